@@ -1,0 +1,2 @@
+// placeholder: kernels land here (see src/wasm/kernels.ts for the host side)
+export const MVM_KERNELS_VERSION: i32 = 0;

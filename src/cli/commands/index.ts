@@ -1,0 +1,7 @@
+// One line per command module; each exports register(program).
+import type { Command } from 'commander';
+import { registerConfig } from './config.js';
+
+export const commands: Array<(program: Command) => void> = [
+  registerConfig,
+];
