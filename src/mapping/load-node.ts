@@ -1,0 +1,130 @@
+// Node-only file I/O for TF.js LayersModels (tfjs without tfjs-node has no file:// handler). Kept out of the
+// library index so browser bundles never see node:fs. Load: model.json + the weight files its manifest names,
+// checked for size before tfjs decodes them. Save: model.json + one weights.bin, written atomically.
+import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { importLayersModel } from './import.js';
+import { ModelImportError, type ImportedModel } from './types.js';
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, complex64: 8 };
+
+interface ManifestGroup { paths: string[]; weights: tf.io.WeightsManifestEntry[] }
+
+/** An IOHandler reading `model.json` (and its weight files) from the local file system. */
+export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
+  return {
+    load: async (): Promise<tf.io.ModelArtifacts> => readModelArtifacts(modelJsonPath),
+  };
+}
+
+/** Reads and checks model.json + weights; errors name the file and the problem. */
+export function readModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts {
+  const path = resolve(modelJsonPath);
+  if (!existsSync(path)) throw new ModelImportError(`model file ${modelJsonPath} does not exist; pass the path of a TF.js model.json`);
+  if (statSync(path).isDirectory()) {
+    const inner = join(path, 'model.json');
+    if (existsSync(inner)) return readModelArtifacts(inner);
+    throw new ModelImportError(`${modelJsonPath} is a directory without a model.json`);
+  }
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new ModelImportError(`model file ${modelJsonPath} is not valid JSON (truncated or corrupt?): ${(e as Error).message}`);
+  }
+  if (!json || typeof json !== 'object' || !json.modelTopology) {
+    throw new ModelImportError(`model file ${modelJsonPath} has no modelTopology: not a TF.js model.json`);
+  }
+  const format = json.format as string | undefined;
+  const topo = json.modelTopology as Record<string, unknown>;
+  if (format === 'graph-model' || (topo.node !== undefined && topo.class_name === undefined && topo.model_config === undefined)) {
+    throw new ModelImportError(`model file ${modelJsonPath} is a TF.js GraphModel, not a LayersModel; export the Keras/TF.js layers model instead`);
+  }
+  const manifest = json.weightsManifest as ManifestGroup[] | undefined;
+  if (!Array.isArray(manifest)) throw new ModelImportError(`model file ${modelJsonPath} has no weightsManifest`);
+  const dir = dirname(path);
+  const specs: tf.io.WeightsManifestEntry[] = [];
+  const buffers: Uint8Array[] = [];
+  for (const group of manifest) {
+    const parts = group.paths.map((p) => {
+      const f = join(dir, p);
+      try {
+        return readFileSync(f);
+      } catch (e) {
+        throw new ModelImportError(`weight file ${f} (named in ${modelJsonPath}) cannot be read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    });
+    const bytes = Buffer.concat(parts);
+    let need = 0;
+    for (const w of group.weights) {
+      if (w.quantization) throw new ModelImportError(`${modelJsonPath}: weight ${w.name} is quantized (${w.quantization.dtype}); re-export without quantization`);
+      const per = DTYPE_BYTES[w.dtype];
+      if (!per) throw new ModelImportError(`${modelJsonPath}: weight ${w.name} has unsupported dtype ${w.dtype}`);
+      need += per * w.shape.reduce((a, b) => a * b, 1);
+    }
+    if (bytes.length !== need) {
+      throw new ModelImportError(`weight files ${group.paths.join(', ')} (of ${modelJsonPath}) hold ${bytes.length} bytes but the manifest needs ${need}; the files are ${bytes.length < need ? 'truncated' : 'too long'} or do not belong to this model`);
+    }
+    specs.push(...group.weights);
+    buffers.push(bytes);
+  }
+  const all = Buffer.concat(buffers);
+  const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
+  return {
+    modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    weightSpecs: specs,
+    weightData,
+    format,
+    generatedBy: json.generatedBy as string | undefined,
+    convertedBy: json.convertedBy as string | null | undefined,
+  };
+}
+
+/** Loads a LayersModel from a model.json path (Node). */
+export async function loadLayersModelFile(modelJsonPath: string): Promise<tf.LayersModel> {
+  const handler = fileLoadHandler(modelJsonPath);
+  try {
+    return await tf.loadLayersModel(handler);
+  } catch (e) {
+    if (e instanceof ModelImportError) throw e;
+    throw new ModelImportError(`cannot build a LayersModel from ${modelJsonPath}: ${(e as Error).message}`);
+  }
+}
+
+/** Loads model.json from a path (Node) and imports it. */
+export async function loadModelFile(modelJsonPath: string): Promise<ImportedModel> {
+  const model = await loadLayersModelFile(modelJsonPath);
+  try {
+    return importLayersModel(model, { source: modelJsonPath });
+  } finally {
+    model.dispose();
+  }
+}
+
+/** An IOHandler that writes `dir/model.json` + `dir/weights.bin` (temp file + rename, so never half-written). */
+export function fileSaveHandler(dir: string): tf.io.IOHandler {
+  return {
+    save: async (a: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+      mkdirSync(dir, { recursive: true });
+      const data = a.weightData == null ? new Uint8Array(0)
+        : new Uint8Array(Array.isArray(a.weightData) ? tf.io.concatenateArrayBuffers(a.weightData) : a.weightData);
+      const json = {
+        format: a.format ?? 'layers-model',
+        generatedBy: a.generatedBy,
+        convertedBy: a.convertedBy ?? null,
+        modelTopology: a.modelTopology,
+        weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
+      };
+      atomicWrite(join(dir, 'weights.bin'), data);
+      atomicWrite(join(dir, 'model.json'), JSON.stringify(json));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
+    },
+  };
+}
+
+function atomicWrite(path: string, data: string | Uint8Array): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
