@@ -1,2 +1,295 @@
-// placeholder: kernels land here (see src/wasm/kernels.ts for the host side)
-export const MVM_KERNELS_VERSION: i32 = 0;
+// Crossbar matrix-vector multiply kernels (DESIGN §2, §2.2). Flat functions over pointers; the host validates
+// every shape first (src/hardware/mvm.ts) and owns all memory.
+//
+// Physical layout of a block of cells: row-major, `stride` cells per physical row; logical column j, slice s,
+// sign cell k sits at physical column j*cpw + s*signCells + k (cpw = slices*signCells). Differential: k = 0
+// positive, 1 negative. Offset: one cell per slice plus a reference column at level 0 given separately.
+import { rngNormal } from './rng';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Ideal mode. Shift-and-add over slices with differential subtraction is linear, so it is done once per
+// programmed state ("compose"), and shift-and-add over input bits is done by multiplying by the integer input:
+// the result is exactly Σ_k Σ_s 2^(k + cellBits·s)·Σ_i bit_k(x_i)·(L+ − L−), in integer arithmetic.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * levels (u8, rows × stride) → transposed effective integer weights wt (i16, nOut × kPad, zero padded rows).
+ * offset is subtracted (offset scheme) — pass 0 for differential.
+ */
+export function composeWeightsI16(
+  levels: usize, stride: i32, rows: i32, nOut: i32, slices: i32, signCells: i32, cellBits: i32, offset: i32,
+  wt: usize, kPad: i32,
+): void {
+  const cpw = slices * signCells;
+  memory.fill(wt, 0, <usize>(nOut * kPad) << 1);
+  for (let j = 0; j < nOut; j++) {
+    const outRow = wt + (<usize>(j * kPad) << 1);
+    for (let i = 0; i < rows; i++) {
+      const cell = levels + <usize>(i * stride + j * cpw);
+      let w: i32 = 0;
+      for (let s = slices - 1; s >= 0; s--) {
+        const base = cell + <usize>(s * signCells);
+        let d = <i32>load<u8>(base);
+        if (signCells == 2) d -= <i32>load<u8>(base, 1);
+        w = (w << cellBits) + d;
+      }
+      store<i16>(outRow + (<usize>i << 1), <i16>(w - offset));
+    }
+  }
+}
+
+/** Same as composeWeightsI16 into i32 (for weights that do not fit i16). */
+export function composeWeightsI32(
+  levels: usize, stride: i32, rows: i32, nOut: i32, slices: i32, signCells: i32, cellBits: i32, offset: i32,
+  wt: usize, kPad: i32,
+): void {
+  const cpw = slices * signCells;
+  memory.fill(wt, 0, <usize>(nOut * kPad) << 2);
+  for (let j = 0; j < nOut; j++) {
+    const outRow = wt + (<usize>(j * kPad) << 2);
+    for (let i = 0; i < rows; i++) {
+      const cell = levels + <usize>(i * stride + j * cpw);
+      let w: i32 = 0;
+      for (let s = slices - 1; s >= 0; s--) {
+        const base = cell + <usize>(s * signCells);
+        let d = <i32>load<u8>(base);
+        if (signCells == 2) d -= <i32>load<u8>(base, 1);
+        w = (w << cellBits) + d;
+      }
+      store<i32>(outRow + (<usize>i << 2), w - offset);
+    }
+  }
+}
+
+@inline function hsum(v: v128): i32 {
+  return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
+}
+
+/**
+ * y[b, j] = Σ_i x[b, i]·wt[j, i] with x (i16, batch × kPad), wt (i16, nOut × kPad), y (i32, batch × nOut).
+ * kPad is a multiple of 8. Blocked 2 inputs × 4 outputs so every loaded vector is used several times.
+ */
+export function mvmIdealI16(x: usize, wt: usize, batch: i32, kPad: i32, nOut: i32, y: usize): void {
+  const rowBytes = <usize>kPad << 1;
+  let b = 0;
+  for (; b + 2 <= batch; b += 2) {
+    const x0 = x + <usize>b * rowBytes;
+    const x1 = x0 + rowBytes;
+    const y0 = y + (<usize>(b * nOut) << 2);
+    const y1 = y0 + (<usize>nOut << 2);
+    let j = 0;
+    for (; j + 4 <= nOut; j += 4) {
+      const w0 = wt + <usize>j * rowBytes;
+      const w1 = w0 + rowBytes, w2 = w1 + rowBytes, w3 = w2 + rowBytes;
+      let a00 = i32x4.splat(0), a01 = i32x4.splat(0), a02 = i32x4.splat(0), a03 = i32x4.splat(0);
+      let a10 = i32x4.splat(0), a11 = i32x4.splat(0), a12 = i32x4.splat(0), a13 = i32x4.splat(0);
+      for (let o: usize = 0; o < rowBytes; o += 16) {
+        const xv0 = v128.load(x0 + o), xv1 = v128.load(x1 + o);
+        const wv0 = v128.load(w0 + o), wv1 = v128.load(w1 + o), wv2 = v128.load(w2 + o), wv3 = v128.load(w3 + o);
+        a00 = i32x4.add(a00, i32x4.dot_i16x8_s(xv0, wv0));
+        a01 = i32x4.add(a01, i32x4.dot_i16x8_s(xv0, wv1));
+        a02 = i32x4.add(a02, i32x4.dot_i16x8_s(xv0, wv2));
+        a03 = i32x4.add(a03, i32x4.dot_i16x8_s(xv0, wv3));
+        a10 = i32x4.add(a10, i32x4.dot_i16x8_s(xv1, wv0));
+        a11 = i32x4.add(a11, i32x4.dot_i16x8_s(xv1, wv1));
+        a12 = i32x4.add(a12, i32x4.dot_i16x8_s(xv1, wv2));
+        a13 = i32x4.add(a13, i32x4.dot_i16x8_s(xv1, wv3));
+      }
+      const jo = <usize>j << 2;
+      store<i32>(y0 + jo, hsum(a00)); store<i32>(y0 + jo, hsum(a01), 4);
+      store<i32>(y0 + jo, hsum(a02), 8); store<i32>(y0 + jo, hsum(a03), 12);
+      store<i32>(y1 + jo, hsum(a10)); store<i32>(y1 + jo, hsum(a11), 4);
+      store<i32>(y1 + jo, hsum(a12), 8); store<i32>(y1 + jo, hsum(a13), 12);
+    }
+    for (; j < nOut; j++) {
+      const w0 = wt + <usize>j * rowBytes;
+      let a0 = i32x4.splat(0), a1 = i32x4.splat(0);
+      for (let o: usize = 0; o < rowBytes; o += 16) {
+        const wv = v128.load(w0 + o);
+        a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(x0 + o), wv));
+        a1 = i32x4.add(a1, i32x4.dot_i16x8_s(v128.load(x1 + o), wv));
+      }
+      store<i32>(y0 + (<usize>j << 2), hsum(a0));
+      store<i32>(y1 + (<usize>j << 2), hsum(a1));
+    }
+  }
+  for (; b < batch; b++) {
+    const x0 = x + <usize>b * rowBytes;
+    const y0 = y + (<usize>(b * nOut) << 2);
+    for (let j = 0; j < nOut; j++) {
+      const w0 = wt + <usize>j * rowBytes;
+      let a0 = i32x4.splat(0);
+      for (let o: usize = 0; o < rowBytes; o += 16) a0 = i32x4.add(a0, i32x4.dot_i16x8_s(v128.load(x0 + o), v128.load(w0 + o)));
+      store<i32>(y0 + (<usize>j << 2), hsum(a0));
+    }
+  }
+}
+
+/** General path: x (i32, batch × kPad), wt (i32, nOut × kPad), y (i32); kPad a multiple of 4. */
+export function mvmIdealI32(x: usize, wt: usize, batch: i32, kPad: i32, nOut: i32, y: usize): void {
+  const rowBytes = <usize>kPad << 2;
+  for (let b = 0; b < batch; b++) {
+    const x0 = x + <usize>b * rowBytes;
+    const y0 = y + (<usize>(b * nOut) << 2);
+    for (let j = 0; j < nOut; j++) {
+      const w0 = wt + <usize>j * rowBytes;
+      let a = i32x4.splat(0);
+      for (let o: usize = 0; o < rowBytes; o += 16) a = i32x4.add(a, i32x4.mul(v128.load(x0 + o), v128.load(w0 + o)));
+      store<i32>(y0 + (<usize>j << 2), hsum(a));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Analog mode: the conductances the programming left, bit-serial (DAC-digit-serial) inputs, read noise, ADC.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** σ² of read noise per device, σ = relative·G + absolute (µS): out (f32) has the same layout as g. */
+export function readNoiseVariance(g: usize, stride: i32, rows: i32, cols: i32, relative: f32, absolute: f32, out: usize, outStride: i32): void {
+  for (let i = 0; i < rows; i++) {
+    const gr = g + (<usize>(i * stride) << 2);
+    const orow = out + (<usize>(i * outStride) << 2);
+    for (let c = 0; c < cols; c++) {
+      const s = relative * load<f32>(gr + (<usize>c << 2)) + absolute;
+      store<f32>(orow + (<usize>c << 2), s * s);
+    }
+  }
+}
+
+@inline function adcConvert(v: f64, step: f64, half: f64): f64 {
+  if (step <= 0) return v; // ADC disabled (infinite resolution)
+  let q = v / step;
+  // round half to even
+  let r = Math.floor(q + 0.5);
+  if (r - q == 0.5 && Math.floor(r * 0.5) * 2.0 != r) r -= 1.0;
+  if (r > half) r = half;
+  if (r < -half) r = -half;
+  return r * step;
+}
+
+/**
+ * Analog crossbar MVM.
+ *  x      i32 batch × rows input integers (sign-magnitude when inputSigned)
+ *  g      f32 conductances (µS) of the block, `stride` floats per physical row, nOut*cpw physical columns used
+ *  sig2   f32 read-noise variances in the same layout (0 = noiseless)
+ *  gRef   f32 reference column (offset scheme; stride `stride`), 0 for differential; sig2Ref likewise
+ *  adcStep f64 per slice: ADC step in level units (per digit when adcPerDigit, else of the accumulated value);
+ *         0 disables quantization
+ *  work   f32 scratch of 2 × nOut*cpw (currents and variances) + f64 nOut*slices (analog accumulation)
+ *  y      f64 batch × nOut, in integer-equivalent units (same units as the ideal result)
+ * Read noise is drawn per physical column per read: the sum over rows of independent Gaussians N(0, v_i²σ_i²) is
+ * exactly N(0, Σ v_i²σ_i²), so this equals per-device noise in distribution.
+ */
+export function mvmAnalog(
+  x: usize, batch: i32, rows: i32,
+  g: usize, stride: i32, sig2: usize, gRef: usize, sig2Ref: usize,
+  nOut: i32, slices: i32, signCells: i32, cellBits: i32,
+  dG: f32, inputBits: i32, dacBits: i32, inputSigned: i32,
+  adcStep: usize, adcHalf: f64, adcPerDigit: i32, offset: i32,
+  rng: usize, work: usize, y: usize,
+): void {
+  const cpw = slices * signCells;
+  const physCols = nOut * cpw;
+  const cur = work;
+  const vars = work + (<usize>physCols << 2);
+  const accum = vars + ((<usize>physCols << 2) + 7 & ~7);
+  const magBits = inputSigned ? inputBits - 1 : inputBits;
+  const digits = (magBits + dacBits - 1) / dacBits;
+  const digitMask = (1 << dacBits) - 1;
+  const invDG: f64 = 1.0 / <f64>dG;
+  const noisy = sig2 != 0;
+  const vecCols = physCols & ~3;
+  for (let b = 0; b < batch; b++) {
+    const xrow = x + (<usize>(b * rows) << 2);
+    const yrow = y + (<usize>(b * nOut) << 3);
+    for (let j = 0; j < nOut; j++) store<f64>(yrow + (<usize>j << 3), 0.0);
+    if (!adcPerDigit) memory.fill(accum, 0, <usize>(nOut * slices) << 3);
+    for (let k = 0; k < digits; k++) {
+      memory.fill(cur, 0, <usize>physCols << 2);
+      if (noisy) memory.fill(vars, 0, <usize>physCols << 2);
+      let ref: f32 = 0, refVar: f32 = 0;
+      let any = false;
+      for (let i = 0; i < rows; i++) {
+        const xi = load<i32>(xrow + (<usize>i << 2));
+        const mag = xi < 0 ? -xi : xi;
+        let v = (mag >> (k * dacBits)) & digitMask;
+        if (v == 0) continue;
+        any = true;
+        if (xi < 0) v = -v;
+        const fv = <f32>v;
+        const fv2 = fv * fv;
+        const grow = g + (<usize>(i * stride) << 2);
+        const vv = f32x4.splat(fv);
+        let c = 0;
+        for (; c < vecCols; c += 4) {
+          const o = <usize>c << 2;
+          v128.store(cur + o, f32x4.add(v128.load(cur + o), f32x4.mul(vv, v128.load(grow + o))));
+        }
+        for (; c < physCols; c++) {
+          const o = <usize>c << 2;
+          store<f32>(cur + o, load<f32>(cur + o) + fv * load<f32>(grow + o));
+        }
+        if (noisy) {
+          const srow = sig2 + (<usize>(i * stride) << 2);
+          const vv2 = f32x4.splat(fv2);
+          c = 0;
+          for (; c < vecCols; c += 4) {
+            const o = <usize>c << 2;
+            v128.store(vars + o, f32x4.add(v128.load(vars + o), f32x4.mul(vv2, v128.load(srow + o))));
+          }
+          for (; c < physCols; c++) {
+            const o = <usize>c << 2;
+            store<f32>(vars + o, load<f32>(vars + o) + fv2 * load<f32>(srow + o));
+          }
+        }
+        if (gRef != 0) {
+          ref += fv * load<f32>(gRef + (<usize>(i * stride) << 2));
+          if (noisy) refVar += fv2 * load<f32>(sig2Ref + (<usize>(i * stride) << 2));
+        }
+      }
+      if (!any) continue; // no current flows: every column reads exactly 0 and no read happens
+      if (noisy) {
+        for (let c = 0; c < physCols; c++) {
+          const o = <usize>c << 2;
+          const vr = load<f32>(vars + o);
+          store<f32>(cur + o, <f32>(<f64>load<f32>(cur + o) + Math.sqrt(<f64>vr) * rngNormal(rng)));
+        }
+        if (gRef != 0) ref = <f32>(<f64>ref + Math.sqrt(<f64>refVar) * rngNormal(rng));
+      }
+      const digitWeight = <f64>(1 << (k * dacBits));
+      for (let j = 0; j < nOut; j++) {
+        let yj = load<f64>(yrow + (<usize>j << 3));
+        for (let s = 0; s < slices; s++) {
+          const c = j * cpw + s * signCells;
+          const iv = signCells == 2
+            ? load<f32>(cur + (<usize>c << 2)) - load<f32>(cur + (<usize>c << 2), 4)
+            : load<f32>(cur + (<usize>c << 2)) - ref;
+          const val = <f64>iv * invDG;
+          if (adcPerDigit) {
+            const q = adcConvert(val, load<f64>(adcStep + (<usize>s << 3)), adcHalf);
+            yj += q * digitWeight * <f64>(1 << (s * cellBits));
+          } else {
+            const a = accum + (<usize>(j * slices + s) << 3);
+            store<f64>(a, load<f64>(a) + val * digitWeight);
+          }
+        }
+        store<f64>(yrow + (<usize>j << 3), yj);
+      }
+    }
+    if (!adcPerDigit || offset != 0) {
+      let xsum: f64 = 0;
+      if (offset != 0) for (let i = 0; i < rows; i++) xsum += <f64>load<i32>(xrow + (<usize>i << 2));
+      for (let j = 0; j < nOut; j++) {
+        let yj = load<f64>(yrow + (<usize>j << 3));
+        if (!adcPerDigit) {
+          for (let s = 0; s < slices; s++) {
+            const v = load<f64>(accum + (<usize>(j * slices + s) << 3));
+            yj += adcConvert(v, load<f64>(adcStep + (<usize>s << 3)), adcHalf) * <f64>(1 << (s * cellBits));
+          }
+        }
+        yj -= <f64>offset * xsum;
+        store<f64>(yrow + (<usize>j << 3), yj);
+      }
+    }
+  }
+}

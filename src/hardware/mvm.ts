@@ -1,0 +1,364 @@
+// Crossbar MVM ops: validate in TS, then call the wasm kernels (assembly/mvm.ts). Two levels, after CrossSim's core
+// hierarchy: a CrossbarBlock is one programmed rectangle of cells (a tile, or a block placed by XAMM/BLM) with its
+// ideal and analog MVM; a TiledCore splits a K × N weight matrix over crossbars and adds the partial sums digitally.
+import { arena, type Arena, type WasmArray, wasm, WasmRng, StreamPurpose, streamId } from '../wasm/index.js';
+import type { HardwareConfig } from './config.js';
+import {
+  cellsPerWeight, levelConductanceUS, levelSpacingUS, magnitudeSlices, maxLevel, maxWeightInt, signCells,
+  tileCols, tileRows, weightOffset,
+} from './derived.js';
+import { encodeLevels } from './encode.js';
+import { maxInputInt } from './quantize.js';
+
+interface MvmKernels {
+  composeWeightsI16(levels: number, stride: number, rows: number, nOut: number, slices: number, signCells: number,
+    cellBits: number, offset: number, wt: number, kPad: number): void;
+  composeWeightsI32(levels: number, stride: number, rows: number, nOut: number, slices: number, signCells: number,
+    cellBits: number, offset: number, wt: number, kPad: number): void;
+  mvmIdealI16(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
+  mvmIdealI32(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
+  readNoiseVariance(g: number, stride: number, rows: number, cols: number, relative: number, absolute: number,
+    out: number, outStride: number): void;
+  mvmAnalog(x: number, batch: number, rows: number, g: number, stride: number, sig2: number, gRef: number,
+    sig2Ref: number, nOut: number, slices: number, signCells: number, cellBits: number, dG: number, inputBits: number,
+    dacBits: number, inputSigned: number, adcStep: number, adcHalf: number, adcPerDigit: number, offset: number,
+    rng: number, work: number, y: number): void;
+}
+const k = (): MvmKernels => wasm() as unknown as MvmKernels;
+
+export type MvmConfig = Pick<HardwareConfig, 'weights' | 'cells' | 'io' | 'device' | 'crossbar'>;
+
+/** Largest |effective weight| any level pattern can compose to (bounds the integer accumulators). */
+function composedBound(c: MvmConfig): number {
+  const span = 2 ** (c.cells.cellBits * magnitudeSlices(c)) - 1;
+  return Math.max(span - weightOffset(c), weightOffset(c));
+}
+
+export function checkInputInts(x: ArrayLike<number>, batch: number, rows: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): void {
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`${what}: batch must be a positive integer, got ${batch}`);
+  if (x.length !== batch * rows) {
+    throw new Error(`${what}: ${x.length} values do not match batch ${batch} × ${rows} rows (= ${batch * rows}); ` +
+      'each input vector needs one value per crossbar row');
+  }
+  const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    if (!Number.isInteger(v) || v < lo || v > qmax) {
+      throw new Error(`${what}[${i}] = ${v} is not a ${c.io.inputBits}-bit ${c.io.inputSigned ? 'signed' : 'unsigned'} ` +
+        `input integer (${lo}..${qmax}); quantize inputs with quantizeInputs() first`);
+    }
+  }
+}
+
+/** ADC step per slice and the largest code, following the config's range policy (DESIGN §2). */
+export function adcSteps(c: MvmConfig, blockRows: number, ranges?: ArrayLike<number> | null): { steps: Float64Array; half: number } {
+  const slices = magnitudeSlices(c);
+  const half = 2 ** (c.io.adcBits - 1) - 1;
+  const levelsHalfRange = 2 ** c.io.adcBits - 2;
+  const steps = new Float64Array(slices);
+  const magBits = c.io.inputSigned ? c.io.inputBits - 1 : c.io.inputBits;
+  const maxDigit = Math.min(2 ** c.io.dacBits - 1, 2 ** magBits - 1);
+  const maxInputVal = c.io.adcPerInputBit ? maxDigit : 2 ** magBits - 1;
+  for (let s = 0; s < slices; s++) {
+    let H: number;
+    if (c.io.adcRange === 'granular') {
+      steps[s] = 1;
+      continue;
+    } else if (c.io.adcRange === 'calibrated') {
+      const given = ranges ?? c.io.adcRanges;
+      if (!given) throw new Error('io.adcRange is "calibrated" but no ranges were given or calibrated; call calibrateAdc() on sample inputs or set io.adcRanges');
+      H = given[s]!;
+    } else {
+      H = blockRows * maxLevel(c) * maxInputVal;
+    }
+    if (levelsHalfRange <= 0) {
+      // a 1-bit ADC only tells the sign: one level at ±H
+      steps[s] = H;
+    } else {
+      steps[s] = (2 * H) / levelsHalfRange;
+    }
+  }
+  return { steps, half: Math.max(half, 1) };
+}
+
+/** Precomputed transposed integer weights of a block, for the ideal path. */
+export class IdealWeights {
+  constructor(readonly wt: WasmArray<'i16'> | WasmArray<'i32'>, readonly rows: number, readonly nOut: number,
+    readonly kPad: number, readonly wide: boolean, readonly config: MvmConfig) {}
+
+  /** y = x·W (exact integers) for x of batch × rows input integers. */
+  mvm(x: ArrayLike<number>, batch: number, scratch: Arena = arena): Int32Array {
+    checkInputInts(x, batch, this.rows, this.config);
+    return scratch.scoped((a) => {
+      const xs = this.wide ? a.alloc('i32', batch * this.kPad) : a.alloc('i16', batch * this.kPad);
+      const view = xs.view;
+      for (let b = 0; b < batch; b++) for (let i = 0; i < this.rows; i++) view[b * this.kPad + i] = x[b * this.rows + i]!;
+      const y = a.alloc('i32', batch * this.nOut);
+      if (this.wide) k().mvmIdealI32(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
+      else k().mvmIdealI16(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
+      return y.copy();
+    });
+  }
+}
+
+/** Geometry of a block of cells inside a larger row-major array. */
+export interface BlockGeometry {
+  /** Logical (= physical) rows. */
+  rows: number;
+  /** Logical columns (weights). */
+  nOut: number;
+  /** Cells per physical row of the array the block lives in (≥ nOut·cpw). */
+  stride: number;
+}
+
+function checkGeometry(c: MvmConfig, g: BlockGeometry, length: number, what: string): void {
+  const cpw = cellsPerWeight(c);
+  if (!Number.isInteger(g.rows) || !Number.isInteger(g.nOut) || g.rows < 1 || g.nOut < 1) {
+    throw new Error(`${what}: block of ${g.rows} × ${g.nOut} weights is invalid`);
+  }
+  if (g.stride < g.nOut * cpw) throw new Error(`${what}: stride ${g.stride} is smaller than the block's ${g.nOut * cpw} physical columns`);
+  if ((g.rows - 1) * g.stride + g.nOut * cpw > length) {
+    throw new Error(`${what}: ${length} cells are too few for ${g.rows} rows × ${g.nOut * cpw} columns at stride ${g.stride}`);
+  }
+}
+
+/** Builds the ideal-path weights of a block from its levels (u8, in wasm memory or a JS array copied in). */
+export function composeIdeal(c: MvmConfig, levels: WasmArray<'u8'> | Uint8Array, g: BlockGeometry, owner: Arena = arena): IdealWeights {
+  checkGeometry(c, g, levels.length, 'composeIdeal');
+  const wbound = composedBound(c);
+  const wide = wbound > 32767 || maxInputInt(c) > 32767;
+  if (g.rows * wbound * maxInputInt(c) > 2 ** 31 - 1) {
+    throw new Error(`ideal MVM: ${g.rows} rows × inputs up to ${maxInputInt(c)} × weights up to ${wbound} could overflow 32-bit ` +
+      'accumulators; use fewer crossbar rows, fewer input bits or fewer weight bits');
+  }
+  const kPad = Math.ceil(g.rows / 8) * 8;
+  const wt = wide ? owner.alloc('i32', g.nOut * kPad) : owner.alloc('i16', g.nOut * kPad);
+  const run = (ptr: number) => {
+    const fn = wide ? k().composeWeightsI32 : k().composeWeightsI16;
+    fn(ptr, g.stride, g.rows, g.nOut, magnitudeSlices(c), signCells(c), c.cells.cellBits, weightOffset(c), wt.ptr, kPad);
+  };
+  if (levels instanceof Uint8Array) {
+    arena.scoped((a) => run(a.from('u8', levels).ptr));
+  } else {
+    run(levels.ptr);
+  }
+  return new IdealWeights(wt, g.rows, g.nOut, kPad, wide, c);
+}
+
+/**
+ * Analog view of a block: conductances (µS, f32) in wasm memory at `g.ptr` with the block geometry, plus the read
+ * noise variances precomputed once per programmed state.
+ */
+export class AnalogBlock {
+  private readonly sig2: WasmArray<'f32'> | null;
+  private readonly sig2Ref: WasmArray<'f32'> | null;
+
+  constructor(readonly config: MvmConfig, readonly conductances: WasmArray<'f32'>, readonly geometry: BlockGeometry,
+    readonly reference: WasmArray<'f32'> | null = null, owner: Arena = arena, readonly offsetElements = 0) {
+    checkGeometry(config, geometry, conductances.length - offsetElements, 'AnalogBlock');
+    if (config.cells.sign === 'offset' && !reference) {
+      throw new Error('AnalogBlock: the offset scheme needs the reference column conductances (one per row)');
+    }
+    if (reference && reference.length < (geometry.rows - 1) * geometry.stride + 1) {
+      throw new Error(`AnalogBlock: reference column has ${reference.length} cells, fewer than the block needs`);
+    }
+    const { relative, absoluteUS } = config.device.readNoise;
+    const physCols = geometry.nOut * cellsPerWeight(config);
+    if (relative > 0 || absoluteUS > 0) {
+      this.sig2 = owner.alloc('f32', geometry.rows * geometry.stride);
+      k().readNoiseVariance(this.gPtr, geometry.stride, geometry.rows, physCols, relative, absoluteUS, this.sig2.ptr, geometry.stride);
+      if (reference) {
+        this.sig2Ref = owner.alloc('f32', geometry.rows * geometry.stride);
+        k().readNoiseVariance(reference.ptr, geometry.stride, geometry.rows, 1, relative, absoluteUS, this.sig2Ref.ptr, geometry.stride);
+      } else {
+        this.sig2Ref = null;
+      }
+    } else {
+      this.sig2 = null;
+      this.sig2Ref = null;
+    }
+  }
+
+  private get gPtr(): number { return this.conductances.ptr + this.offsetElements * 4; }
+
+  /** Analog MVM of batch × rows input integers; result in integer-equivalent units (f64, batch × nOut). */
+  mvm(x: ArrayLike<number>, batch: number, rng: WasmRng, adcRanges?: ArrayLike<number> | null, scratch: Arena = arena): Float64Array {
+    const c = this.config, g = this.geometry;
+    checkInputInts(x, batch, g.rows, c);
+    const { steps, half } = adcSteps(c, g.rows, adcRanges);
+    const slices = magnitudeSlices(c), cpw = cellsPerWeight(c);
+    return scratch.scoped((a) => {
+      const xs = a.from('i32', x);
+      const st = a.from('f64', steps);
+      const work = a.alloc('u8', 8 * g.nOut * cpw + 16 + 8 * g.nOut * slices);
+      const y = a.alloc('f64', batch * g.nOut);
+      k().mvmAnalog(xs.ptr, batch, g.rows, this.gPtr, g.stride, this.sig2?.ptr ?? 0, this.reference?.ptr ?? 0,
+        this.sig2Ref?.ptr ?? 0, g.nOut, slices, signCells(c), c.cells.cellBits, levelSpacingUS(c), c.io.inputBits,
+        c.io.dacBits, c.io.inputSigned ? 1 : 0, st.ptr, half, c.io.adcPerInputBit ? 1 : 0, weightOffset(c), rng.ptr,
+        work.ptr, y.ptr);
+      return y.copy();
+    });
+  }
+}
+
+/** Conductances a level pattern would have on a perfectly programmed device (µS). */
+export function idealConductances(c: Pick<HardwareConfig, 'cells' | 'device'>, levels: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(levels.length);
+  for (let i = 0; i < levels.length; i++) out[i] = levelConductanceUS(c, levels[i]!);
+  return out;
+}
+
+export interface CoreTile {
+  /** First logical row / column of the matrix this tile holds, and its size. */
+  row0: number; rows: number; col0: number; cols: number;
+  /** Cell levels, rows × cols·cpw (row-major, compact). */
+  levels: Uint8Array;
+  ideal: IdealWeights;
+  /** Conductances in wasm memory (same layout as levels) and the analog view over them. */
+  conductances: WasmArray<'f32'>;
+  reference: WasmArray<'f32'> | null;
+  analog: AnalogBlock;
+}
+
+/**
+ * A K × N integer weight matrix split over crossbar tiles (tileRows × tileCols logical weights each); partial sums
+ * of the tiles are added digitally. Conductances start at the ideal level values and can be replaced with what a
+ * programming simulation left (setConductances).
+ */
+export class TiledCore {
+  readonly tiles: CoreTile[] = [];
+  private analogCalls = 0;
+  adcRanges: Float64Array | null = null;
+
+  constructor(readonly config: MvmConfig, readonly ints: Int32Array, readonly K: number, readonly N: number, readonly owner: Arena = arena) {
+    if (ints.length !== K * N) throw new Error(`TiledCore: ${ints.length} weights do not match ${K} × ${N}`);
+    const tr = tileRows(config), tc = tileCols(config), cpw = cellsPerWeight(config);
+    const needed = Math.ceil(K / tr) * Math.ceil(N / tc);
+    const pool = config.crossbar.numCrossbars;
+    if (pool !== null && needed > pool) {
+      throw new Error(`a ${K} × ${N} matrix needs ${needed} crossbars of ${tr} × ${tc} weights but the pool has ${pool}; ` +
+        'raise crossbar.numCrossbars or use larger crossbars');
+    }
+    for (let r0 = 0; r0 < K; r0 += tr) {
+      for (let c0 = 0; c0 < N; c0 += tc) {
+        const rows = Math.min(tr, K - r0), cols = Math.min(tc, N - c0);
+        const sub = new Int32Array(rows * cols);
+        for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) sub[i * cols + j] = ints[(r0 + i) * N + c0 + j]!;
+        const levels = encodeLevels(sub, rows, cols, config);
+        const geom = { rows, nOut: cols, stride: cols * cpw };
+        const ideal = composeIdeal(config, levels, geom, owner);
+        const conductances = owner.from('f32', idealConductances(config, levels));
+        const reference = config.cells.sign === 'offset'
+          ? owner.from('f32', idealConductances(config, stridedZeros(rows, geom.stride))) : null;
+        const analog = new AnalogBlock(config, conductances, geom, reference, owner);
+        this.tiles.push({ row0: r0, rows, col0: c0, cols, levels, ideal, conductances, reference, analog });
+      }
+    }
+  }
+
+  get crossbars(): number { return this.tiles.length; }
+
+  /** Replaces a tile's conductances (e.g. with the pool state after programming) and refreshes its noise model. */
+  setConductances(tile: number, g: ArrayLike<number>): void {
+    const t = this.tiles[tile];
+    if (!t) throw new Error(`TiledCore.setConductances: no tile ${tile} (there are ${this.tiles.length})`);
+    t.conductances.set(g);
+    t.analog = new AnalogBlock(this.config, t.conductances, t.analog.geometry, t.reference, this.owner);
+  }
+
+  /** Exact integer x·W, adding tile partial sums digitally. */
+  mvmIdeal(x: ArrayLike<number>, batch: number): Int32Array {
+    checkInputInts(x, batch, this.K, this.config);
+    const y = new Int32Array(batch * this.N);
+    for (const t of this.tiles) {
+      const part = t.ideal.mvm(sliceColumns(x, batch, this.K, t.row0, t.rows), batch);
+      for (let b = 0; b < batch; b++) for (let j = 0; j < t.cols; j++) y[b * this.N + t.col0 + j]! += part[b * t.cols + j]!;
+    }
+    return y;
+  }
+
+  /**
+   * Analog x·W. Each tile draws read noise from its own stream (seed, tile, call counter), so results do not depend
+   * on tile order and the same seed reproduces them exactly.
+   */
+  mvmAnalog(x: ArrayLike<number>, batch: number, seed: number): Float64Array {
+    checkInputInts(x, batch, this.K, this.config);
+    const call = this.analogCalls++;
+    const y = new Float64Array(batch * this.N);
+    this.tiles.forEach((t, ti) => {
+      arena.scoped((a) => {
+        const rng = new WasmRng(seed, streamId(StreamPurpose.readNoise, ti, call), a);
+        const part = t.analog.mvm(sliceColumns(x, batch, this.K, t.row0, t.rows), batch, rng, this.adcRanges, a);
+        for (let b = 0; b < batch; b++) for (let j = 0; j < t.cols; j++) y[b * this.N + t.col0 + j]! += part[b * t.cols + j]!;
+      });
+    });
+    return y;
+  }
+
+  /** Restarts the analog call counter (so a repeated experiment with the same seed draws the same noise). */
+  resetNoise(): void { this.analogCalls = 0; }
+
+  /**
+   * Calibrates one ADC half range per slice on sample inputs: the largest |slice value| any tile produces for any
+   * digit (or accumulated value), from the ideal levels. Shared by all input bits and all tiles (DESIGN §2).
+   */
+  calibrateAdc(x: ArrayLike<number>, batch: number): Float64Array {
+    checkInputInts(x, batch, this.K, this.config);
+    const c = this.config, slices = magnitudeSlices(c), sc = signCells(c), cpw = cellsPerWeight(c);
+    const magBits = c.io.inputSigned ? c.io.inputBits - 1 : c.io.inputBits;
+    const digits = Math.ceil(magBits / c.io.dacBits), mask = 2 ** c.io.dacBits - 1;
+    const H = new Float64Array(slices);
+    for (const t of this.tiles) {
+      for (let b = 0; b < batch; b++) {
+        const acc = new Float64Array(t.cols * slices);
+        for (let d = 0; d < digits; d++) {
+          for (let j = 0; j < t.cols; j++) {
+            for (let s = 0; s < slices; s++) {
+              let v = 0;
+              for (let i = 0; i < t.rows; i++) {
+                const xi = x[b * this.K + t.row0 + i]!;
+                let dv = Math.floor(Math.abs(xi) / 2 ** (d * c.io.dacBits)) & mask;
+                if (!dv) continue;
+                if (xi < 0) dv = -dv;
+                const cell = i * t.cols * cpw + j * cpw + s * sc;
+                v += dv * (sc === 2 ? t.levels[cell]! - t.levels[cell + 1]! : t.levels[cell]!);
+              }
+              if (c.io.adcPerInputBit) H[s] = Math.max(H[s]!, Math.abs(v));
+              else acc[j * slices + s] = acc[j * slices + s]! + v * 2 ** (d * c.io.dacBits);
+            }
+          }
+        }
+        if (!c.io.adcPerInputBit) for (let j = 0; j < t.cols; j++) for (let s = 0; s < slices; s++) H[s] = Math.max(H[s]!, Math.abs(acc[j * slices + s]!));
+      }
+    }
+    for (let s = 0; s < slices; s++) if (H[s] === 0) H[s] = 1;
+    this.adcRanges = H;
+    return H;
+  }
+}
+
+function stridedZeros(rows: number, stride: number): Uint8Array {
+  return new Uint8Array(rows * stride);
+}
+
+/** Columns [from, from+count) of a batch × width row-major array. */
+function sliceColumns(x: ArrayLike<number>, batch: number, width: number, from: number, count: number): Int32Array {
+  const out = new Int32Array(batch * count);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < count; i++) out[b * count + i] = x[b * width + from + i]!;
+  return out;
+}
+
+/** Integer reference: y = x·W for row-major x (batch × K) and W (K × N). */
+export function integerMatmul(x: ArrayLike<number>, batch: number, w: ArrayLike<number>, K: number, N: number): Float64Array {
+  const y = new Float64Array(batch * N);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < K; i++) {
+      const xi = x[b * K + i]!;
+      if (xi === 0) continue;
+      for (let j = 0; j < N; j++) y[b * N + j]! += xi * w[i * N + j]!;
+    }
+  }
+  return y;
+}
+
+export { maxWeightInt };
