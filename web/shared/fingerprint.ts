@@ -1,0 +1,158 @@
+// The Node ↔ browser equality scenario. `runFingerprint(seed)` runs a fixed list of seeded steps through the
+// library and returns a JSON summary made only of exact quantities (integers, hex SHA-256 digests of result
+// arrays, booleans, and doubles that JSON prints shortest-round-trip). Run it in Node and in Chromium and the two
+// JSON strings must be identical, byte for byte (test/browser/equality.test.ts).
+//
+// Extension: a step is `{ name, what, run(seed) }` whose `run` returns a flat JSON record. Steps are listed in
+// `fingerprintSteps` in pipeline order; a new stage of the engine (encode → MVM, write-verify, BLM switch, analog
+// inference) adds one step object here when its API lands. Steps must not report pointers, memory sizes or timings
+// (those legitimately differ between runs and hosts), only results, and must leave the arena as they found it.
+import { init, arena, wasm, WasmRng, streamId, StreamPurpose } from '../../src/wasm/index.js';
+import {
+  resolveHardware, cellsPerWeight, tileCols, quantizeWeights, quantizeInputs, type HardwareConfig,
+} from '../../src/hardware/index.js';
+import { WASM_BASE64, WASM_SHA256 } from '../../src/wasm/binary.generated.js';
+import { RefRng } from '../../src/reference/rng.js';
+import { detExp, detLog } from '../../src/reference/detmath.js';
+import { sha256Hex } from './hash.js';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
+export type StepRecord = Record<string, JsonValue>;
+
+export interface FingerprintStep {
+  /** Short stable id, e.g. "prng". */
+  name: string;
+  /** One line: what the step exercises. */
+  what: string;
+  run(seed: number): StepRecord;
+}
+
+export interface FingerprintSummary {
+  format: 'ha3m-fingerprint/1';
+  seed: number;
+  /** SHA-256 recorded at build time and SHA-256 of the embedded bytes recomputed here: both hosts ran this binary. */
+  wasmSha256: string;
+  wasmBytesSha256: string;
+  steps: { name: string; result: StepRecord }[];
+  /** SHA-256 of the JSON of `steps`: one string to compare. */
+  digest: string;
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** PRNG streams: wasm u32/uniform/normal for a few (seed, stream) pairs, and agreement with the TS reference. */
+export const prngStep: FingerprintStep = {
+  name: 'prng',
+  what: 'xoshiro128** streams (u32, uniform, normal) in wasm, compared with the TS reference',
+  run(seed) {
+    const out: StepRecord = {};
+    const streams = [streamId(StreamPurpose.test), streamId(StreamPurpose.programming, 3, 5), streamId(StreamPurpose.readNoise, 1)];
+    let refAgrees = true;
+    streams.forEach((stream, k) => {
+      arena.scoped(() => {
+        const rng = new WasmRng(seed + k, stream);
+        const u = rng.u32(4096), un = rng.uniform(4096), n = rng.normal(4097);
+        out[`u32_${k}`] = sha256Hex(u);
+        out[`uniform_${k}`] = sha256Hex(un);
+        out[`normal_${k}`] = sha256Hex(n);
+        out[`normalFirst_${k}`] = n[0]!;
+        const ref = new RefRng(seed + k, stream);
+        for (let i = 0; i < 256; i++) if (ref.nextU32() !== u[i]) refAgrees = false;
+      });
+    });
+    out.refAgrees = refAgrees;
+    return out;
+  },
+};
+
+/** Deterministic log/exp over a seeded grid: wasm results, and whether the TS twins agree bit for bit. */
+export const detmathStep: FingerprintStep = {
+  name: 'detmath',
+  what: 'detLog/detExp (wasm mathLog/mathExp) over 4096 seeded arguments, compared with src/reference/detmath',
+  run(seed) {
+    const xs = arena.scoped(() => new WasmRng(seed, streamId(StreamPurpose.misc, 1)).uniform(4096));
+    const logs = new Float64Array(xs.length), exps = new Float64Array(xs.length);
+    let refAgrees = true;
+    for (let i = 0; i < xs.length; i++) {
+      const x = xs[i]! * 2 ** ((i % 64) - 32); // spread over many binades
+      const y = (xs[i]! - 0.5) * 1400; // exp over [-700, 700]
+      logs[i] = wasm().mathLog(x);
+      exps[i] = wasm().mathExp(y);
+      if (logs[i] !== detLog(x) || exps[i] !== detExp(y)) refAgrees = false;
+    }
+    return { log: sha256Hex(logs), exp: sha256Hex(exps), log1: logs[1]!, exp1: exps[1]!, refAgrees };
+  },
+};
+
+/** Arena growth: data written before a memory.grow reads back identically through the rebuilt views. */
+export const arenaStep: FingerprintStep = {
+  name: 'arena',
+  what: 'Arena allocations across a wasm memory.grow: views are rebuilt and data survives',
+  run(seed) {
+    return arena.scoped((a) => {
+      const data = a.alloc('f64', 1024);
+      const rng = new WasmRng(seed, streamId(StreamPurpose.misc, 2));
+      wasm().rngFillNormal(rng.ptr, data.ptr, data.length);
+      const before = sha256Hex(data.view);
+      const memory = wasm().memory;
+      const pagesBefore = memory.buffer.byteLength;
+      // Enough to push past the current end whatever earlier users left, so a grow always happens.
+      const filler = a.alloc('u8', pagesBefore - a.mark() + 2 * 65536);
+      const grew = memory.buffer.byteLength > pagesBefore;
+      const after = sha256Hex(data.view);
+      const tail = a.alloc('i32', 256);
+      tail.view.forEach((_, i, v) => { v[i] = i * 7919 - 1000; });
+      return {
+        before, after, grew, survived: before === after, fillerZero: filler.view[filler.length - 1] === 0,
+        aligned: data.ptr % 16 === 0 && tail.ptr % 16 === 0, tail: sha256Hex(tail.view),
+      };
+    });
+  },
+};
+
+/** Hardware config resolution and weight/input quantization (pure TS, but it is what every later step starts from). */
+export const quantizeStep: FingerprintStep = {
+  name: 'quantize',
+  what: 'resolveHardware presets, derived layout, quantizeWeights/quantizeInputs of a seeded matrix',
+  run(seed) {
+    const out: StepRecord = {};
+    for (const preset of ['default', 'neurram', 'ideal']) {
+      const c: HardwareConfig = resolveHardware({}, preset);
+      out[`${preset}_cpw`] = cellsPerWeight(c);
+      out[`${preset}_tileCols`] = tileCols(c);
+    }
+    const c = resolveHardware();
+    const rows = 64, cols = 48;
+    const w = arena.scoped(() => new WasmRng(seed, streamId(StreamPurpose.misc, 3)).normal(rows * cols));
+    const q = quantizeWeights(w, rows, cols, c);
+    out.weights = sha256Hex(q.ints);
+    out.scales = sha256Hex(q.scales);
+    out.scale0 = q.scales[0]!;
+    const x = arena.scoped(() => new WasmRng(seed, streamId(StreamPurpose.misc, 4)).uniform(rows));
+    out.inputs = sha256Hex(quantizeInputs(x, 1, c));
+    return out;
+  },
+};
+
+/** The pipeline, in order. Later stages append here (see the header comment). */
+export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep];
+
+/** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
+export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`runFingerprint: seed must be a non-negative safe integer, got ${seed}`);
+  await init();
+  const results = steps.map((s) => ({ name: s.name, result: s.run(seed) }));
+  return {
+    format: 'ha3m-fingerprint/1',
+    seed,
+    wasmSha256: WASM_SHA256,
+    wasmBytesSha256: sha256Hex(decodeBase64(WASM_BASE64)),
+    steps: results,
+    digest: sha256Hex(JSON.stringify(results)),
+  };
+}
