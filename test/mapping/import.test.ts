@@ -20,7 +20,7 @@ function randomize(model: tf.LayersModel): void {
     const ws = layer.weights;
     if (!ws.length) continue;
     layer.setWeights(ws.map((v) => {
-      const n = v.shape.reduce((a, b) => a * b!, 1) as number;
+      const n = (v.shape as number[]).reduce((a, b) => a * b, 1);
       const name = v.originalName;
       const data = name.endsWith('moving_variance') ? randArr(n, 0.5).map((x) => x + 0.6)
         : name.endsWith('gamma') ? randArr(n, 0.5).map((x) => x + 1) : randArr(n, 0.5);
