@@ -11,7 +11,7 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uin
 
 interface ManifestGroup { paths: string[]; weights: tf.io.WeightsManifestEntry[] }
 
-/** An IOHandler reading `model.json` (and its weight files) from the local file system. */
+/** An IOHandler reading `model.json` (and its weight files) from the local file system (plain tfjs checks). */
 export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
   return {
     load: async (): Promise<tf.io.ModelArtifacts> => readModelArtifacts(modelJsonPath),
@@ -81,14 +81,38 @@ export function readModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts 
   };
 }
 
-/** Loads a LayersModel from a model.json path (Node). */
+/**
+ * Loads a LayersModel from a model.json path (Node). The topology is built first, then every weight of the file is
+ * checked against the layer that owns it (present, same shape, nothing extra), so errors name the weight.
+ */
 export async function loadLayersModelFile(modelJsonPath: string): Promise<tf.LayersModel> {
-  const handler = fileLoadHandler(modelJsonPath);
+  const art = readModelArtifacts(modelJsonPath);
+  let model: tf.LayersModel;
   try {
-    return await tf.loadLayersModel(handler);
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology }));
   } catch (e) {
+    throw new ModelImportError(`${modelJsonPath}: cannot build a LayersModel from its topology: ${(e as Error).message}`);
+  }
+  try {
+    const named = tf.io.decodeWeights(art.weightData!, art.weightSpecs!);
+    const expected = new Set<string>();
+    for (const v of model.weights) {
+      expected.add(v.originalName);
+      const t = named[v.originalName];
+      if (!t) throw new ModelImportError(`${modelJsonPath}: weight ${v.originalName} (shape [${v.shape}]) is missing from the weights manifest; the weights do not match the model`);
+      if (t.shape.join(',') !== v.shape.join(',')) {
+        throw new ModelImportError(`${modelJsonPath}: weight ${v.originalName} has shape [${t.shape}] in the file but the topology needs [${v.shape}]; the weights do not match the model`);
+      }
+    }
+    const extra = Object.keys(named).filter((k) => !expected.has(k));
+    if (extra.length) throw new ModelImportError(`${modelJsonPath}: weights ${extra.join(', ')} belong to no layer of the model; the weights do not match the model`);
+    model.loadWeights(named);
+    Object.values(named).forEach((t) => t.dispose());
+    return model;
+  } catch (e) {
+    model.dispose();
     if (e instanceof ModelImportError) throw e;
-    throw new ModelImportError(`cannot build a LayersModel from ${modelJsonPath}: ${(e as Error).message}`);
+    throw new ModelImportError(`${modelJsonPath}: cannot load its weights: ${(e as Error).message}`);
   }
 }
 
