@@ -1,7 +1,9 @@
 // One line per command module; each exports register(program).
 import type { Command } from 'commander';
 import { registerConfig } from './config.js';
+import { registerMap } from './map.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
+  registerMap,
 ];
