@@ -9,7 +9,8 @@
 // (those legitimately differ between runs and hosts), only results, and must leave the arena as they found it.
 import { init, arena, wasm, WasmRng, streamId, StreamPurpose } from '../../src/wasm/index.js';
 import {
-  resolveHardware, cellsPerWeight, tileCols, quantizeWeights, quantizeInputs, type HardwareConfig,
+  resolveHardware, cellsPerWeight, tileCols, quantizeWeights, quantizeInputs, maxInputInt, TiledCore, integerMatmul,
+  type HardwareConfig,
 } from '../../src/hardware/index.js';
 import { WASM_BASE64, WASM_SHA256 } from '../../src/wasm/binary.generated.js';
 import { RefRng } from '../../src/reference/rng.js';
@@ -139,8 +140,39 @@ export const quantizeStep: FingerprintStep = {
   },
 };
 
+/**
+ * Encode → crossbar MVM: a seeded 200 × 40 layer quantized and split over 2 × 3 tiles (default preset), cell
+ * levels of every tile, the ideal integer MVM (checked against a plain matmul) and the analog MVM with read noise
+ * and a calibrated ADC.
+ */
+export const encodeMvmStep: FingerprintStep = {
+  name: 'encode-mvm',
+  what: 'quantize + encodeLevels over a TiledCore, ideal MVM (== integer matmul) and analog MVM with read noise',
+  run(seed) {
+    const c = resolveHardware();
+    const K = 200, N = 40, batch = 8;
+    return arena.scoped((a) => {
+      const w = new WasmRng(seed, streamId(StreamPurpose.misc, 5), a).normal(K * N);
+      const q = quantizeWeights(w, K, N, c);
+      const xu = new WasmRng(seed, streamId(StreamPurpose.misc, 6), a).u32(batch * K);
+      const x = Int32Array.from(xu, (v) => v % (maxInputInt(c) + 1));
+      const core = new TiledCore(c, q.ints, K, N, a);
+      const levels = core.tiles.map((t) => sha256Hex(t.levels));
+      const ideal = core.mvmIdeal(x, batch);
+      const exact = integerMatmul(x, batch, q.ints, K, N).every((v, i) => v === ideal[i]);
+      const ranges = core.calibrateAdc(x, batch);
+      const analog = core.mvmAnalog(x, batch, seed);
+      const analog2 = core.mvmAnalog(x, batch, seed); // next call: a fresh noise stream
+      return {
+        tiles: core.crossbars, levels: sha256Hex(levels.join(',')), ideal: sha256Hex(ideal), idealEqualsMatmul: exact,
+        adcRanges: sha256Hex(ranges), analog: sha256Hex(analog), analog0: analog[0]!, noiseAdvances: sha256Hex(analog2) !== sha256Hex(analog),
+      };
+    });
+  },
+};
+
 /** The pipeline, in order. Later stages append here (see the header comment). */
-export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep];
+export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep];
 
 /** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
 export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {

@@ -1,0 +1,81 @@
+// The static page in headless Chromium: builds it, serves it on 127.0.0.1, picks a preset and a model, runs an
+// action in the simulation worker, checks the results and the heatmap, and takes the README screenshot.
+// The screenshot goes to build/screenshot.png on every run, and to docs/screenshot.png when that file does not
+// exist yet or HA3M_UPDATE_SCREENSHOT=1 (so ordinary test runs leave the tracked file alone).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { buildSite, repoRoot } from '../../web/tools/build.js';
+import { serveStatic, type StaticServer } from '../../web/tools/server.js';
+import { browserGate, isolatedPage, launchChromium } from '../../web/tools/chromium.js';
+import { reportSkip, note } from './gate.js';
+
+const gate = browserGate();
+if (!gate.run) {
+  reportSkip('the web page in Chromium', gate.reason);
+  test.skip('page: preset → encode + MVM → heatmap, screenshot', () => {});
+} else {
+  let browser: Browser | null = null;
+  let server: StaticServer | null = null;
+  const out = join(tmpdir(), `ha3m-web-test-${process.pid}`);
+  test.before(async () => {
+    await buildSite(out);
+    server = await serveStatic({ root: out });
+    browser = await launchChromium();
+  });
+  test.after(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  test('page: preset → encode + MVM → heatmap, screenshot', async () => {
+    const iso = await isolatedPage(browser!, server!.url, { width: 1280, height: 860 });
+    const { page } = iso;
+    try {
+      await page.goto(server!.url);
+      await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
+      const presets = await page.$$eval('#preset option', (os) => os.map((o) => (o as HTMLOptionElement).value));
+      assert.ok(presets.includes('default') && presets.includes('neurram'), presets.join(','));
+      await page.selectOption('#preset', 'neurram');
+      await page.waitForFunction(() => document.getElementById('config')!.textContent!.includes('neurram'), null, { timeout: 10_000 });
+      await page.selectOption('#model', 'dense-200x40');
+      await page.click('#action-mvm');
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
+      const status = await page.textContent('#status');
+      assert.is(await page.getAttribute('body', 'data-state'), 'done', `status: ${status}`);
+      const results = (await page.textContent('#results')) ?? '';
+      assert.match(results, /ideal = integer matmulyes, exactly/);
+      assert.match(results, /crossbars6/);
+      // The heatmap really shows data: many distinct colours in the cell area.
+      const colours = await page.evaluate(() => {
+        const c = document.getElementById('heatmap') as HTMLCanvasElement;
+        const d = c.getContext('2d')!.getImageData(0, 0, c.width, Math.max(1, c.height - 30)).data;
+        const seen = new Set<number>();
+        for (let i = 0; i < d.length; i += 4) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
+        return seen.size;
+      });
+      assert.ok(colours >= 3, `heatmap has only ${colours} colours`);
+      assert.equal(iso.pageErrors, []);
+      assert.equal(iso.blocked, [], 'the page must not reach outside 127.0.0.1');
+      mkdirSync(join(repoRoot, 'build'), { recursive: true });
+      const shot = join(repoRoot, 'build/screenshot.png');
+      await page.screenshot({ path: `${shot}.tmp.png`, fullPage: true });
+      renameSync(`${shot}.tmp.png`, shot);
+      assert.equal([...readFileSync(shot).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+      const docShot = join(repoRoot, 'docs/screenshot.png');
+      if (!existsSync(docShot) || process.env.HA3M_UPDATE_SCREENSHOT === '1') {
+        mkdirSync(join(repoRoot, 'docs'), { recursive: true });
+        copyFileSync(shot, docShot);
+        note(`browser: screenshot written to docs/screenshot.png`);
+      }
+    } finally {
+      await iso.close();
+    }
+  });
+}
+
+test.run();

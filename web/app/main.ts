@@ -1,0 +1,119 @@
+// The page: preset and model pickers, action buttons, progress, metrics and the crossbar heatmap. All simulation
+// runs in the worker (worker.ts) through the typed protocol (protocol.ts). Actions are data: each names the worker
+// method it needs, and its button only appears when the worker reports that capability.
+// `document.body.dataset.state` is "loading" | "ready" | "busy" | "done" | "error" (the browser test waits on it).
+import { drawHeatmap } from './heatmap.js';
+import { WorkerClient, type Metric, type DemoResult, type Method } from './protocol.js';
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`page is missing #${id}`);
+  return el as T;
+};
+
+interface ModelChoice { id: string; label: string; rows: number; cols: number; batch: number }
+const MODELS: ModelChoice[] = [
+  { id: 'dense-200x40', label: 'seeded dense layer 200 × 40 (6 crossbars)', rows: 200, cols: 40, batch: 16 },
+  { id: 'dense-784x128', label: 'seeded dense layer 784 × 128 (56 crossbars)', rows: 784, cols: 128, batch: 16 },
+  { id: 'dense-64x16', label: 'seeded dense layer 64 × 16 (1 crossbar)', rows: 64, cols: 16, batch: 16 },
+];
+
+interface Action { id: string; label: string; needs: Method; primary?: boolean; run(): Promise<void> }
+
+const client = new WorkerClient(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+const presetSel = $<HTMLSelectElement>('preset');
+const modelSel = $<HTMLSelectElement>('model');
+const seedInput = $<HTMLInputElement>('seed');
+const progressEl = $<HTMLProgressElement>('progress');
+const statusEl = $('status');
+
+function setState(state: 'loading' | 'ready' | 'busy' | 'done' | 'error', text: string): void {
+  document.body.dataset.state = state;
+  statusEl.textContent = text;
+  document.querySelectorAll<HTMLButtonElement>('#actions button').forEach((b) => { b.disabled = state === 'busy' || state === 'loading'; });
+}
+
+function showMetrics(target: HTMLElement, metrics: Metric[]): void {
+  target.replaceChildren(...metrics.flatMap((m) => {
+    const dt = document.createElement('dt'); dt.textContent = m.label;
+    const dd = document.createElement('dd'); dd.textContent = m.value;
+    if (m.hint) dd.title = m.hint;
+    return [dt, dd];
+  }));
+}
+
+function showResult(r: DemoResult, ms: number): void {
+  showMetrics($('results'), [...r.metrics, { label: 'wall time (worker)', value: `${ms.toFixed(0)} ms` }]);
+  $('heatmap-title').textContent = r.heatmap ? r.heatmap.title : '';
+  if (r.heatmap) drawHeatmap($<HTMLCanvasElement>('heatmap'), r.heatmap);
+}
+
+const model = (): ModelChoice => MODELS.find((m) => m.id === modelSel.value) ?? MODELS[0]!;
+const seed = (): number => Math.max(0, Math.floor(Number(seedInput.value) || 0));
+const onProgress = (done: number, total: number, label: string): void => {
+  progressEl.max = total; progressEl.value = done; statusEl.textContent = label;
+};
+
+async function guarded(label: string, fn: () => Promise<void>): Promise<void> {
+  setState('busy', `${label}…`);
+  progressEl.removeAttribute('value');
+  try {
+    await fn();
+    progressEl.max = 1; progressEl.value = 1;
+    setState('done', `${label}: done`);
+  } catch (e) {
+    setState('error', `${label} failed: ${(e as Error).message}`);
+  }
+}
+
+async function loadConfig(): Promise<void> {
+  const { result } = await client.call('config', { preset: presetSel.value });
+  $('preset-description').textContent = result.description;
+  showMetrics($('config'), result.metrics);
+  $('config-json').textContent = result.json;
+}
+
+const ACTIONS: Action[] = [
+  {
+    id: 'mvm', label: 'Encode + MVM', needs: 'mvmDemo', primary: true,
+    run: () => guarded('encode + MVM', async () => {
+      const m = model();
+      const { result, ms } = await client.call('mvmDemo', { preset: presetSel.value, seed: seed(), rows: m.rows, cols: m.cols, batch: m.batch }, onProgress);
+      showResult(result, ms);
+    }),
+  },
+  {
+    id: 'fingerprint', label: 'Determinism fingerprint', needs: 'fingerprint',
+    run: () => guarded('fingerprint', async () => {
+      const { result, ms } = await client.call('fingerprint', { seed: seed() }, onProgress);
+      showResult({
+        metrics: [
+          { label: 'digest', value: result.digest, hint: 'compare with `node --import tsx web/tools/cli.ts fingerprint --seed N`' },
+          ...result.steps.map((s) => ({ label: s.name, value: Object.keys(s.result).length + ' values hashed' })),
+        ],
+        heatmap: null,
+      }, ms);
+    }),
+  },
+];
+
+async function start(): Promise<void> {
+  setState('loading', 'loading the engine…');
+  const { result: hello } = await client.call('hello', {});
+  presetSel.replaceChildren(...hello.presets.map((p) => new Option(`${p.name} — ${p.description}`, p.name)));
+  modelSel.replaceChildren(...MODELS.map((m) => new Option(m.label, m.id)));
+  const caps = new Set(hello.capabilities);
+  $('actions').replaceChildren(...ACTIONS.filter((a) => caps.has(a.needs)).map((a) => {
+    const b = document.createElement('button');
+    b.id = `action-${a.id}`; b.textContent = a.label;
+    if (a.primary) b.className = 'primary';
+    b.onclick = () => void a.run();
+    return b;
+  }));
+  presetSel.onchange = () => void guarded('loading config', loadConfig);
+  $('footer').textContent = `wasm ${hello.wasmSha256.slice(0, 12)}… (same bytes as the Node build) · simulation in a Web Worker`;
+  await loadConfig();
+  setState('ready', 'ready');
+}
+
+start().catch((e: unknown) => setState('error', `could not start: ${(e as Error).message}`));
