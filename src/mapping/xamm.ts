@@ -13,7 +13,9 @@
 // decides whether an item fits; big items first leave small items to fill the gaps), it is deterministic and
 // O(n·b) on the few tiles that can share; the elimination pass removes the occasional crossbar FFD wastes at the
 // end. We also report a lower bound, (#tiles that cannot share) + max(⌈Σ rows / R⌉, ⌈Σ cols / C⌉) over the
-// tiles that can, so one can see how far from optimal a result can be.
+// tiles that can, so one can see how far from optimal a result can be. When the heuristic is above that bound and
+// at most 24 tiles can share (the usual case: one corner tile per layer plus whole small layers), a budgeted
+// branch-and-bound search over those tiles looks for a packing with fewer crossbars (optimal when it completes).
 import {
   baselinePlacement, makePlacement, tileLayers,
   type LayerMatrix, type MappingGeometry, type PlacedBlock, type Placement, type Tile,
@@ -30,8 +32,13 @@ export interface XammPlacement extends Placement {
 
 interface Bin { rows: number; cols: number; items: number[] }
 
+export interface XammOptions {
+  /** Run the exact search after the heuristic when few tiles can share (default true). */
+  exact?: boolean;
+}
+
 /** XAMM placement of the given layers. Never uses more crossbars than baselinePlacement. */
-export function xammPlacement(layers: LayerMatrix[], g: MappingGeometry): XammPlacement {
+export function xammPlacement(layers: LayerMatrix[], g: MappingGeometry, opts: XammOptions = {}): XammPlacement {
   const R = g.tileRows, C = g.tileCols;
   const tiles = tileLayers(layers, g);
   const baseline = baselinePlacement(layers, g);
@@ -83,7 +90,18 @@ export function xammPlacement(layers: LayerMatrix[], g: MappingGeometry): XammPl
 
   let sr = 0, sc = 0;
   for (const i of small) { sr += tiles[i].rows; sc += tiles[i].cols; }
-  const lowerBound = solo + (small.length ? Math.max(Math.ceil(sr / R), Math.ceil(sc / C)) : 0);
+  const smallBound = small.length ? Math.max(Math.ceil(sr / R), Math.ceil(sc / C)) : 0;
+  const lowerBound = solo + smallBound;
+
+  // Exact search when the heuristic may not be optimal and the shareable tiles are few (the usual case: at most
+  // one corner tile per layer plus whole small layers).
+  if (opts.exact !== false && open.length > smallBound && small.length <= EXACT_MAX_ITEMS) {
+    const better = exactPack(small.map((i) => tiles[i]), R, C, open.length, smallBound);
+    if (better) open.splice(0, open.length, ...better.map((idx) => binOf(idx.map((k) => small[k]))));
+  }
+  function binOf(items: number[]): Bin {
+    return { rows: items.reduce((a, i) => a + tiles[i].rows, 0), cols: items.reduce((a, i) => a + tiles[i].cols, 0), items };
+  }
 
   const all = bins.concat(open);
   if (all.length >= baseline.crossbars) {
@@ -109,4 +127,47 @@ export function xammPlacement(layers: LayerMatrix[], g: MappingGeometry): XammPl
     return { ...baseline, scheme: 'xamm', baselineCrossbars: baseline.crossbars, lowerBound, fellBack: true };
   }
   return { ...p, baselineCrossbars: baseline.crossbars, lowerBound, fellBack: false };
+}
+
+/** Largest number of shareable tiles for which the exact search runs. */
+const EXACT_MAX_ITEMS = 24;
+/** Node budget of the exact search (deterministic: counted, not timed). */
+const EXACT_BUDGET = 200_000;
+
+/**
+ * Branch and bound for 2-D vector bin packing: items (in the given order, largest first) go into an existing bin
+ * that has room or into one new bin; bins with the same load are tried once; a branch stops when it cannot beat
+ * the best count. Returns bins (as item indices) using fewer than `upper` bins, or null if none was found within
+ * the budget. Stops early at `lower` (a lower bound).
+ */
+function exactPack(items: Tile[], R: number, C: number, upper: number, lower: number): number[][] | null {
+  let best = upper;
+  let bestBins: number[][] | null = null;
+  let nodes = 0;
+  const rows: number[] = [], cols: number[] = [], members: number[][] = [];
+  const dfs = (i: number): void => {
+    if (best <= lower || ++nodes > EXACT_BUDGET) return;
+    if (i === items.length) {
+      if (members.length < best) { best = members.length; bestBins = members.map((m) => m.slice()); }
+      return;
+    }
+    const t = items[i];
+    const seen = new Set<number>();
+    for (let b = 0; b < members.length; b++) {
+      if (rows[b] + t.rows > R || cols[b] + t.cols > C) continue;
+      const key = rows[b] * (C + 1) + cols[b];
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rows[b] += t.rows; cols[b] += t.cols; members[b].push(i);
+      dfs(i + 1);
+      rows[b] -= t.rows; cols[b] -= t.cols; members[b].pop();
+    }
+    if (members.length + 1 < best) {
+      rows.push(t.rows); cols.push(t.cols); members.push([i]);
+      dfs(i + 1);
+      rows.pop(); cols.pop(); members.pop();
+    }
+  };
+  dfs(0);
+  return bestBins;
 }
