@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { fileSaveHandler, loadModelFile } from '../../src/mapping/load-node.js';
 import { forward } from '../../src/mapping/forward.js';
+import { loadModel } from '../../src/mapping/import.js';
+import { createServer } from 'node:http';
 import { ModelImportError } from '../../src/mapping/types.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ha3m-load-'));
@@ -120,6 +122,28 @@ test('an unsupported layer in a file names the file and the layer', async () => 
   await m.save(fileSaveHandler(dir));
   await expectError(loadModelFile(join(dir, 'model.json')), /leaky\/model.json: layer "leaky" \(LeakyReLU\) is not supported; supported layers:/);
   m.dispose();
+});
+
+test('loadModel from an http URL (local server) gives the same ops as from the file', async () => {
+  const server = createServer((req, res) => {
+    const f = join(good, (req.url ?? '/').replace(/^\//, '').replace(/\?.*$/, ''));
+    if (!existsSync(f)) { res.statusCode = 404; res.end('not found'); return; }
+    res.setHeader('content-type', f.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    res.end(readFileSync(f));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const fromUrl = await loadModel(`http://127.0.0.1:${port}/model.json`);
+    const fromFile = await loadModelFile(join(good, 'model.json'));
+    assert.equal(fromUrl.ops.map((o) => o.kind), fromFile.ops.map((o) => o.kind));
+    const a = fromUrl.ops[0], b = fromFile.ops[0];
+    assert.ok(a.kind === 'conv2d' && b.kind === 'conv2d');
+    if (a.kind === 'conv2d' && b.kind === 'conv2d') assert.equal(Array.from(a.weights), Array.from(b.weights));
+    await expectError(loadModel(`http://127.0.0.1:${port}/missing/model.json`), /cannot load a LayersModel from http:\/\/127\.0\.0\.1:\d+\/missing\/model.json/);
+  } finally {
+    server.close();
+  }
 });
 
 test.after(() => rmSync(root, { recursive: true, force: true }));
