@@ -128,6 +128,13 @@ test('figures for the note: LeNet-5 and MLP 784-256-128-10 at the default 128 ×
   assert.ok(mx.fellBack);
 });
 
+test('a model that does not fit a fixed pool is an error naming both counts', () => {
+  const cfg = resolveHardware({ crossbar: { numCrossbars: 41 } });
+  assert.throws(() => mapModel(LENET, cfg), /the model needs 42 crossbars \(baseline mapping\) but the pool has 41; map with XAMM/);
+  assert.is(mapModel(LENET, cfg, { xamm: true }).crossbars, 41);
+  assert.throws(() => mapModel(LENET, resolveHardware({ crossbar: { numCrossbars: 40 } }), { xamm: true }), /needs 41 crossbars \(xamm mapping\) but the pool has 40; use larger/);
+});
+
 function clone(p: Placement): Placement {
   return JSON.parse(JSON.stringify(p)) as Placement;
 }
