@@ -2,11 +2,10 @@
 // JSON in Node and in headless Chromium (run in a Web Worker, like the page's simulation).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
 import { fingerprintSteps, runFingerprint } from '../../web/shared/fingerprint.js';
 import { bundleForBrowser } from '../../web/tools/build.js';
 import { browserGate, launchChromium, runInWorker } from '../../web/tools/chromium.js';
-import { reportSkip, note } from './gate.js';
+import { lazy, reportSkip, note } from './gate.js';
 import { WASM_SHA256 } from '../../src/wasm/binary.generated.js';
 
 const SEEDS = [20261126, 1];
@@ -35,9 +34,8 @@ if (!gate.run) {
   reportSkip('Node ↔ Chromium equality', gate.reason);
   test.skip('Chromium returns byte-identical fingerprints', () => {});
 } else {
-  let browser: Browser | null = null;
-  test.before(async () => { browser = await launchChromium(); });
-  test.after(async () => { await browser?.close(); });
+  const chromium = lazy(launchChromium);
+  test.after(async () => { await chromium.peek()?.close(); });
 
   test('Chromium returns byte-identical fingerprints', async () => {
     for (const seed of SEEDS) {
@@ -48,7 +46,7 @@ if (!gate.run) {
         `try { post(JSON.stringify(await runFingerprint(${seed}))); } catch (e) { fail(e); }`,
         `finish();`,
       ].join('\n');
-      const run = await runInWorker(browser!, (await bundleForBrowser({ source: src })).code);
+      const run = await runInWorker(await chromium.get(), (await bundleForBrowser({ source: src })).code);
       assert.equal(run.errors, [], run.errors.join('\n'));
       assert.is(run.results.length, 1);
       const browserJson = run.results[0] as string;

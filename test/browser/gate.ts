@@ -10,3 +10,16 @@ export function reportSkip(what: string, reason: string): void {
 export function note(line: string): void {
   if (!process.env.HA3M_QUIET_BROWSER) process.stderr.write(`  ${line}\n`);
 }
+
+/**
+ * One Chromium per test file, launched by the first test that asks (not in a before hook: uvu 0.5 swallows errors
+ * thrown by hooks, so a launch failure there would not fail the run). Close it in test.after.
+ */
+export function lazy<T>(make: () => Promise<T>): { get(): Promise<T>; peek(): T | null } {
+  let value: T | null = null;
+  let pending: Promise<T> | null = null;
+  return {
+    get: () => (pending ??= make().then((v) => (value = v))),
+    peek: () => value,
+  };
+}

@@ -7,36 +7,31 @@ import * as assert from 'uvu/assert';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { buildSite, repoRoot } from '../../web/tools/build.js';
-import { serveStatic, type StaticServer } from '../../web/tools/server.js';
+import { serveStatic } from '../../web/tools/server.js';
 import { browserGate, isolatedPage, launchChromium } from '../../web/tools/chromium.js';
-import { reportSkip, note } from './gate.js';
+import { lazy, reportSkip, note } from './gate.js';
 
 const gate = browserGate();
 if (!gate.run) {
   reportSkip('the web page in Chromium', gate.reason);
   test.skip('page: preset → encode + MVM → heatmap, screenshot', () => {});
 } else {
-  let browser: Browser | null = null;
-  let server: StaticServer | null = null;
   const out = join(tmpdir(), `ha3m-web-test-${process.pid}`);
-  test.before(async () => {
-    await buildSite(out);
-    server = await serveStatic({ root: out });
-    browser = await launchChromium();
-  });
+  const site = lazy(async () => { await buildSite(out); return serveStatic({ root: out }); });
+  const chromium = lazy(launchChromium);
   test.after(async () => {
-    await browser?.close();
-    await server?.close();
+    await chromium.peek()?.close();
+    await site.peek()?.close();
     rmSync(out, { recursive: true, force: true });
   });
 
   test('page: preset → encode + MVM → heatmap, screenshot', async () => {
-    const iso = await isolatedPage(browser!, server!.url, { width: 1280, height: 860 });
+    const server = await site.get();
+    const iso = await isolatedPage(await chromium.get(), server.url, { width: 1280, height: 860 });
     const { page } = iso;
     try {
-      await page.goto(server!.url);
+      await page.goto(server.url);
       await page.waitForSelector('body[data-state="ready"]', { timeout: 20_000 });
       const presets = await page.$$eval('#preset option', (os) => os.map((o) => (o as HTMLOptionElement).value));
       assert.ok(presets.includes('default') && presets.includes('neurram'), presets.join(','));

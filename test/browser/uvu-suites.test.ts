@@ -3,10 +3,9 @@
 // built-ins are skipped and listed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Browser } from 'playwright-core';
 import { browserGate, launchChromium } from '../../web/tools/chromium.js';
 import { parseUvuTotals, pureTestFiles, runSuiteInBrowser, suiteEntrySource } from '../../web/tools/uvu-browser.js';
-import { reportSkip, note } from './gate.js';
+import { lazy, reportSkip, note } from './gate.js';
 
 test('uvu totals parser reads passes, failures and skips (colored or not)', () => {
   assert.equal(parseUvuTotals('\n  Total:     5\u001b[32m\n  Passed:    5\u001b[39m\n  Skipped:   0\n  Duration:  3ms'),
@@ -27,16 +26,15 @@ if (!gate.run) {
   reportSkip('uvu suites in Chromium', gate.reason);
   test.skip('pure uvu suites pass in Chromium', () => {});
 } else {
-  let browser: Browser | null = null;
-  test.before(async () => { browser = await launchChromium(); });
-  test.after(async () => { await browser?.close(); });
+  const chromium = lazy(launchChromium);
+  test.after(async () => { await chromium.peek()?.close(); });
 
   test('pure uvu suites pass in Chromium', async () => {
     const files = pureTestFiles();
     let ran = 0;
     const problems: string[] = [];
     for (const file of files) {
-      const r = await runSuiteInBrowser(browser!, file);
+      const r = await runSuiteInBrowser(await chromium.get(), file);
       if (r.skippedBecause) { note(`browser: skipped ${file}: ${r.skippedBecause}`); continue; }
       ran++;
       const t = r.totals;
@@ -60,7 +58,7 @@ if (!gate.run) {
       `import { exec } from 'uvu'; import { finish } from './web/harness/worker-runtime.ts';`,
       `await exec(); finish();`,
     ].join('\n');
-    const run = await runInWorker(browser!, (await bundleForBrowser({ source: src })).code);
+    const run = await runInWorker(await chromium.get(), (await bundleForBrowser({ source: src })).code);
     const out = run.logs.map((l) => l.text).join('');
     assert.equal(parseUvuTotals(out), { total: 2, passed: 1, skipped: 0, failed: 1 });
     assert.match(out, /bad/);
