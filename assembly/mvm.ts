@@ -61,6 +61,32 @@ export function composeWeightsI32(
   }
 }
 
+/** Index of the first i32 in [ptr, ptr+n) outside [lo, hi], or -1. */
+export function firstOutOfRange(ptr: usize, n: i32, lo: i32, hi: i32): i32 {
+  for (let i = 0; i < n; i++) {
+    const v = load<i32>(ptr + (<usize>i << 2));
+    if (v < lo || v > hi) return i;
+  }
+  return -1;
+}
+
+/** batch × rows i32 inputs → batch × kPad i16 (zero padded); the host has range-checked them. */
+export function packInputsI16(src: usize, batch: i32, rows: i32, dst: usize, kPad: i32): void {
+  memory.fill(dst, 0, <usize>(batch * kPad) << 1);
+  for (let b = 0; b < batch; b++) {
+    const s = src + (<usize>(b * rows) << 2), d = dst + (<usize>(b * kPad) << 1);
+    for (let i = 0; i < rows; i++) store<i16>(d + (<usize>i << 1), <i16>load<i32>(s + (<usize>i << 2)));
+  }
+}
+
+/** batch × rows i32 inputs → batch × kPad i32 (zero padded). */
+export function packInputsI32(src: usize, batch: i32, rows: i32, dst: usize, kPad: i32): void {
+  memory.fill(dst, 0, <usize>(batch * kPad) << 2);
+  for (let b = 0; b < batch; b++) {
+    memory.copy(dst + (<usize>(b * kPad) << 2), src + (<usize>(b * rows) << 2), <usize>rows << 2);
+  }
+}
+
 @inline function hsum(v: v128): i32 {
   return i32x4.extract_lane(v, 0) + i32x4.extract_lane(v, 1) + i32x4.extract_lane(v, 2) + i32x4.extract_lane(v, 3);
 }
@@ -156,6 +182,67 @@ export function readNoiseVariance(g: usize, stride: i32, rows: i32, cols: i32, r
   }
 }
 
+/**
+ * cur[c] = Σ_a v_a·g[idx_a, c] over the active rows in order. Columns are processed 16 at a time with the
+ * accumulators in registers; every lane sees the same sequence of f32 adds as the scalar reference.
+ */
+function accumulateColumns(g: usize, stride: i32, idx: usize, val: usize, n: i32, cols: i32, cur: usize, unit: bool): void {
+  let c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    const co = <usize>c << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    if (unit) {
+      for (let a = 0; a < n; a++) {
+        const p = g + (<usize>(load<i32>(idx + (<usize>a << 2)) * stride) << 2) + co;
+        a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+        a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+      }
+    } else {
+      for (let a = 0; a < n; a++) {
+        const p = g + (<usize>(load<i32>(idx + (<usize>a << 2)) * stride) << 2) + co;
+        const vv = f32x4.splat(load<f32>(val + (<usize>a << 2)));
+        a0 = f32x4.add(a0, f32x4.mul(vv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vv, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(vv, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vv, v128.load(p, 48)));
+      }
+    }
+    v128.store(cur + co, a0); v128.store(cur + co, a1, 16); v128.store(cur + co, a2, 32); v128.store(cur + co, a3, 48);
+  }
+  for (; c < cols; c++) {
+    let acc: f32 = 0;
+    for (let a = 0; a < n; a++) {
+      const p = g + (<usize>(load<i32>(idx + (<usize>a << 2)) * stride + c) << 2);
+      acc += load<f32>(val + (<usize>a << 2)) * load<f32>(p);
+    }
+    store<f32>(cur + (<usize>c << 2), acc);
+  }
+}
+
+/** vars[c] = Σ_a v_a²·sig2[idx_a, c], same order as accumulateColumns. */
+function accumulateVariances(sig2: usize, stride: i32, idx: usize, val: usize, n: i32, cols: i32, vars: usize): void {
+  let c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    const co = <usize>c << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    for (let a = 0; a < n; a++) {
+      const p = sig2 + (<usize>(load<i32>(idx + (<usize>a << 2)) * stride) << 2) + co;
+      const v = load<f32>(val + (<usize>a << 2));
+      const vv = f32x4.splat(v * v);
+      a0 = f32x4.add(a0, f32x4.mul(vv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(vv, v128.load(p, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(vv, v128.load(p, 32))); a3 = f32x4.add(a3, f32x4.mul(vv, v128.load(p, 48)));
+    }
+    v128.store(vars + co, a0); v128.store(vars + co, a1, 16); v128.store(vars + co, a2, 32); v128.store(vars + co, a3, 48);
+  }
+  for (; c < cols; c++) {
+    let acc: f32 = 0;
+    for (let a = 0; a < n; a++) {
+      const p = sig2 + (<usize>(load<i32>(idx + (<usize>a << 2)) * stride + c) << 2);
+      const v = load<f32>(val + (<usize>a << 2));
+      acc += (v * v) * load<f32>(p);
+    }
+    store<f32>(vars + (<usize>c << 2), acc);
+  }
+}
+
 @inline function adcConvert(v: f64, step: f64, half: f64): f64 {
   if (step <= 0) return v; // ADC disabled (infinite resolution)
   let q = v / step;
@@ -175,10 +262,11 @@ export function readNoiseVariance(g: usize, stride: i32, rows: i32, cols: i32, r
  *  gRef   f32 reference column (offset scheme; stride `stride`), 0 for differential; sig2Ref likewise
  *  adcStep f64 per slice: ADC step in level units (per digit when adcPerDigit, else of the accumulated value);
  *         0 disables quantization
- *  work   f32 scratch of 2 × nOut*cpw (currents and variances) + f64 nOut*slices (analog accumulation)
+ *  work   scratch: f32 2 × nOut*cpw (currents, variances), f64 nOut*slices (analog accumulation), 2 × rows (active list)
  *  y      f64 batch × nOut, in integer-equivalent units (same units as the ideal result)
- * Read noise is drawn per physical column per read: the sum over rows of independent Gaussians N(0, v_i²σ_i²) is
- * exactly N(0, Σ v_i²σ_i²), so this equals per-device noise in distribution.
+ * Read noise is drawn per column (per differential pair) per read instead of per device: the sum over rows of
+ * independent Gaussians N(0, v_i²σ_i²) is exactly N(0, Σ v_i²σ_i²), and only I+ − I− of a pair is ever used, so
+ * this equals per-device Gaussian noise in distribution (it would not for non-Gaussian noise).
  */
 export function mvmAnalog(
   x: usize, batch: i32, rows: i32,
@@ -193,77 +281,65 @@ export function mvmAnalog(
   const cur = work;
   const vars = work + (<usize>physCols << 2);
   const accum = vars + ((<usize>physCols << 2) + 7 & ~7);
+  const activeIdx = accum + (<usize>(nOut * slices) << 3);
+  const activeVal = activeIdx + (<usize>rows << 2);
   const magBits = inputSigned ? inputBits - 1 : inputBits;
   const digits = (magBits + dacBits - 1) / dacBits;
   const digitMask = (1 << dacBits) - 1;
   const invDG: f64 = 1.0 / <f64>dG;
   const noisy = sig2 != 0;
-  const vecCols = physCols & ~3;
   for (let b = 0; b < batch; b++) {
     const xrow = x + (<usize>(b * rows) << 2);
     const yrow = y + (<usize>(b * nOut) << 3);
     for (let j = 0; j < nOut; j++) store<f64>(yrow + (<usize>j << 3), 0.0);
     if (!adcPerDigit) memory.fill(accum, 0, <usize>(nOut * slices) << 3);
     for (let k = 0; k < digits; k++) {
-      memory.fill(cur, 0, <usize>physCols << 2);
-      if (noisy) memory.fill(vars, 0, <usize>physCols << 2);
-      let ref: f32 = 0, refVar: f32 = 0;
-      let any = false;
+      // active rows of this digit and their signed digit values, in row order
+      let nActive = 0;
+      let unit = true;
       for (let i = 0; i < rows; i++) {
         const xi = load<i32>(xrow + (<usize>i << 2));
         const mag = xi < 0 ? -xi : xi;
         let v = (mag >> (k * dacBits)) & digitMask;
         if (v == 0) continue;
-        any = true;
         if (xi < 0) v = -v;
-        const fv = <f32>v;
-        const fv2 = fv * fv;
-        const grow = g + (<usize>(i * stride) << 2);
-        const vv = f32x4.splat(fv);
-        let c = 0;
-        for (; c < vecCols; c += 4) {
-          const o = <usize>c << 2;
-          v128.store(cur + o, f32x4.add(v128.load(cur + o), f32x4.mul(vv, v128.load(grow + o))));
-        }
-        for (; c < physCols; c++) {
-          const o = <usize>c << 2;
-          store<f32>(cur + o, load<f32>(cur + o) + fv * load<f32>(grow + o));
-        }
-        if (noisy) {
-          const srow = sig2 + (<usize>(i * stride) << 2);
-          const vv2 = f32x4.splat(fv2);
-          c = 0;
-          for (; c < vecCols; c += 4) {
-            const o = <usize>c << 2;
-            v128.store(vars + o, f32x4.add(v128.load(vars + o), f32x4.mul(vv2, v128.load(srow + o))));
-          }
-          for (; c < physCols; c++) {
-            const o = <usize>c << 2;
-            store<f32>(vars + o, load<f32>(vars + o) + fv2 * load<f32>(srow + o));
-          }
-        }
-        if (gRef != 0) {
+        if (v != 1) unit = false;
+        store<i32>(activeIdx + (<usize>nActive << 2), i);
+        store<f32>(activeVal + (<usize>nActive << 2), <f32>v);
+        nActive++;
+      }
+      if (nActive == 0) continue; // no current flows: every column reads exactly 0 and no read happens
+      accumulateColumns(g, stride, activeIdx, activeVal, nActive, physCols, cur, unit);
+      if (noisy) accumulateVariances(sig2, stride, activeIdx, activeVal, nActive, physCols, vars);
+      let ref: f32 = 0, refVar: f32 = 0;
+      if (gRef != 0) {
+        for (let a = 0; a < nActive; a++) {
+          const i = load<i32>(activeIdx + (<usize>a << 2));
+          const fv = load<f32>(activeVal + (<usize>a << 2));
           ref += fv * load<f32>(gRef + (<usize>(i * stride) << 2));
-          if (noisy) refVar += fv2 * load<f32>(sig2Ref + (<usize>(i * stride) << 2));
+          if (noisy) refVar += (fv * fv) * load<f32>(sig2Ref + (<usize>(i * stride) << 2));
         }
       }
-      if (!any) continue; // no current flows: every column reads exactly 0 and no read happens
-      if (noisy) {
-        for (let c = 0; c < physCols; c++) {
-          const o = <usize>c << 2;
-          const vr = load<f32>(vars + o);
-          store<f32>(cur + o, <f32>(<f64>load<f32>(cur + o) + Math.sqrt(<f64>vr) * rngNormal(rng)));
-        }
-        if (gRef != 0) ref = <f32>(<f64>ref + Math.sqrt(<f64>refVar) * rngNormal(rng));
-      }
+      // read noise: the reference column's once per read, then one draw per differential pair (the difference of
+      // two independent Gaussians is Gaussian with the summed variance) or per column (offset scheme)
+      if (noisy && gRef != 0) ref = <f32>(<f64>ref + Math.sqrt(<f64>refVar) * rngNormal(rng));
       const digitWeight = <f64>(1 << (k * dacBits));
       for (let j = 0; j < nOut; j++) {
         let yj = load<f64>(yrow + (<usize>j << 3));
         for (let s = 0; s < slices; s++) {
           const c = j * cpw + s * signCells;
-          const iv = signCells == 2
-            ? load<f32>(cur + (<usize>c << 2)) - load<f32>(cur + (<usize>c << 2), 4)
-            : load<f32>(cur + (<usize>c << 2)) - ref;
+          let iv: f32;
+          if (signCells == 2) {
+            iv = load<f32>(cur + (<usize>c << 2)) - load<f32>(cur + (<usize>c << 2), 4);
+            if (noisy) {
+              const vr = load<f32>(vars + (<usize>c << 2)) + load<f32>(vars + (<usize>c << 2), 4);
+              iv = <f32>(<f64>iv + Math.sqrt(<f64>vr) * rngNormal(rng));
+            }
+          } else {
+            let ic = load<f32>(cur + (<usize>c << 2));
+            if (noisy) ic = <f32>(<f64>ic + Math.sqrt(<f64>load<f32>(vars + (<usize>c << 2))) * rngNormal(rng));
+            iv = ic - ref;
+          }
           const val = <f64>iv * invDG;
           if (adcPerDigit) {
             const q = adcConvert(val, load<f64>(adcStep + (<usize>s << 3)), adcHalf);

@@ -17,6 +17,9 @@ interface MvmKernels {
     cellBits: number, offset: number, wt: number, kPad: number): void;
   mvmIdealI16(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
   mvmIdealI32(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
+  firstOutOfRange(ptr: number, n: number, lo: number, hi: number): number;
+  packInputsI16(src: number, batch: number, rows: number, dst: number, kPad: number): void;
+  packInputsI32(src: number, batch: number, rows: number, dst: number, kPad: number): void;
   readNoiseVariance(g: number, stride: number, rows: number, cols: number, relative: number, absolute: number,
     out: number, outStride: number): void;
   mvmAnalog(x: number, batch: number, rows: number, g: number, stride: number, sig2: number, gRef: number,
@@ -34,20 +37,45 @@ function composedBound(c: MvmConfig): number {
   return Math.max(span - weightOffset(c), weightOffset(c));
 }
 
-export function checkInputInts(x: ArrayLike<number>, batch: number, rows: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): void {
+function inputError(v: number, index: number, c: Pick<HardwareConfig, 'io'>, what: string): Error {
+  const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
+  return new Error(`${what}[${index}] = ${v} is not a ${c.io.inputBits}-bit ${c.io.inputSigned ? 'signed' : 'unsigned'} ` +
+    `input integer (${lo}..${qmax}); quantize inputs with quantizeInputs() first`);
+}
+
+function checkBatch(x: ArrayLike<number>, batch: number, rows: number, what: string): void {
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`${what}: batch must be a positive integer, got ${batch}`);
   if (x.length !== batch * rows) {
     throw new Error(`${what}: ${x.length} values do not match batch ${batch} × ${rows} rows (= ${batch * rows}); ` +
       'each input vector needs one value per crossbar row');
   }
+}
+
+/** Validates input integers in plain TS (shape, integrality, range). */
+export function checkInputInts(x: ArrayLike<number>, batch: number, rows: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): void {
+  checkBatch(x, batch, rows, what);
   const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i]!;
-    if (!Number.isInteger(v) || v < lo || v > qmax) {
-      throw new Error(`${what}[${i}] = ${v} is not a ${c.io.inputBits}-bit ${c.io.inputSigned ? 'signed' : 'unsigned'} ` +
-        `input integer (${lo}..${qmax}); quantize inputs with quantizeInputs() first`);
-    }
+    if (!Number.isInteger(v) || v < lo || v > qmax) throw inputError(v, i, c, what);
   }
+}
+
+/**
+ * Copies inputs into wasm memory as i32 and validates them there (an Int32Array is integral by type, so only its
+ * range needs checking, which the kernel does at memory speed).
+ */
+export function stageInputs(a: Arena, x: ArrayLike<number>, batch: number, rows: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): WasmArray<'i32'> {
+  if (!(x instanceof Int32Array)) {
+    checkInputInts(x, batch, rows, c, what);
+    return a.from('i32', x);
+  }
+  checkBatch(x, batch, rows, what);
+  const staged = a.from('i32', x);
+  const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
+  const bad = k().firstOutOfRange(staged.ptr, x.length, lo, qmax);
+  if (bad >= 0) throw inputError(x[bad]!, bad, c, what);
+  return staged;
 }
 
 /** ADC step per slice and the largest code, following the config's range policy (DESIGN §2). */
@@ -88,14 +116,18 @@ export class IdealWeights {
 
   /** y = x·W (exact integers) for x of batch × rows input integers. */
   mvm(x: ArrayLike<number>, batch: number, scratch: Arena = arena): Int32Array {
-    checkInputInts(x, batch, this.rows, this.config);
     return scratch.scoped((a) => {
-      const xs = this.wide ? a.alloc('i32', batch * this.kPad) : a.alloc('i16', batch * this.kPad);
-      const view = xs.view;
-      for (let b = 0; b < batch; b++) for (let i = 0; i < this.rows; i++) view[b * this.kPad + i] = x[b * this.rows + i]!;
-      const y = a.alloc('i32', batch * this.nOut);
-      if (this.wide) k().mvmIdealI32(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
-      else k().mvmIdealI16(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
+      const staged = stageInputs(a, x, batch, this.rows, this.config);
+      const y = a.alloc('i32', batch * this.nOut, false);
+      if (this.wide) {
+        const xs = a.alloc('i32', batch * this.kPad, false);
+        k().packInputsI32(staged.ptr, batch, this.rows, xs.ptr, this.kPad);
+        k().mvmIdealI32(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
+      } else {
+        const xs = a.alloc('i16', batch * this.kPad, false);
+        k().packInputsI16(staged.ptr, batch, this.rows, xs.ptr, this.kPad);
+        k().mvmIdealI16(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
+      }
       return y.copy();
     });
   }
@@ -184,14 +216,13 @@ export class AnalogBlock {
   /** Analog MVM of batch × rows input integers; result in integer-equivalent units (f64, batch × nOut). */
   mvm(x: ArrayLike<number>, batch: number, rng: WasmRng, adcRanges?: ArrayLike<number> | null, scratch: Arena = arena): Float64Array {
     const c = this.config, g = this.geometry;
-    checkInputInts(x, batch, g.rows, c);
     const { steps, half } = adcSteps(c, g.rows, adcRanges);
     const slices = magnitudeSlices(c), cpw = cellsPerWeight(c);
     return scratch.scoped((a) => {
-      const xs = a.from('i32', x);
+      const xs = stageInputs(a, x, batch, g.rows, c);
       const st = a.from('f64', steps);
-      const work = a.alloc('u8', 8 * g.nOut * cpw + 16 + 8 * g.nOut * slices);
-      const y = a.alloc('f64', batch * g.nOut);
+      const work = a.alloc('u8', 8 * g.nOut * cpw + 16 + 8 * g.nOut * slices + 8 * g.rows, false);
+      const y = a.alloc('f64', batch * g.nOut, false);
       k().mvmAnalog(xs.ptr, batch, g.rows, this.gPtr, g.stride, this.sig2?.ptr ?? 0, this.reference?.ptr ?? 0,
         this.sig2Ref?.ptr ?? 0, g.nOut, slices, signCells(c), c.cells.cellBits, levelSpacingUS(c), c.io.inputBits,
         c.io.dacBits, c.io.inputSigned ? 1 : 0, st.ptr, half, c.io.adcPerInputBit ? 1 : 0, weightOffset(c), rng.ptr,

@@ -115,16 +115,21 @@ export function refMvmAnalog(x: ArrayLike<number>, batch: number, g: Float32Arra
         }
       }
       if (!any) continue;
-      if (p.sig2) {
-        for (let c = 0; c < physCols; c++) cur[c] = f(cur[c]! + Math.sqrt(vars[c]!) * rng.normal());
-        if (p.gRef) ref = f(ref + Math.sqrt(refVar) * rng.normal());
-      }
+      if (p.sig2 && p.gRef) ref = f(ref + Math.sqrt(refVar) * rng.normal());
       const digitWeight = 2 ** (k * p.dacBits);
       for (let j = 0; j < nOut; j++) {
         let yj = y[b * nOut + j]!;
         for (let s = 0; s < slices; s++) {
           const c = j * cpw + s * signCells;
-          const iv = signCells === 2 ? f(cur[c]! - cur[c + 1]!) : f(cur[c]! - ref);
+          let iv: number;
+          if (signCells === 2) {
+            iv = f(cur[c]! - cur[c + 1]!);
+            if (p.sig2) iv = f(iv + Math.sqrt(f(vars[c]! + vars[c + 1]!)) * rng.normal());
+          } else {
+            let ic = cur[c]!;
+            if (p.sig2) ic = f(ic + Math.sqrt(vars[c]!) * rng.normal());
+            iv = f(ic - ref);
+          }
           const val = iv * invDG;
           if (p.adcPerDigit) yj += adcConvert(val, p.adcStep[s]!, p.adcHalf) * digitWeight * 2 ** (s * cellBits);
           else accum[j * slices + s] = accum[j * slices + s]! + val * digitWeight;

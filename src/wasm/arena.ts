@@ -60,7 +60,8 @@ export class Arena {
   /** Bytes handed out so far. */
   get used(): number { this.ensureBase(); return this.top - this.base; }
 
-  alloc<K extends ElementKind>(kind: K, length: number): WasmArray<K> {
+  /** Allocates `length` zeroed elements (pass zero = false for scratch that is fully overwritten anyway). */
+  alloc<K extends ElementKind>(kind: K, length: number, zero = true): WasmArray<K> {
     this.ensureBase();
     if (!Number.isInteger(length) || length < 0) throw new Error(`Arena.alloc: length must be a non-negative integer, got ${length}`);
     const bytes = length * BYTES[kind];
@@ -74,13 +75,13 @@ export class Arena {
     if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
     this.top = end;
     const array = new WasmArray(kind, ptr, length);
-    if (bytes > 0) new Uint8Array(memory.buffer, ptr, bytes).fill(0);
+    if (zero && bytes > 0) new Uint8Array(memory.buffer, ptr, bytes).fill(0);
     return array;
   }
 
   /** Allocates and copies `data` in. */
   from<K extends ElementKind>(kind: K, data: ArrayLike<number>): WasmArray<K> {
-    return this.alloc(kind, data.length).set(data);
+    return this.alloc(kind, data.length, false).set(data);
   }
 
   /** A position to release back to: everything allocated after it is freed at once. */

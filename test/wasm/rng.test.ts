@@ -39,6 +39,18 @@ test('uniform and normal draws have the right moments', () => {
   arena.reset();
 });
 
+test('ziggurat normals follow the Gaussian: tail fractions and fourth moment', () => {
+  const n = new WasmRng(12, 5).normal(400000);
+  let gt1 = 0, gt2 = 0, gt3 = 0, m4 = 0;
+  for (const x of n) { const a = Math.abs(x); if (a > 1) gt1++; if (a > 2) gt2++; if (a > 3.5) gt3++; m4 += x ** 4; }
+  const N = n.length;
+  assert.ok(Math.abs(gt1 / N - 0.3173) < 0.004, `P(|x|>1) ${gt1 / N}`);
+  assert.ok(Math.abs(gt2 / N - 0.0455) < 0.0015, `P(|x|>2) ${gt2 / N}`);
+  assert.ok(Math.abs(gt3 / N - 4.65e-4) < 1.6e-4, `P(|x|>3.5) ${gt3 / N} (tail path)`);
+  assert.ok(Math.abs(m4 / N - 3) < 0.06, `E[x^4] ${m4 / N}`);
+  arena.reset();
+});
+
 test('deterministic log/exp: wasm equals TS bit for bit and both are accurate', () => {
   const xs = [1e-300, 5e-324, 1e-10, 0.1, 0.5, 0.70710678, 1, 1.5, 2, Math.E, 10, 123456.789, 1e300];
   for (const x of xs) {
