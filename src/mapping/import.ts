@@ -266,6 +266,7 @@ export async function loadModel(src: string | tf.LayersModel): Promise<ImportedM
   if (typeof src !== 'string') return importLayersModel(src);
   let model: tf.LayersModel;
   try {
+    await tf.ready();
     model = await tf.loadLayersModel(src);
   } catch (e) {
     throw new ModelImportError(`cannot load a LayersModel from ${src}: ${(e as Error).message}`);

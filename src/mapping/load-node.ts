@@ -87,6 +87,7 @@ export function readModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts 
  */
 export async function loadLayersModelFile(modelJsonPath: string): Promise<tf.LayersModel> {
   const art = readModelArtifacts(modelJsonPath);
+  await tf.ready(); // initializes the current backend (wasm needs async set-up if someone registered it)
   let model: tf.LayersModel;
   try {
     model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology }));

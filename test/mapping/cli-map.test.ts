@@ -29,6 +29,7 @@ async function run(...args: string[]): Promise<{ out: string; err: string; code:
 }
 
 test.before(async () => {
+  await tf.setBackend('cpu'); // no set-up; other suites may have registered wasm
   const m = tf.sequential({ name: 'lenet5', layers: [
     tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
     tf.layers.maxPooling2d({ poolSize: 2 }),

@@ -44,6 +44,9 @@ function compare(model: tf.LayersModel, batch: number, tol = 1e-5): { imported: 
   return { imported, err: err / scale };
 }
 
+// The cpu backend: no set-up, and other suites in the same process may have registered wasm.
+test.before(async () => { await tf.setBackend('cpu'); });
+
 test('Dense MLP with activations: float forward equals model.predict', () => {
   const m = tf.sequential({ layers: [
     tf.layers.dense({ inputShape: [20], units: 13, activation: 'relu' }),

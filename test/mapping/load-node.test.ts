@@ -47,6 +47,9 @@ const expectError = async (p: Promise<unknown>, re: RegExp): Promise<void> => {
   assert.unreachable(`expected an error matching ${re}`);
 };
 
+// The cpu backend: no set-up, and other suites in the same process may have registered wasm.
+test.before(async () => { await tf.setBackend('cpu'); });
+
 test('save with fileSaveHandler, load with loadModelFile: same outputs as the in-memory model', async () => {
   const m = buildModel();
   await m.save(fileSaveHandler(good));

@@ -11,6 +11,9 @@ import { resolveHardware } from '../../src/hardware/index.js';
 
 const rng = new RefRng(6, 6);
 
+// The cpu backend: no set-up, and other suites in the same process may have registered wasm.
+test.before(async () => { await tf.setBackend('cpu'); });
+
 for (const name of zooModelNames) {
   test(`zoo ${name}: imports, maps (baseline and XAMM) and matches model.predict`, () => {
     const m = buildModel(name, { seed: 3, inputShape: name === 'lenet5' || name === 'mlp' ? [28, 28, 1] : [12, 12, 1] });
