@@ -175,6 +175,7 @@ test('unsupported layers, NaN weights and unsupported options give errors naming
   assert.throws(() => importLayersModel(dil), /"dil" \(Conv2D\): dilation 2×2 is not supported/);
   const dense3d = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4, 3], units: 2, name: 'fc3d' })] });
   assert.throws(() => importLayersModel(dense3d), /"fc3d" \(Dense\).*add a Flatten/);
+  assert.throws(() => importLayersModel({} as unknown as tf.LayersModel), /in-memory model: not a TF.js LayersModel/);
   for (const m of [lstm, dw, nan, dil, dense3d]) m.dispose();
 });
 
