@@ -1,0 +1,9 @@
+// Training stack: backend set-up + wasm training kernels, datasets, model zoo, QAT, training loop, checkpoints.
+export * from './backend.js';
+export { patchWasmKernels, unpatchWasmKernels, wasmKernelsPatched, im2colHost, col2imHost } from './kernels.js';
+export * from './data/idx.js';
+export * from './data/datasets.js';
+export * from './zoo.js';
+export * from './qat.js';
+export * from './train.js';
+export * from './checkpoint.js';

@@ -1,0 +1,119 @@
+// Gradient checks: our wasm training kernels vs the tfjs cpu backend (issue 6: within 1e-4 relative).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
+import { setupBackend } from '../../src/training/backend.js';
+import { wasmKernelsPatched } from '../../src/training/kernels.js';
+import { RefRng } from '../../src/reference/rng.js';
+
+const rng = new RefRng(42, 1);
+const rand = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** max |a − b| / max |b| over all outputs. */
+function relErr(a: Float32Array[], b: Float32Array[]): number {
+  let num = 0, den = 0;
+  a.forEach((x, k) => x.forEach((v, i) => { num = Math.max(num, Math.abs(v - b[k]![i]!)); den = Math.max(den, Math.abs(b[k]![i]!)); }));
+  return num / den;
+}
+
+type Case = { name: string; run: () => Float32Array[] };
+
+async function onBoth(c: Case): Promise<number> {
+  await setupBackend({ backend: 'cpu', log: null });
+  const ref = c.run();
+  await setupBackend({ backend: 'wasm', log: null });
+  const got = c.run();
+  assert.equal(got.length, ref.length);
+  got.forEach((g, k) => assert.equal(g.length, ref[k]!.length, `${c.name}: output ${k} length`));
+  return relErr(got, ref);
+}
+
+function convCase(n: number, h: number, w: number, cin: number, cout: number, k: number, stride: number, pad: 'same' | 'valid', fused = false): Case {
+  const xs = [n, h, w, cin], ws = [k, k, cin, cout];
+  const xd = rand(size(xs)), wd = rand(size(ws)), bd = rand(cout);
+  const o = (d: number) => (pad === 'same' ? Math.ceil(d / stride) : Math.ceil((d - k + 1) / stride));
+  const outShape = [n, o(h), o(w), cout];
+  const rd = rand(size(outShape));
+  return {
+    name: `conv ${xs.join('×')} k${k} s${stride} ${pad}${fused ? ' fused' : ''}`,
+    run: () => tf.tidy(() => {
+      const x = tf.tensor(xd, xs) as unknown as tf.Tensor4D, wt = tf.tensor(wd, ws) as unknown as tf.Tensor4D, b = tf.tensor1d(bd), r = tf.tensor(rd, outShape);
+      const f = (xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => tf.sum(tf.mul(fused
+        ? tf.fused.conv2d({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, strides: stride, pad, bias: bb, activation: 'relu' })
+        : tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, stride, pad), r));
+      const y = fused ? tf.fused.conv2d({ x, filter: wt, strides: stride, pad, bias: b, activation: 'relu' }) : tf.conv2d(x, wt, stride, pad);
+      const [dx, dw, db] = fused ? tf.grads(f)([x, wt, b]) : tf.grads((xx: tf.Tensor, ww: tf.Tensor) => f(xx, ww, b))([x, wt]);
+      return [y, dx!, dw!, ...(fused ? [db!] : [])].map((t) => t.dataSync() as Float32Array);
+    }),
+  };
+}
+
+function denseCase(m: number, k: number, n: number, ta: boolean, tb: boolean, fused = false): Case {
+  const as = ta ? [k, m] : [m, k], bs = tb ? [n, k] : [k, n];
+  const ad = rand(m * k), bd = rand(k * n), biasd = rand(n), rd = rand(m * n);
+  return {
+    name: `matMul ${m}×${k}×${n} tA=${ta} tB=${tb}${fused ? ' fused' : ''}`,
+    run: () => tf.tidy(() => {
+      const a = tf.tensor2d(ad, as as [number, number]), b = tf.tensor2d(bd, bs as [number, number]), bias = tf.tensor1d(biasd), r = tf.tensor2d(rd, [m, n]);
+      const mm = (aa: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => fused
+        ? tf.fused.matMul({ a: aa as tf.Tensor2D, b: bb as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: cc, activation: 'relu' })
+        : tf.matMul(aa, bb, ta, tb);
+      const y = mm(a, b, bias);
+      const f = (aa: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => tf.sum(tf.mul(mm(aa, bb, cc), r));
+      const [da, dbb, dc] = fused ? tf.grads(f)([a, b, bias]) : tf.grads((aa: tf.Tensor, bb: tf.Tensor) => f(aa, bb, bias))([a, b]);
+      return [y, da!, dbb!, ...(fused ? [dc!] : [])].map((t) => t.dataSync() as Float32Array);
+    }),
+  };
+}
+
+test('the wasm backend starts with the ha3m training kernels', async () => {
+  const info = await setupBackend({ backend: 'wasm', log: null });
+  assert.is(info.name, 'wasm');
+  assert.ok(info.patched);
+  assert.ok(wasmKernelsPatched());
+});
+
+const convCases: Array<[number, number, number, number, number, number, number, 'same' | 'valid', boolean?]> = [
+  [2, 9, 9, 3, 4, 3, 1, 'same'], [2, 9, 9, 3, 4, 3, 1, 'valid'], [2, 9, 9, 3, 4, 3, 2, 'same'], [2, 9, 9, 3, 4, 3, 2, 'valid'],
+  [2, 8, 10, 2, 5, 5, 1, 'same'], [1, 10, 8, 4, 3, 5, 2, 'same'], [3, 12, 12, 1, 6, 5, 1, 'same'], [2, 7, 7, 3, 2, 1, 2, 'valid'],
+  [2, 9, 9, 3, 4, 3, 2, 'same', true], [2, 8, 8, 2, 3, 3, 1, 'valid', true],
+];
+for (const c of convCases) {
+  const cs = convCase(...c);
+  test(`gradients equal cpu: ${cs.name}`, async () => {
+    const e = await onBoth(cs);
+    assert.ok(e < 1e-4, `relative error ${e}`);
+  });
+}
+
+for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const fused of [false, true]) {
+    const dc = denseCase(7, 13, 5, ta, tb, fused);
+    test(`gradients equal cpu: ${dc.name}`, async () => {
+      const e = await onBoth(dc);
+      assert.ok(e < 1e-4, `relative error ${e}`);
+    });
+  }
+}
+
+test('batched matMul with transposes matches cpu', async () => {
+  const ad = rand(2 * 4 * 3), bd = rand(2 * 5 * 4);
+  const e = await onBoth({ name: 'bmm', run: () => tf.tidy(() => [tf.matMul(tf.tensor3d(ad, [2, 4, 3]), tf.tensor3d(bd, [2, 5, 4]), true, true).dataSync() as Float32Array]) });
+  assert.ok(e < 1e-4, `relative error ${e}`);
+});
+
+test('a dense layer trains on wasm with no leaked tensors', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const w = tf.variable(tf.tensor2d(rand(12), [4, 3]));
+  const x = tf.tensor2d(rand(20), [4, 5]);
+  const opt = tf.train.sgd(0.1);
+  const step = () => opt.minimize(() => tf.sum(tf.square(tf.matMul(x, w, true, false).transpose())) as tf.Scalar);
+  step();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) step();
+  assert.is(tf.memory().numTensors, before);
+  tf.dispose([w, x]); opt.dispose();
+});
+
+test.run();
