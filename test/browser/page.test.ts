@@ -37,14 +37,18 @@ if (!gate.run) {
       assert.ok(presets.includes('default') && presets.includes('neurram'), presets.join(','));
       await page.selectOption('#preset', 'neurram');
       await page.waitForFunction(() => document.getElementById('config')!.textContent!.includes('neurram'), null, { timeout: 10_000 });
-      await page.selectOption('#model', 'dense-200x40');
-      await page.click('#action-mvm');
-      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
-      const status = await page.textContent('#status');
-      assert.is(await page.getAttribute('body', 'data-state'), 'done', `status: ${status}`);
-      const results = (await page.textContent('#results')) ?? '';
-      assert.match(results, /ideal = integer matmulyes, exactly/);
-      assert.match(results, /crossbars6/);
+      const runAction = async (id: string): Promise<string> => {
+        await page.click(`#action-${id}`);
+        await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
+        const status = await page.textContent('#status');
+        assert.is(await page.getAttribute('body', 'data-state'), 'done', `${id}: status ${status}`);
+        return (await page.textContent('#results')) ?? '';
+      };
+      await page.selectOption('#model', 'lenet5');
+      assert.match(await runAction('mvm'), /ideal = integer matmulyes, exactly/);
+      const results = await runAction('map-xamm');
+      assert.match(results, /schemeXAMM/);
+      assert.match(results, /crossbars\d+ \(baseline \d+, lower bound \d+\)/);
       // The heatmap really shows data: many distinct colours in the cell area.
       const colours = await page.evaluate(() => {
         const c = document.getElementById('heatmap') as HTMLCanvasElement;

@@ -27,7 +27,9 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: Heatmap, maxWidth = 11
   const span = h.max - h.min || 1;
   for (let r = 0; r < h.rows; r++) {
     for (let c = 0; c < h.cols; c++) {
-      const [R, G, B] = rampColor((h.values[r * h.cols + c]! - h.min) / span);
+      const v = h.values[r * h.cols + c]!;
+      const [R, G, B] = Number.isNaN(v) ? [255, 255, 255] // NaN: background
+        : h.blankBelowMin && v < h.min ? [226, 226, 234] : rampColor((v - h.min) / span);
       for (let dy = 0; dy < cell; dy++) {
         let p = ((r * cell + dy) * w + c * cell) * 4;
         for (let dx = 0; dx < cell; dx++, p += 4) { img.data[p] = R; img.data[p + 1] = G; img.data[p + 2] = B; img.data[p + 3] = 255; }

@@ -11,12 +11,8 @@ const $ = <T extends HTMLElement>(id: string): T => {
   return el as T;
 };
 
-interface ModelChoice { id: string; label: string; rows: number; cols: number; batch: number }
-const MODELS: ModelChoice[] = [
-  { id: 'dense-200x40', label: 'seeded dense layer 200 × 40 (6 crossbars)', rows: 200, cols: 40, batch: 16 },
-  { id: 'dense-784x128', label: 'seeded dense layer 784 × 128 (56 crossbars)', rows: 784, cols: 128, batch: 16 },
-  { id: 'dense-64x16', label: 'seeded dense layer 64 × 16 (1 crossbar)', rows: 64, cols: 16, batch: 16 },
-];
+interface ModelChoice { id: string; label: string; layers: { name: string; rows: number; cols: number }[] }
+let models: ModelChoice[] = [];
 
 interface Action { id: string; label: string; needs: Method; primary?: boolean; run(): Promise<void> }
 
@@ -48,7 +44,7 @@ function showResult(r: DemoResult, ms: number): void {
   if (r.heatmap) drawHeatmap($<HTMLCanvasElement>('heatmap'), r.heatmap);
 }
 
-const model = (): ModelChoice => MODELS.find((m) => m.id === modelSel.value) ?? MODELS[0]!;
+const model = (): ModelChoice => models.find((m) => m.id === modelSel.value) ?? models[0]!;
 const seed = (): number => Math.max(0, Math.floor(Number(seedInput.value) || 0));
 const onProgress = (done: number, total: number, label: string): void => {
   progressEl.max = total; progressEl.value = done; statusEl.textContent = label;
@@ -74,11 +70,18 @@ async function loadConfig(): Promise<void> {
 }
 
 const ACTIONS: Action[] = [
+  ...(['baseline', 'xamm'] as const).map((scheme): Action => ({
+    id: `map-${scheme}`, label: scheme === 'xamm' ? 'Map: XAMM' : 'Map: baseline', needs: 'map', primary: scheme === 'xamm',
+    run: () => guarded(`mapping (${scheme})`, async () => {
+      const { result, ms } = await client.call('map', { preset: presetSel.value, model: model().id, scheme }, onProgress);
+      showResult(result, ms);
+    }),
+  })),
   {
-    id: 'mvm', label: 'Encode + MVM', needs: 'mvmDemo', primary: true,
+    id: 'mvm', label: 'Encode + MVM (first layer)', needs: 'mvmDemo',
     run: () => guarded('encode + MVM', async () => {
-      const m = model();
-      const { result, ms } = await client.call('mvmDemo', { preset: presetSel.value, seed: seed(), rows: m.rows, cols: m.cols, batch: m.batch }, onProgress);
+      const l = model().layers[0]!;
+      const { result, ms } = await client.call('mvmDemo', { preset: presetSel.value, seed: seed(), rows: l.rows, cols: l.cols, batch: 16 }, onProgress);
       showResult(result, ms);
     }),
   },
@@ -101,8 +104,9 @@ async function start(): Promise<void> {
   setState('loading', 'loading the engine…');
   const { result: hello } = await client.call('hello', {});
   presetSel.replaceChildren(...hello.presets.map((p) => new Option(`${p.name} — ${p.description}`, p.name)));
-  modelSel.replaceChildren(...MODELS.map((m) => new Option(m.label, m.id)));
   const caps = new Set(hello.capabilities);
+  models = (await client.call('models', {})).result;
+  modelSel.replaceChildren(...models.map((m) => new Option(m.label, m.id)));
   $('actions').replaceChildren(...ACTIONS.filter((a) => caps.has(a.needs)).map((a) => {
     const b = document.createElement('button');
     b.id = `action-${a.id}`; b.textContent = a.label;

@@ -15,6 +15,8 @@ export interface Heatmap {
   min: number;
   max: number;
   unit: string;
+  /** Draw values below `min` as empty (light grey) instead of clipping them to the first colour. */
+  blankBelowMin?: boolean;
 }
 
 export interface Metric { label: string; value: string; hint?: string }
@@ -36,7 +38,10 @@ export interface Methods {
   config: { params: { preset: string }; result: ConfigSummary };
   /** Encode a seeded random layer onto crossbars and run ideal + analog MVMs. */
   mvmDemo: { params: { preset: string; seed: number; rows: number; cols: number; batch: number }; result: DemoResult };
+  models: { params: Record<string, never>; result: { id: string; label: string; layers: { name: string; rows: number; cols: number }[] }[] };
   fingerprint: { params: { seed: number }; result: FingerprintSummary };
+  /** Baseline or XAMM placement of a built-in model shape; heatmap = which layer occupies each crossbar cell. */
+  map: { params: { preset: string; model: string; scheme: 'baseline' | 'xamm' }; result: DemoResult };
 }
 export type Method = keyof Methods;
 

@@ -6,7 +6,11 @@ import {
   magnitudeSlices, quantizeWeights, maxInputInt, TiledCore, integerMatmul,
 } from '../../src/hardware/index.js';
 import { runFingerprint } from '../shared/fingerprint.js';
-import type { DemoResult, Method, Methods, ProgressFn, WorkerReply, WorkerRequest, Metric } from './protocol.js';
+import { MODEL_SHAPES, modelShape } from '../shared/models.js';
+import { mapModel } from '../../src/mapping/map.js';
+import type { Placement } from '../../src/mapping/placement.js';
+import type { XammPlacement } from '../../src/mapping/xamm.js';
+import type { DemoResult, Heatmap, Method, Methods, ProgressFn, WorkerReply, WorkerRequest, Metric } from './protocol.js';
 
 type Handler<M extends Method> = (params: Methods[M]['params'], progress: ProgressFn) => Methods[M]['result'] | Promise<Methods[M]['result']>;
 
@@ -75,7 +79,56 @@ const handlers: { [M in Method]: Handler<M> } = {
   },
 
   fingerprint: ({ seed }) => runFingerprint(seed),
+
+  models: () => MODEL_SHAPES,
+
+  map: ({ preset, model, scheme }) => {
+    const c = resolveHardware({}, preset);
+    const m = modelShape(model);
+    const base = mapModel(m.layers, c);
+    const p = scheme === 'xamm' ? mapModel(m.layers, c, { xamm: true }) as XammPlacement : base;
+    const metrics: Metric[] = [
+      { label: 'model', value: `${m.label}: ${m.layers.map((l) => `${l.rows}×${l.cols}`).join(', ')}` },
+      { label: 'scheme', value: scheme === 'xamm' ? 'XAMM (shared crossbars)' : 'baseline (one tile per crossbar)' },
+      { label: 'crossbars', value: scheme === 'xamm' ? `${p.crossbars} (baseline ${base.crossbars}, lower bound ${(p as XammPlacement).lowerBound})` : String(p.crossbars) },
+      { label: 'utilization', value: `${(100 * p.utilization).toFixed(1)} % of cells hold weights` },
+      { label: 'shared crossbars', value: `${p.sharing.sharedCrossbars} (≤ ${p.sharing.maxLayersPerCrossbar} layers each, ${p.sharing.extraMvmSteps} extra MVM steps)` },
+      ...p.perLayer.map((l) => ({ label: l.name, value: `${l.rows} × ${l.cols}: ${l.blocks} blocks on ${l.crossbars} crossbars` })),
+    ];
+    return { metrics, heatmap: occupancyHeatmap(p) };
+  },
 };
+
+/**
+ * Crossbars side by side (wrapping), each drawn as its physical cells at reduced resolution (about 16 × 16 pixels
+ * per crossbar); value = layer number (1-based) of the block on that cell, 0 = empty, NaN = gaps.
+ */
+function occupancyHeatmap(p: Placement): Heatmap {
+  const g = p.geometry;
+  const ds = Math.max(1, Math.ceil(Math.max(g.crossbarRows, g.crossbarCols) / 16));
+  const h = Math.ceil(g.crossbarRows / ds), w = Math.ceil(g.crossbarCols / ds);
+  const ids = p.crossbarIds;
+  const perRow = Math.max(1, Math.min(ids.length, 30));
+  const rows = Math.ceil(ids.length / perRow) * (h + 2), cols = perRow * (w + 2);
+  const values = new Float32Array(rows * cols).fill(Number.NaN);
+  const origin = (i: number): [number, number] => [Math.floor(i / perRow) * (h + 2) + 1, (i % perRow) * (w + 2) + 1];
+  const slot = new Map(ids.map((id, i) => [id, i]));
+  ids.forEach((_, i) => {
+    const [r0, c0] = origin(i);
+    for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) values[(r0 + r) * cols + c0 + c] = 0;
+  });
+  for (const b of p.blocks) {
+    const [r0, c0] = origin(slot.get(b.crossbar)!);
+    const pc0 = b.colOffset * g.cellsPerWeight, pc1 = (b.colOffset + b.cols) * g.cellsPerWeight;
+    for (let r = Math.floor(b.rowOffset / ds); r < Math.ceil((b.rowOffset + b.rows) / ds); r++) {
+      for (let c = Math.floor(pc0 / ds); c < Math.ceil(pc1 / ds); c++) values[(r0 + r) * cols + c0 + c] = b.layer + 1;
+    }
+  }
+  return {
+    title: `${p.crossbars} crossbars (${p.scheme}), ${g.crossbarRows} × ${g.crossbarCols} cells each, shown 1:${ds}: layer stored on each cell (grey = empty)`,
+    rows, cols, values, min: 1, max: Math.max(2, p.layers.length), unit: 'layer', blankBelowMin: true,
+  };
+}
 
 const scope = globalThis as unknown as { postMessage(m: WorkerReply, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<WorkerRequest>) => void) | null };
 

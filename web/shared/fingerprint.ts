@@ -15,7 +15,10 @@ import {
 import { WASM_BASE64, WASM_SHA256 } from '../../src/wasm/binary.generated.js';
 import { RefRng } from '../../src/reference/rng.js';
 import { detExp, detLog } from '../../src/reference/detmath.js';
+import { mapModel } from '../../src/mapping/map.js';
+import type { XammPlacement } from '../../src/mapping/xamm.js';
 import { sha256Hex } from './hash.js';
+import { MODEL_SHAPES } from './models.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
 export type StepRecord = Record<string, JsonValue>;
@@ -171,8 +174,28 @@ export const encodeMvmStep: FingerprintStep = {
   },
 };
 
+/** Mapping: baseline and XAMM placements of the built-in model shapes (default preset), blocks hashed. */
+export const mapStep: FingerprintStep = {
+  name: 'map',
+  what: 'mapModel baseline and XAMM (FFD + bin elimination + budgeted exact search) of the built-in model shapes',
+  run() {
+    const c = resolveHardware();
+    const out: StepRecord = {};
+    for (const m of MODEL_SHAPES) {
+      const base = mapModel(m.layers, c);
+      const x = mapModel(m.layers, c, { xamm: true }) as XammPlacement;
+      out[`${m.id}_baseline`] = base.crossbars;
+      out[`${m.id}_xamm`] = x.crossbars;
+      out[`${m.id}_lowerBound`] = x.lowerBound;
+      out[`${m.id}_blocks`] = sha256Hex(JSON.stringify(x.blocks));
+      out[`${m.id}_utilization`] = x.utilization;
+    }
+    return out;
+  },
+};
+
 /** The pipeline, in order. Later stages append here (see the header comment). */
-export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep];
+export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep];
 
 /** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
 export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {
