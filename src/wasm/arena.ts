@@ -42,6 +42,13 @@ export class WasmArray<K extends ElementKind> {
     this.view.set(data);
     return this;
   }
+  /** A view of elements [start, start + length) of this array (no copy). */
+  sub(start: number, length: number): WasmArray<K> {
+    if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > this.length) {
+      throw new Error(`WasmArray.sub: [${start}, ${start + length}) is outside [0, ${this.length})`);
+    }
+    return new WasmArray(this.kind, this.ptr + start * BYTES[this.kind], length);
+  }
   /** A plain JS copy, safe to keep after the arena is released. */
   copy(): ViewOf<K> { return this.view.slice() as ViewOf<K>; }
 }

@@ -1,0 +1,167 @@
+// Crossbar-simulated inference (DESIGN §2.2, §3.2 routing). Dense and Conv2D layers run through the crossbar MVM
+// kernels block by block, following the placement: each block takes input rows srcRow.. of its layer, sits at
+// (crossbar, rowOffset, colOffset) in the pool, and adds its outputs into columns srcCol.. (negated when the block
+// is stored negated). Everything else runs on the host (src/mapping/forward.ts).
+//
+// Modes: float (the imported model), quantized (software integers), ideal (integer arithmetic on the levels the
+// pool holds — bit-identical to quantized when the pool holds this model), analog (the conductances the
+// write-verify simulation left, read noise per MVM, ADC).
+import type { CrossbarPool } from '../hardware/pool.js';
+import { AnalogBlock, composeIdeal } from '../hardware/mvm.js';
+import { cellsPerWeight } from '../hardware/derived.js';
+import { encodeLevels } from '../hardware/encode.js';
+import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
+import type { Placement, PlacedBlock } from '../mapping/placement.js';
+import { arena, StreamPurpose, streamId, WasmRng } from '../wasm/index.js';
+import { descale, layerInputs, quantizedMvm, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
+import { blockInts, blockStart } from './targets.js';
+
+export type InferenceMode = 'float' | 'quantized' | 'ideal' | 'analog';
+export const INFERENCE_MODES: readonly InferenceMode[] = ['float', 'quantized', 'ideal', 'analog'];
+
+/** Input vectors per kernel call: bounds scratch memory for large conv batches. */
+const CHUNK_VECTORS = 8192;
+
+export interface EngineOptions {
+  /** Seed of the read noise (analog mode). */
+  seed?: number;
+}
+
+export class CrossbarEngine {
+  private readonly byLayer: PlacedBlock[][];
+  private readonly blockIndex = new Map<PlacedBlock, number>();
+  private analogCalls = 0;
+  readonly seed: number;
+
+  /**
+   * @param pool the pool holding this model (needed for ideal-from-pool and analog); null runs ideal mode on the
+   *             encoded levels directly.
+   */
+  constructor(readonly qm: QuantizedModel, readonly placement: Placement, readonly pool: CrossbarPool | null, opts: EngineOptions = {}) {
+    this.seed = opts.seed ?? 0;
+    this.byLayer = qm.layers.map(() => []);
+    placement.blocks.forEach((b, i) => {
+      const list = this.byLayer[b.layer];
+      if (!list) throw new Error(`placement block ${i} refers to layer ${b.layer}, but the model has ${qm.layers.length} crossbar layers`);
+      const layer = qm.layers[b.layer]!;
+      if (b.srcRow + b.rows > layer.op.rows || b.srcCol + b.cols > layer.op.cols) {
+        throw new Error(`placement block ${i} reaches outside layer ${layer.op.name} (${layer.op.rows} × ${layer.op.cols}); the placement belongs to another model`);
+      }
+      list.push(b);
+      this.blockIndex.set(b, i);
+    });
+    if (pool) {
+      if (pool.rows !== qm.config.crossbar.rows || pool.cols !== qm.config.crossbar.cols) {
+        throw new Error(`the pool's crossbars are ${pool.rows} × ${pool.cols} but the model was quantized for ${qm.config.crossbar.rows} × ${qm.config.crossbar.cols}`);
+      }
+      for (const b of placement.blocks) {
+        if (b.crossbar >= pool.numCrossbars) throw new Error(`placement uses crossbar ${b.crossbar} but the pool has ${pool.numCrossbars}`);
+      }
+    }
+  }
+
+  /** Restarts the read-noise call counter, so a repeated evaluation with the same seed draws the same noise. */
+  resetNoise(): void { this.analogCalls = 0; }
+
+  mvmFor(mode: InferenceMode): MvmFn {
+    switch (mode) {
+      case 'float': return floatMvm;
+      case 'quantized': return quantizedMvm(this.qm);
+      case 'ideal': return (op, x, M) => this.layerProduct(this.qm.layers[op.layer]!, x, M, 'ideal');
+      case 'analog': {
+        if (!this.pool) throw new Error('analog inference needs the programmed pool: pass the CrossbarPool that holds the model');
+        return (op, x, M) => this.layerProduct(this.qm.layers[op.layer]!, x, M, 'analog');
+      }
+    }
+  }
+
+  /** Runs a batch; returns batch × outputs floats. */
+  run(x: Float32Array, batch: number, mode: InferenceMode): Float32Array {
+    return forward(this.qm.model, x, batch, this.mvmFor(mode)).data;
+  }
+
+  private layerProduct(layer: QuantizedLayer, x: Float32Array, M: number, mode: 'ideal' | 'analog'): Float32Array {
+    const xi = layerInputs(layer, x);
+    const K = layer.op.rows, N = layer.op.cols;
+    const yInt = new Float64Array(M * N);
+    const call = mode === 'analog' ? this.analogCalls++ : 0;
+    const cfg = layer.config, cpw = cellsPerWeight(cfg);
+    for (const b of this.byLayer[layer.op.layer]!) {
+      const sign = b.negated ? -1 : 1;
+      arena.scoped((a) => {
+        const pool = this.pool;
+        let run: (xs: Int32Array, count: number) => ArrayLike<number>;
+        if (mode === 'ideal') {
+          let ideal;
+          if (pool) {
+            const start = blockStart(pool, b, cpw);
+            const levels = pool.levels().sub(start, (b.rows - 1) * pool.cols + b.cols * cpw);
+            ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, a);
+          } else {
+            const levels = encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg);
+            ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, a);
+          }
+          run = (xs, count) => ideal.mvm(xs, count, a);
+        } else {
+          const p = pool!;
+          const start = blockStart(p, b, cpw);
+          const span = (b.rows - 1) * p.cols + b.cols * cpw;
+          const g = p.conductances().sub(start, span);
+          const ref = cfg.cells.sign === 'offset'
+            ? p.conductances().sub((b.crossbar * p.rows + b.rowOffset) * p.cols + p.cols - 1, (b.rows - 1) * p.cols + 1) : null;
+          const block = new AnalogBlock(cfg, g, { rows: b.rows, nOut: b.cols, stride: p.cols }, ref, a);
+          const rng = new WasmRng(this.seed, streamId(StreamPurpose.readNoise, this.blockIndex.get(b)!, call), a);
+          run = (xs, count) => block.mvm(xs, count, rng, null, a);
+        }
+        for (let m0 = 0; m0 < M; m0 += CHUNK_VECTORS) {
+          const count = Math.min(CHUNK_VECTORS, M - m0);
+          const xs = new Int32Array(count * b.rows);
+          for (let m = 0; m < count; m++) {
+            const from = (m0 + m) * K + b.srcRow;
+            xs.set(xi.subarray(from, from + b.rows), m * b.rows);
+          }
+          const part = run(xs, count);
+          for (let m = 0; m < count; m++) {
+            const yo = (m0 + m) * N + b.srcCol, po = m * b.cols;
+            for (let j = 0; j < b.cols; j++) yInt[yo + j] += sign * part[po + j]!;
+          }
+        }
+      });
+    }
+    return descale(layer, yInt, M);
+  }
+}
+
+export interface Accuracy { float?: number; quantized?: number; ideal?: number; analog?: number }
+
+export interface LabelledSet { images: Float32Array; labels: Int32Array; n: number }
+
+/** Top-1 accuracy of the chosen modes on a labelled set, evaluated in batches. */
+export function evaluate(engine: CrossbarEngine, data: LabelledSet, modes: readonly InferenceMode[] = INFERENCE_MODES,
+  opts: { batch?: number; limit?: number; onProgress?: (done: number, total: number) => void } = {}): Accuracy {
+  const n = Math.min(data.n, opts.limit ?? data.n);
+  if (n < 1) throw new Error('evaluate: the labelled set is empty');
+  const inSize = data.images.length / data.n;
+  const bs = opts.batch ?? 250;
+  const out: Accuracy = {};
+  const total = n * modes.length;
+  let done = 0;
+  for (const mode of modes) {
+    engine.resetNoise();
+    let correct = 0;
+    for (let s = 0; s < n; s += bs) {
+      const count = Math.min(bs, n - s);
+      const y = engine.run(data.images.subarray(s * inSize, (s + count) * inSize), count, mode);
+      const C = y.length / count;
+      for (let i = 0; i < count; i++) {
+        let best = 0;
+        for (let c = 1; c < C; c++) if (y[i * C + c]! > y[i * C + best]!) best = c;
+        if (best === data.labels[s + i]) correct++;
+      }
+      done += count;
+      opts.onProgress?.(done, total);
+    }
+    out[mode] = correct / n;
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+// The quantized software model: every crossbar layer's weights as signed integers with their scales, and each layer's
+// input range and signedness, calibrated on sample inputs. Its matrix product is exact integer arithmetic; the
+// crossbar engine's ideal mode must reproduce it bit for bit (same integers, same de-scaling below).
+import type { HardwareConfig } from '../hardware/config.js';
+import { integerMatmul } from '../hardware/mvm.js';
+import { maxInputInt, quantizeInputs, quantizeWeights, type QuantizedMatrix } from '../hardware/quantize.js';
+import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
+import { crossbarLayers, type CrossbarOp, type ImportedModel } from '../mapping/types.js';
+
+export interface QuantizedLayer {
+  op: CrossbarOp;
+  q: QuantizedMatrix;
+  /** Inputs are divided by this before quantization (max |input| seen in calibration). */
+  inputRange: number;
+  /** Signed inputs (sign + magnitude) for layers whose calibration inputs went negative, or when io.inputSigned. */
+  inputSigned: boolean;
+  /** The hardware config as this layer sees it (io.inputSigned set per layer). */
+  config: HardwareConfig;
+}
+
+export interface QuantizedModel {
+  model: ImportedModel;
+  config: HardwareConfig;
+  layers: QuantizedLayer[];
+}
+
+/**
+ * Quantizes a model's crossbar layers and calibrates each layer's input range on `calib` (batch samples of the
+ * model input). A layer whose inputs can be negative (no ReLU before it) gets signed inputs.
+ */
+export function quantizeModel(model: ImportedModel, cfg: HardwareConfig, calib: Float32Array, batch: number): QuantizedModel {
+  const layers = crossbarLayers(model);
+  const maxAbs = new Float64Array(layers.length);
+  const negative = new Uint8Array(layers.length);
+  const capture: MvmFn = (op, x, M) => {
+    let m = maxAbs[op.layer]!, neg = negative[op.layer]!;
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      if (!Number.isFinite(v)) throw new Error(`calibration: layer ${op.name} received ${v}; check the model weights and inputs`);
+      if (v < 0) { neg = 1; if (-v > m) m = -v; } else if (v > m) m = v;
+    }
+    maxAbs[op.layer] = m; negative[op.layer] = neg;
+    return floatMvm(op, x, M);
+  };
+  forward(model, calib, batch, capture);
+  return {
+    model, config: cfg,
+    layers: layers.map((op, i) => {
+      const inputSigned = cfg.io.inputSigned || negative[i] === 1;
+      return {
+        op,
+        q: quantizeWeights(op.weights, op.rows, op.cols, cfg, `layer ${op.name}`),
+        inputRange: maxAbs[i]! > 0 ? maxAbs[i]! : 1,
+        inputSigned,
+        config: inputSigned === cfg.io.inputSigned ? cfg : { ...cfg, io: { ...cfg.io, inputSigned } },
+      };
+    }),
+  };
+}
+
+/** Input integers of a layer for an M×K float matrix. */
+export function layerInputs(layer: QuantizedLayer, x: Float32Array): Int32Array {
+  return quantizeInputs(x, layer.inputRange, layer.config, `inputs of layer ${layer.op.name}`);
+}
+
+/** Integer products (M×N, integer-valued) back to floats: y · weightScale · inputRange / maxInputInt. */
+export function descale(layer: QuantizedLayer, yInt: ArrayLike<number>, M: number): Float32Array {
+  const N = layer.op.cols, sc = layer.q.scales, perCol = layer.q.perColumn;
+  const inScale = layer.inputRange / maxInputInt(layer.config);
+  const out = new Float32Array(M * N);
+  for (let m = 0; m < M; m++) {
+    for (let j = 0; j < N; j++) out[m * N + j] = yInt[m * N + j]! * (sc[perCol ? j : 0]! * inScale);
+  }
+  return out;
+}
+
+/** The quantized software model's product: exact integer matmul of quantized inputs and weights, de-scaled. */
+export function quantizedMvm(qm: QuantizedModel): MvmFn {
+  return (op, x, M) => {
+    const layer = qm.layers[op.layer]!;
+    const xi = layerInputs(layer, x);
+    return descale(layer, integerMatmul(xi, M, layer.q.ints, op.rows, op.cols), M);
+  };
+}
