@@ -106,7 +106,9 @@ export const ProgrammingSchema = z.strictObject({
   maxPulses: intIn(1, 1_000_000),
   /** Reads averaged per verify. */
   readsPerVerify: intIn(1, 64),
-  /** Start amplitude, step and ceiling for ISPP (V); fixed amplitude for FPPV. */
+  /** adaptive only: each pulse aims to close this fraction of the read error (amplitude picked from the ladder). */
+  adaptiveGain: numIn(0.01, 2).default(0.7),
+  /** Start amplitude, step and ceiling for ISPP and adaptive (V); fixed amplitude for FPPV. */
   v0: positive(' (V)'),
   vStep: numIn(0, 100, ' (V)'),
   vMax: positive(' (V)'),

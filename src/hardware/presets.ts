@@ -130,6 +130,7 @@ export const defaultProgramming: ProgrammingConfig = {
   toleranceUS: 3,
   maxPulses: 200,
   readsPerVerify: 1,
+  adaptiveGain: 0.7,
   v0: 1.0,
   vStep: 0.1,
   vMax: 3.0,

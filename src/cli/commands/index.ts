@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import { registerConfig } from './config.js';
 import { registerTrain } from './train.js';
 import { registerMap } from './map.js';
+import { registerProgramStats } from './program-stats.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
   registerTrain,
   registerMap,
+  registerProgramStats,
 ];

@@ -1,0 +1,117 @@
+// Expected-cost table E[cycles | level i → level j] and its spread, by Monte Carlo with a fixed seed (DESIGN §2.1,
+// §3.2). BLM prices a placement with it instead of simulating it.
+//
+//   const t = expectedCostTable(cfg);              // cached per (device, cellBits, programming, samples, seed)
+//   t.levels                                       // L = 2^cellBits
+//   t.mean[i * t.levels + j]                       // expected write-verify cycles to turn a cell at level i into j
+//   t.std[i * t.levels + j]                        // their standard deviation across cells
+//   t.mean[i * L + i] === 0                        // a cell already at its level costs nothing (exactly 0)
+//
+// How: `samples` healthy cells per (i, j) pair are first programmed from the reset state to level i (so they start
+// from the conductance spread a real verified cell has), then to level j; the table holds the mean and std of the
+// second operation's pulses per cell. Faults are excluded by default (a stuck cell costs maxPulses whatever the
+// placement; pass includeFaults to fold them in). Uses the wasm kernel and temporary arena memory.
+import type { HardwareConfig } from '../hardware/config.js';
+import { deepMerge, validate } from '../hardware/resolve.js';
+import { CrossbarPool } from '../hardware/pool.js';
+import { arena } from '../wasm/arena.js';
+import { programPool } from './program.js';
+
+export interface CostTableOptions {
+  /** Cells simulated per (from, to) pair (default 2048). */
+  samples?: number;
+  /** Monte Carlo seed (default 0x5eed). */
+  seed?: number;
+  /** Keep the device's stuck-at rates (default false: healthy cells). */
+  includeFaults?: boolean;
+}
+
+export interface ExpectedCostTable {
+  levels: number;
+  /** Row-major L × L: mean[i·L + j] = E[cycles | i → j]. */
+  mean: Float32Array;
+  /** Row-major L × L: standard deviation of the cycles. */
+  std: Float32Array;
+  /** Row-major L × L: fraction of the simulated cells that failed (hit maxPulses) going i → j. */
+  failureRate: Float32Array;
+  samples: number;
+  seed: number;
+  key: string;
+}
+
+const cache = new Map<string, ExpectedCostTable>();
+
+/** The cache key: every field that changes the cycle counts. */
+export function costTableKey(cfg: HardwareConfig, samples: number, seed: number, includeFaults: boolean): string {
+  const p = cfg.programming;
+  const { name: _n, source: _s, ...device } = cfg.device;
+  return JSON.stringify({
+    device, cellBits: cfg.cells.cellBits, scheme: p.scheme, tol: p.toleranceUS, maxPulses: p.maxPulses,
+    reads: p.readsPerVerify, gain: p.adaptiveGain, v0: p.v0, vStep: p.vStep, vMax: p.vMax, vFixed: p.vFixed,
+    samples, seed, includeFaults,
+  });
+}
+
+export function expectedCostTable(cfg: HardwareConfig, opts: CostTableOptions = {}): ExpectedCostTable {
+  const samples = opts.samples ?? 2048;
+  const seed = opts.seed ?? 0x5eed;
+  const includeFaults = opts.includeFaults ?? false;
+  if (!Number.isInteger(samples) || samples < 1 || samples > 1 << 20) {
+    throw new Error(`expectedCostTable: samples must be an integer in [1, 1048576], got ${samples}`);
+  }
+  const key = costTableKey(cfg, samples, seed, includeFaults);
+  const hit = cache.get(key);
+  if (hit) return hit;
+
+  const L = 2 ** cfg.cells.cellBits;
+  const cols = 256;
+  const rows = Math.ceil(samples / cols);
+  const mc = validate(deepMerge(cfg, {
+    crossbar: { rows, cols, numCrossbars: L * L },
+    device: includeFaults ? {} : { faults: { stuckHrsRate: 0, stuckLrsRate: 0 } },
+    programming: { initialState: 'hrs' },
+  }));
+  const mark = arena.mark();
+  try {
+    const pool = new CrossbarPool(mc, { numCrossbars: L * L, seed });
+    const cpc = pool.cellsPerCrossbar;
+    const from = new Uint8Array(pool.numCells);
+    const to = new Uint8Array(pool.numCells);
+    for (let i = 0; i < L; i++) {
+      for (let j = 0; j < L; j++) {
+        const cb = i * L + j;
+        // only the first `samples` cells of each crossbar take part
+        from.fill(255, cb * cpc, (cb + 1) * cpc);
+        to.fill(255, cb * cpc, (cb + 1) * cpc);
+        from.fill(i, cb * cpc, cb * cpc + samples);
+        to.fill(j, cb * cpc, cb * cpc + samples);
+      }
+    }
+    programPool(pool, from, { perCell: false });
+    const { perCell } = programPool(pool, to, { perCell: true });
+    const mean = new Float32Array(L * L), std = new Float32Array(L * L), failureRate = new Float32Array(L * L);
+    const st = pool.status().view;
+    for (let cb = 0; cb < L * L; cb++) {
+      if (Math.floor(cb / L) === cb % L) continue; // i → i: exactly 0
+      let s = 0, s2 = 0, f = 0;
+      for (let c = cb * cpc; c < cb * cpc + samples; c++) {
+        const x = perCell!.setPulses[c]! + perCell!.resetPulses[c]!;
+        s += x; s2 += x * x;
+        if (st[c] !== 0) f++;
+      }
+      const m = s / samples;
+      mean[cb] = m;
+      std[cb] = samples > 1 ? Math.sqrt(Math.max(0, (s2 - samples * m * m) / (samples - 1))) : 0;
+      failureRate[cb] = f / samples;
+    }
+    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, samples, seed, key };
+    if (cache.size > 32) cache.clear();
+    cache.set(key, table);
+    return table;
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** Drops cached tables (tests). */
+export function clearCostTableCache(): void { cache.clear(); }

@@ -1,0 +1,218 @@
+// Parameter block and lookup tables of the write-verify kernel (assembly/program.ts) and its TS twin
+// (src/reference/program.ts). Both take exactly these arrays, so they agree bit for bit.
+//
+// Why tables: the kernel must do ≥ 50 M write-verify iterations per second and be reproducible in every engine, so
+// it never calls pow/log/exp. Everything non-linear is tabulated here once per config, with deterministic math only
+// (detLog/detExp, + − × ÷ sqrt):
+//   - amplitude ladder: amp[k] = ((v_k − vTh)/(vRef − vTh))^ampExponent and v_k² for energy;
+//   - saturation: SET step × (1 − x)^nonlinearity, RESET step × x^nonlinearity, x = (G − gMin)/(gMax − gMin),
+//     piecewise constant on SAT_N equal bins of the window (value at the bin centre; no interpolation, because
+//     the lookup sits on the kernel's critical dependency chain G → step → G');
+//   - random draws by inverse transform: one u32 from the PRNG picks one of Q_N equal-probability segments (top 12
+//     bits) and a point inside it (low 20 bits, linear interpolation between the quantile nodes). The c2c table
+//     is the quantile function of the heavy-tailed step multiplier M = L·J (L lognormal with σ = c2cSigma,
+//     normalized to E[L] = 1; J = jumpScale with probability jumpProbability, else 1); the normal table is the
+//     standard normal quantile function rescaled so the piecewise-linear distribution has variance exactly 1.
+//     Tails are truncated at the outermost node (|z| ≈ 3.6 for the normal table): a documented approximation.
+import type { HardwareConfig } from '../hardware/config.js';
+import { detExp, detLog } from '../reference/detmath.js';
+
+export const LADDER_MAX = 256;
+export const SAT_N = 2048;
+export const Q_BITS = 12;
+export const Q_N = 1 << Q_BITS; // segments
+export const FRAC_BITS = 32 - Q_BITS;
+
+export const T_AMP = 0;
+export const T_VSQ = T_AMP + LADDER_MAX;
+export const T_SAT_SET = T_VSQ + LADDER_MAX;
+export const T_SAT_RESET = T_SAT_SET + SAT_N;
+export const T_C2C = T_SAT_RESET + SAT_N;
+export const T_NORMAL = T_C2C + Q_N + 1;
+export const TABLES_LEN = T_NORMAL + Q_N + 1;
+
+/** Indices into the f64 parameter block. */
+export const P = {
+  seedLo: 0, seedHi: 1, gMin: 2, gMax: 3, spacing: 4, tol: 5, maxPulses: 6, readsPerVerify: 7, scheme: 8,
+  setStep: 9, resetStep: 10, readRel: 11, readAbs: 12, readEnergy: 13, pulseEnergy: 14, periphPulse: 15,
+  periphRead: 16, ladderLen: 17, adaptiveGain: 18, verifyAll: 19, numLevels: 20, invRange: 21, satScale: 22,
+} as const;
+export const PARAMS_LEN = 24;
+
+export const SCHEME_CODE = { ispp: 0, fppv: 1, adaptive: 2 } as const;
+
+/** Standard normal quantile (Acklam's rational approximation, |rel err| < 1.2e-9), deterministic math only. */
+export function normalQuantile(p: number): number {
+  const a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+    -3.066479806614716e+01, 2.506628277459239e+00];
+  const b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+    -1.328068155288572e+01];
+  const c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+    4.374664141464968e+00, 2.938163982698783e+00];
+  const d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * detLog(p));
+    return (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return (((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q /
+    (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+}
+
+/** erfc(x) (Numerical Recipes' Chebyshev fit, |rel err| < 1.2e-7), deterministic math only. */
+function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const ans = t * detExp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 +
+    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 +
+    t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? ans : 2 - ans;
+}
+const normalCdf = (z: number): number => 0.5 * erfc(-z / Math.SQRT2);
+
+/** Quantile nodes p_k = (k + 0.5)/(Q_N + 1), k = 0..Q_N. */
+const node = (k: number): number => (k + 0.5) / (Q_N + 1);
+
+/** Mean and second moment of the piecewise-linear distribution defined by the nodes. */
+function moments(t: Float64Array): [number, number] {
+  let m = 0, m2 = 0;
+  for (let k = 0; k < Q_N; k++) {
+    const a = t[k]!, b = t[k + 1]!;
+    m += (a + b) / 2;
+    m2 += (a * a + a * b + b * b) / 3;
+  }
+  return [m / Q_N, m2 / Q_N];
+}
+
+let normalCache: Float32Array | null = null;
+/** Standard normal quantile nodes, exactly symmetric, unit variance of the sampled distribution. */
+export function normalTable(): Float32Array {
+  if (normalCache) return normalCache;
+  const t = new Float64Array(Q_N + 1);
+  for (let k = 0; k <= Q_N / 2; k++) {
+    const z = k === Q_N / 2 ? 0 : normalQuantile(node(k));
+    t[k] = z;
+    t[Q_N - k] = -z;
+  }
+  const [, m2] = moments(t);
+  const s = 1 / Math.sqrt(m2);
+  normalCache = Float32Array.from(t, (v) => v * s);
+  return normalCache;
+}
+
+/** Quantile nodes of the c2c step multiplier M = L·J (see the header). */
+export function c2cTable(sigma: number, jumpProbability: number, jumpScale: number): Float32Array {
+  const t = new Float64Array(Q_N + 1);
+  const p = jumpProbability;
+  const lnJ = jumpScale > 0 ? detLog(jumpScale) : -50;
+  if (sigma === 0) {
+    for (let k = 0; k <= Q_N; k++) t[k] = p > 0 && node(k) > 1 - p ? Math.max(jumpScale, 0) : 1;
+  } else {
+    // CDF of ln M with ln L ~ N(−σ²/2, σ²): F(y) = (1−p)Φ((y + σ²/2)/σ) + pΦ((y − lnJ + σ²/2)/σ)
+    const mu = -sigma * sigma / 2;
+    const cdf = (y: number): number => (1 - p) * normalCdf((y - mu) / sigma) + p * normalCdf((y - lnJ - mu) / sigma);
+    const lo0 = mu - 12 * sigma + Math.min(0, lnJ), hi0 = mu + 12 * sigma + Math.max(0, lnJ);
+    for (let k = 0; k <= Q_N; k++) {
+      const target = node(k);
+      let lo = lo0, hi = hi0;
+      for (let it = 0; it < 80; it++) {
+        const mid = 0.5 * (lo + hi);
+        if (cdf(mid) < target) lo = mid; else hi = mid;
+      }
+      t[k] = detExp(0.5 * (lo + hi));
+    }
+  }
+  // rescale so the sampled (truncated, piecewise-linear) distribution has exactly the mean of the exact one:
+  // E[M] = 1 − p + p·jumpScale, i.e. setStepUS stays the mean step of a pulse without a jump.
+  const [m] = moments(t);
+  const want = 1 - p + p * Math.max(jumpScale, 0);
+  for (let k = 0; k <= Q_N; k++) t[k] = t[k]! * (want / m);
+  return Float32Array.from(t);
+}
+
+/** Amplitudes of the pulse ladder (V) for a scheme: FPPV = [vFixed]; ISPP/adaptive = v0, v0 + vStep, …, ≤ vMax. */
+export function ladderVoltages(cfg: Pick<HardwareConfig, 'programming'>): number[] {
+  const p = cfg.programming;
+  if (p.scheme === 'fppv') return [p.vFixed];
+  if (p.vStep === 0) return [p.v0];
+  const n = Math.floor((p.vMax - p.v0) / p.vStep + 1e-9) + 1;
+  if (n > LADDER_MAX) {
+    throw new Error(`programming: the amplitude ladder v0..vMax in steps of vStep has ${n} steps, more than ${LADDER_MAX}; ` +
+      `raise programming.vStep to at least ${((p.vMax - p.v0) / (LADDER_MAX - 1)).toPrecision(3)} V or narrow v0..vMax`);
+  }
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) out.push(p.v0 + k * p.vStep);
+  return out;
+}
+
+const powDet = (x: number, e: number): number => (x <= 0 ? (e === 0 ? 1 : 0) : e === 0 ? 1 : detExp(e * detLog(x)));
+
+const tableCache = new Map<string, Float32Array>();
+
+/** The f32 tables block for a config (cached by the fields it depends on). */
+export function buildTables(cfg: Pick<HardwareConfig, 'device' | 'programming'>): Float32Array {
+  const r = cfg.device.response;
+  const key = JSON.stringify([r, cfg.programming.scheme, cfg.programming.v0, cfg.programming.vStep,
+    cfg.programming.vMax, cfg.programming.vFixed]);
+  const hit = tableCache.get(key);
+  if (hit) return hit;
+  const t = new Float32Array(TABLES_LEN);
+  const volts = ladderVoltages(cfg);
+  volts.forEach((v, k) => {
+    const x = Math.max(0, (v - r.vThreshold) / (r.vRef - r.vThreshold));
+    t[T_AMP + k] = powDet(x, r.ampExponent);
+    t[T_VSQ + k] = v * v;
+  });
+  for (let i = 0; i < SAT_N; i++) {
+    const x = (i + 0.5) / SAT_N;
+    t[T_SAT_SET + i] = powDet(1 - x, r.nonlinearity);
+    t[T_SAT_RESET + i] = powDet(x, r.nonlinearity);
+  }
+  t.set(c2cTable(r.c2cSigma, r.jumpProbability, r.jumpScale), T_C2C);
+  t.set(normalTable(), T_NORMAL);
+  if (tableCache.size > 64) tableCache.clear();
+  tableCache.set(key, t);
+  return t;
+}
+
+export interface KernelOptions {
+  seed: number;
+  /** Verify cells whose target equals their recorded, verified level (default false: they are skipped). */
+  verifyAll?: boolean;
+}
+
+/** The f64 parameter block. */
+export function buildParams(cfg: Pick<HardwareConfig, 'device' | 'programming' | 'cells'>, opts: KernelOptions): Float64Array {
+  const d = cfg.device, p = cfg.programming;
+  const big = BigInt.asUintN(64, BigInt(opts.seed));
+  const L = 2 ** cfg.cells.cellBits;
+  const prm = new Float64Array(PARAMS_LEN);
+  prm[P.seedLo] = Number(big & 0xffffffffn);
+  prm[P.seedHi] = Number(big >> 32n);
+  prm[P.gMin] = d.gMinUS;
+  prm[P.gMax] = d.gMaxUS;
+  prm[P.spacing] = (d.gMaxUS - d.gMinUS) / (L - 1);
+  prm[P.tol] = p.toleranceUS;
+  prm[P.maxPulses] = p.maxPulses;
+  prm[P.readsPerVerify] = p.readsPerVerify;
+  prm[P.scheme] = SCHEME_CODE[p.scheme];
+  prm[P.setStep] = d.response.setStepUS;
+  prm[P.resetStep] = d.response.resetStepUS;
+  prm[P.readRel] = d.readNoise.relative;
+  prm[P.readAbs] = d.readNoise.absoluteUS;
+  prm[P.readEnergy] = p.vRead * p.vRead * p.tReadS * 1e-6; // J per µS of conductance per read
+  prm[P.pulseEnergy] = p.tPulseS * 1e-6; // × V² × G[µS] = J
+  prm[P.periphPulse] = p.peripheralPulseJ;
+  prm[P.periphRead] = p.peripheralReadJ;
+  prm[P.ladderLen] = ladderVoltages(cfg).length;
+  prm[P.adaptiveGain] = p.adaptiveGain;
+  prm[P.verifyAll] = opts.verifyAll ? 1 : 0;
+  prm[P.numLevels] = L;
+  prm[P.invRange] = 1 / (d.gMaxUS - d.gMinUS);
+  prm[P.satScale] = SAT_N / (d.gMaxUS - d.gMinUS);
+  return prm;
+}
