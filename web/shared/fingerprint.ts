@@ -17,6 +17,7 @@ import { RefRng } from '../../src/reference/rng.js';
 import { detExp, detLog } from '../../src/reference/detmath.js';
 import { mapModel } from '../../src/mapping/map.js';
 import type { XammPlacement } from '../../src/mapping/xamm.js';
+import { linearAssignment, linearAssignmentReference } from '../../src/matching/assignment.js';
 import { sha256Hex } from './hash.js';
 import { MODEL_SHAPES } from './models.js';
 
@@ -194,8 +195,29 @@ export const mapStep: FingerprintStep = {
   },
 };
 
+/** Assignment (the solver under BLM): seeded square and rectangular cost matrices, wasm vs TS reference. */
+export const assignmentStep: FingerprintStep = {
+  name: 'assignment',
+  what: 'linearAssignment (wasm Jonker-Volgenant) on seeded 200 × 200 and 60 × 150 costs, compared with the reference',
+  run(seed) {
+    const out: StepRecord = {};
+    let refAgrees = true;
+    for (const [k, n, m] of [[0, 200, 200], [1, 60, 150]] as const) {
+      const cost = arena.scoped((a) => new WasmRng(seed, streamId(StreamPurpose.misc, 7, k), a).uniform(n * m));
+      for (let i = 0; i < cost.length; i += 7) cost[i] = Math.floor(cost[i]! * 8); // ties on purpose
+      const r = linearAssignment(cost, n, m);
+      const ref = linearAssignmentReference(cost, n, m);
+      if (ref.total !== r.total || ref.rowToCol.some((v, i) => v !== r.rowToCol[i])) refAgrees = false;
+      out[`total_${n}x${m}`] = r.total;
+      out[`rowToCol_${n}x${m}`] = sha256Hex(r.rowToCol);
+    }
+    out.refAgrees = refAgrees;
+    return out;
+  },
+};
+
 /** The pipeline, in order. Later stages append here (see the header comment). */
-export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep];
+export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep, assignmentStep];
 
 /** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
 export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {
