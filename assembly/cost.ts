@@ -1,2 +1,82 @@
-// placeholder: kernels land here (see src/wasm/kernels.ts for the host side)
-export const COST_KERNELS_VERSION: i32 = 0;
+// Block cost matrices for BLM (DESIGN §3.2): price turning every candidate slot's present cell levels into every
+// incoming block's levels.
+//
+// Every mode is Σ_cells W[slotLevel][blockLevel] for an L × L weight table W (expected cycles, mismatch = [f ≠ t],
+// L1 = |f − t|), i.e. Σ_{f,t} W[f][t]·count(f, t) where count(f, t) = #cells with slot level f and block level t.
+// The counts come from one-hot bit planes: plane t of an entity has bit c set when cell c is at level t (255 = a
+// cell the block does not use is in no plane), so count(f, t) = popcount(slotPlane_f & blockPlane_t), done 128
+// cells at a time with 64-bit and + popcnt. Because every slot cell is at exactly one level, the last slot
+// level is eliminated: count(L−1, t) = total_b(t) − Σ_{f<L−1} count(f, t), so the host passes
+//   blockConst[b] = Σ_t W[L−1][t]·total_b(t)   and codes (f < L−1, t) with weight W[f][t] − W[L−1][t] ≠ 0,
+// and the kernel computes out[b·ns + s] = f32(blockConst[b] + Σ_k weight_k·count(f_k, t_k)) in f64, in code order
+// (the TS reference src/reference/cost.ts does exactly the same and is bit-identical).
+//
+// Layout: an entity's planes are contiguous, plane t at t·planeBytes (planeBytes % 16 == 0); cell c is bit (c & 7)
+// of byte c >> 3, so the two cells of a differential pair (2k, 2k+1) are adjacent bits of one byte.
+
+export const COST_KERNELS_VERSION: i32 = 1;
+
+/**
+ * cells (u8, count × cellStride, cellStride % 16 == 0, padding cells = 255) → one-hot planes
+ * (count × levels × planeBytes, planeBytes = cellStride / 8) and per-plane popcounts totals (i32, count × levels).
+ * negate != 0 prices the entity stored negated: cell i takes the level of cell i ^ 1 (differential pair swapped).
+ */
+export function costPackPlanes(
+  cells: usize, count: i32, cellStride: i32, levels: i32, negate: i32, planes: usize, planeBytes: i32, totals: usize,
+): void {
+  const stride = <usize>cellStride, pb = <usize>planeBytes, L = <usize>levels;
+  for (let e: usize = 0; e < <usize>count; e++) {
+    const src = cells + e * stride;
+    const dst = planes + e * L * pb;
+    const tot = totals + ((e * L) << 2);
+    for (let t: usize = 0; t < L; t++) store<i32>(tot + (t << 2), 0);
+    for (let c: usize = 0; c < stride; c += 16) {
+      let x = v128.load(src + c);
+      if (negate) x = i8x16.shuffle(x, x, 1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14);
+      for (let t: usize = 0; t < L; t++) {
+        const bits = i8x16.bitmask(i8x16.eq(x, i8x16.splat(<i8>t)));
+        store<u16>(dst + t * pb + (c >> 3), <u16>bits);
+        store<i32>(tot + (t << 2), load<i32>(tot + (t << 2)) + popcnt(bits));
+      }
+    }
+  }
+}
+
+/** popcount(a & b) over n bytes (n % 16 == 0). Scalar 64-bit popcnt (one instruction on x64/arm64) beats
+ *  i8x16.popcnt, which has no single-instruction form on most x64 CPUs. */
+@inline function andCount(a: usize, b: usize, n: usize): i32 {
+  let c0: i64 = 0, c1: i64 = 0;
+  for (let c: usize = 0; c < n; c += 16) {
+    c0 += popcnt(load<u64>(a + c) & load<u64>(b + c));
+    c1 += popcnt(load<u64>(a + c, 8) & load<u64>(b + c, 8));
+  }
+  return <i32>(c0 + c1);
+}
+
+/**
+ * out[b·ns + s] (f32) = f32(blockConst[b] + Σ_k weights[k] · popcount(slot_s plane codes[2k] & block_b plane
+ * codes[2k+1])), summed in f64 in k order. Planes as made by costPackPlanes (levels planes per entity).
+ */
+export function costMatrix(
+  blockPlanes: usize, nb: i32, slotPlanes: usize, ns: i32, levels: i32, planeBytes: i32,
+  codes: usize, weights: usize, nCodes: i32, blockConst: usize, out: usize,
+): void {
+  const pb = <usize>planeBytes, L = <usize>levels;
+  const entity = L * pb;
+  for (let b: usize = 0; b < <usize>nb; b++) {
+    const bp = blockPlanes + b * entity;
+    const base = load<f64>(blockConst + (b << 3));
+    const row = out + ((b * <usize>ns) << 2);
+    for (let s: usize = 0; s < <usize>ns; s++) {
+      const sp = slotPlanes + s * entity;
+      let acc = base;
+      for (let k: usize = 0; k < <usize>nCodes; k++) {
+        const f = <usize>load<i32>(codes + (k << 3));
+        const t = <usize>load<i32>(codes + (k << 3), 4);
+        const n = andCount(sp + f * pb, bp + t * pb, pb);
+        acc += load<f64>(weights + (k << 3)) * <f64>n;
+      }
+      store<f32>(row + (s << 2), <f32>acc);
+    }
+  }
+}

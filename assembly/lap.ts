@@ -28,11 +28,12 @@
 // Scratch (lapScratchBytes(n, m) bytes, 16-aligned, contents need not be initialized):
 //   u f64[n] | v f64[m] | spc f64[m] | row4col i32[m] | scannedRows i32[n] | scannedH f64[n] | scannedCols i32[m] |
 //   scannedD f64[m] | scannedV f64[m] | blockMin f64[m / 16]
-// Output: rowToCol i32[n]. Return 0 on success; on infeasibility -k, with the k rows of the failed search
+// Entry points: lapInit, then lapAugment(curRow) for every row in order. Output: rowToCol i32[n]. lapAugment
+// returns 0 on success; on infeasibility -k, with the k rows of the failed search
 // (first = the row that could not be assigned) written to rowToCol[0..k): together they can use only k - 1
 // columns (a Hall violation), so no complete assignment avoids +Infinity.
 
-export const LAP_KERNELS_VERSION: i32 = 4;
+export const LAP_KERNELS_VERSION: i32 = 5;
 
 @inline function al(x: usize): usize { return (x + 15) & ~(<usize>15); }
 
@@ -49,7 +50,23 @@ export function lapScratchBytes(n: i32, m: i32): usize {
   return al(nn * 8) + 2 * al(mm * 8) + al(mm * 4) + al(nn * 4) + al(nn * 8) + al(mm * 4) + 2 * al(mm * 8) + al((mm >> 4) * 8);
 }
 
-export function lapSolve(cost: usize, n: i32, m: i32, scratch: usize, rowToCol: usize): i32 {
+/** Starts a solve: zero duals, nothing assigned. Then call lapAugment for curRow = 0, 1, …, n − 1. */
+export function lapInit(n: i32, m: i32, scratch: usize, rowToCol: usize): void {
+  const nn = <usize>n, mm = <usize>m;
+  const u = scratch;
+  const v = u + al(nn * 8);
+  const spc = v + al(mm * 8);
+  const row4col = spc + al(mm * 8);
+  for (let i: usize = 0; i < nn; i++) { store<f64>(u + (i << 3), 0.0); store<i32>(rowToCol + (i << 2), -1); }
+  for (let j: usize = 0; j < mm; j++) { store<f64>(v + (j << 3), 0.0); store<i32>(row4col + (j << 2), -1); }
+}
+
+/**
+ * Assigns row curRow (rows < curRow are assigned) by one shortest augmenting path search. The host calls it once
+ * per row, so that V8 can swap in its optimized code between calls (a single long call would run to the end in
+ * the baseline tier). Returns 0, or -k on infeasibility (see above).
+ */
+export function lapAugment(cost: usize, n: i32, m: i32, scratch: usize, rowToCol: usize, curRow: i32): i32 {
   const nn = <usize>n, mm = <usize>m;
   const u = scratch;
   const v = u + al(nn * 8);
@@ -64,11 +81,7 @@ export function lapSolve(cost: usize, n: i32, m: i32, scratch: usize, rowToCol: 
   const nBlocks = mm >> 4;
   const col4row = rowToCol;
   const infS = f64x2.splat(Infinity);
-
-  for (let i: usize = 0; i < nn; i++) { store<f64>(u + (i << 3), 0.0); store<i32>(col4row + (i << 2), -1); }
-  for (let j: usize = 0; j < mm; j++) { store<f64>(v + (j << 3), 0.0); store<i32>(row4col + (j << 2), -1); }
-
-  for (let curRow: i32 = 0; curRow < n; curRow++) {
+  {
     for (let j: usize = 0; j < mm; j += 2) v128.store(spc + (j << 3), infS);
     let nScannedRows: i32 = 0, nScannedCols: i32 = 0;
     let minVal: f64 = 0.0;
@@ -168,7 +181,7 @@ export function lapSolve(cost: usize, n: i32, m: i32, scratch: usize, rowToCol: 
 }
 
 /**
- * Checks a padded n × m cost matrix (m even) before lapSolve. Returns 0 when every entry is finite with
+ * Checks a padded n × m cost matrix (m even) before solving. Returns 0 when every entry is finite with
  * |x| ≤ maxAbs or +Infinity and every row has an allowed (finite) entry; 1 with out[0] = flat index of the first
  * NaN / -Infinity / too large entry; 2 with out[0] = the first row whose entries are all +Infinity.
  */

@@ -28,7 +28,8 @@ export type CostInput = Float64Array | Float32Array | ArrayLike<number>;
 interface LapExports {
   lapValidate(cost: number, n: number, m: number, maxAbs: number, out: number): number;
   lapScratchBytes(n: number, m: number): number;
-  lapSolve(cost: number, n: number, m: number, scratch: number, rowToCol: number): number;
+  lapInit(n: number, m: number, scratch: number, rowToCol: number): void;
+  lapAugment(cost: number, n: number, m: number, scratch: number, rowToCol: number, curRow: number): number;
 }
 
 /** Largest finite |cost| accepted: leaves head-room so that dual sums never overflow. */
@@ -80,7 +81,10 @@ function solve(cost: CostInput, rows: number, cols: number, engine: 'wasm' | 're
       }
       if (bad === 2) throw noAllowed(out.view[0], transposed);
       const scratch = a.alloc('u8', w.lapScratchBytes(n, mp));
-      const st = w.lapSolve(c.ptr, n, mp, scratch.ptr, out.ptr);
+      // one call per row: lets V8 switch to optimized code mid-solve (see assembly/lap.ts)
+      w.lapInit(n, mp, scratch.ptr, out.ptr);
+      let st = 0;
+      for (let i = 0; i < n && st === 0; i++) st = w.lapAugment(c.ptr, n, mp, scratch.ptr, out.ptr, i);
       const o = out.copy();
       return { status: st, sol: o, failed: st < 0 ? o.slice(0, -st) : undefined };
     }));
