@@ -3,6 +3,11 @@ import * as assert from 'uvu/assert';
 import { initSync } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
 import { linearAssignment, linearAssignmentReference, AssignmentError } from '../../src/matching/assignment.js';
+import { Command } from 'commander';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { registerAssign } from '../../src/cli/commands/assign.js';
 
 initSync();
 
@@ -173,6 +178,52 @@ test('bad input gives clear errors', () => {
     }
   }
   assert.equal(linearAssignment([], 0, 5), { rowToCol: new Int32Array(0), total: 0 });
+});
+
+async function cli(...args: string[]): Promise<string> {
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
+  try {
+    const program = new Command('ha3m').exitOverride();
+    registerAssign(program);
+    await program.parseAsync(['node', 'ha3m', ...args]);
+  } finally {
+    console.log = log;
+  }
+  return out.join('\n');
+}
+
+test('ha3m assign: JSON and raw f64 files, text and --json output, clear errors', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ha3m-assign-'));
+  try {
+    const jf = join(dir, 'm.json');
+    writeFileSync(jf, JSON.stringify({ rows: 3, cols: 4, data: [4, 1, 3, 9, 2, 0, 5, 9, 3, 2, 2, null] }));
+    const j = JSON.parse(await cli('assign', '--cost', jf, '--json'));
+    assert.equal(j.rowToCol, [1, 0, 2]);
+    assert.is(j.total, 5);
+    assert.is(j.rows, 3);
+    assert.is(j.cols, 4);
+    assert.type(j.seconds, 'number');
+    const text = await cli('assign', '--cost', jf);
+    assert.match(text, /total\s+5/);
+    assert.match(text, /2 -> 2/);
+    const rf = join(dir, 'm.f64');
+    writeFileSync(rf, Buffer.from(new Float64Array([4, 1, 3, 2, 0, 5, 3, 2, 2]).buffer));
+    const r = JSON.parse(await cli('assign', '--cost', rf, '--rows', '3', '--cols', '3', '--json'));
+    assert.equal(r.rowToCol, [1, 0, 2]);
+    const errOf = async (...a: string[]) => { try { await cli(...a); return ''; } catch (e) { return (e as Error).message; } };
+    assert.match(await errOf('assign', '--cost', rf, '--rows', '2', '--cols', '3'), /72 bytes, but a 2 × 3 f64 matrix needs 48/);
+    assert.match(await errOf('assign', '--cost', rf), /needs --rows and --cols/);
+    assert.match(await errOf('assign', '--cost', join(dir, 'nope.json')), /cannot read cost file/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ rows: 2, cols: 2, data: [1, 2, null, null] }));
+    assert.match(await errOf('assign', '--cost', bad), /infeasible: row 1 has no allowed column/);
+    writeFileSync(bad, JSON.stringify({ rows: 2, cols: 2, data: [1, 2, 3] }));
+    assert.match(await errOf('assign', '--cost', bad), /"data" has 3 entries, but rows × cols = 2 × 2 = 4/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

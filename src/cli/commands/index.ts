@@ -1,12 +1,14 @@
 // One line per command module; each exports register(program).
 import type { Command } from 'commander';
 import { registerConfig } from './config.js';
+import { registerAssign } from './assign.js';
 import { registerTrain } from './train.js';
 import { registerMap } from './map.js';
 import { registerProgramStats } from './program-stats.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
+  registerAssign,
   registerTrain,
   registerMap,
   registerProgramStats,

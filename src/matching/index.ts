@@ -1,0 +1,5 @@
+// Matching (DESIGN §3.2): assignment solver and block cost matrices; BLM and routing build on these.
+export { linearAssignment, linearAssignmentReference, AssignmentError, MAX_FINITE_COST } from './assignment.js';
+export type { AssignmentResult, CostInput } from './assignment.js';
+export { blockCostMatrix, blockCostMatrixReference, MAX_LEVELS } from './cost.js';
+export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './cost.js';
