@@ -12,6 +12,18 @@ import { serveStatic } from '../../web/tools/server.js';
 import { browserGate, isolatedPage, launchChromium } from '../../web/tools/chromium.js';
 import { lazy, reportSkip, note } from './gate.js';
 
+/** A 300-40-10 Dense model saved as TF.js files (model.json + weights.bin). */
+async function saveSmallModel(dir: string): Promise<void> {
+  const tf = await import('@tensorflow/tfjs');
+  const { fileSaveHandler } = await import('../../src/mapping/load-node.js');
+  const m = tf.sequential({
+    name: 'dropped_mlp',
+    layers: [tf.layers.dense({ inputShape: [300], units: 40, activation: 'relu' }), tf.layers.dense({ units: 10 })],
+  });
+  await m.save(fileSaveHandler(dir));
+  m.dispose();
+}
+
 const gate = browserGate();
 if (!gate.run) {
   reportSkip('the web page in Chromium', gate.reason);
@@ -46,6 +58,15 @@ if (!gate.run) {
       };
       await page.selectOption('#model', 'lenet5');
       assert.match(await runAction('mvm'), /ideal = integer matmulyes, exactly/);
+      // A user's TF.js model dropped in: it joins the model list and maps.
+      const modelDir = join(out, 'user-model');
+      await saveSmallModel(modelDir);
+      await page.setInputFiles('#model-file', [join(modelDir, 'model.json'), join(modelDir, 'weights.bin')]);
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
+      assert.is(await page.getAttribute('body', 'data-state'), 'done', `import: ${await page.textContent('#status')}`);
+      assert.match((await page.textContent('#results')) ?? '', /300 × 40 weights/);
+      assert.match(await runAction('map-baseline'), /crossbars10(?!\d)/); // 300×40, 40×10 on 128×16-weight crossbars: 3·3 + 1
+      await page.selectOption('#model', 'lenet5');
       const results = await runAction('map-xamm');
       assert.match(results, /schemeXAMM/);
       assert.match(results, /crossbars\d+ \(baseline \d+, lower bound \d+\)/);

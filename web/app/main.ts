@@ -115,6 +115,18 @@ async function start(): Promise<void> {
     return b;
   }));
   presetSel.onchange = () => void guarded('loading config', loadConfig);
+  const fileInput = $<HTMLInputElement>('model-file');
+  fileInput.onchange = () => void guarded('loading the model', async () => {
+    const files = Array.from(fileInput.files ?? []);
+    const { result } = await client.call('importModel', { files }, onProgress);
+    models = (await client.call('models', {})).result;
+    modelSel.replaceChildren(...models.map((m) => new Option(m.label, m.id)));
+    modelSel.value = result.id;
+    showMetrics($('results'), [
+      { label: 'model', value: result.label },
+      ...result.layers.map((l) => ({ label: l.name, value: `${l.rows} × ${l.cols} weights` })),
+    ]);
+  });
   $('footer').textContent = `wasm ${hello.wasmSha256.slice(0, 12)}… (same bytes as the Node build) · simulation in a Web Worker`;
   await loadConfig();
   setState('ready', 'ready');

@@ -19,6 +19,8 @@ export interface Heatmap {
   blankBelowMin?: boolean;
 }
 
+export interface ModelInfo { id: string; label: string; layers: { name: string; rows: number; cols: number }[] }
+
 export interface Metric { label: string; value: string; hint?: string }
 
 export interface ConfigSummary {
@@ -38,7 +40,9 @@ export interface Methods {
   config: { params: { preset: string }; result: ConfigSummary };
   /** Encode a seeded random layer onto crossbars and run ideal + analog MVMs. */
   mvmDemo: { params: { preset: string; seed: number; rows: number; cols: number; batch: number }; result: DemoResult };
-  models: { params: Record<string, never>; result: { id: string; label: string; layers: { name: string; rows: number; cols: number }[] }[] };
+  models: { params: Record<string, never>; result: ModelInfo[] };
+  /** Loads a TF.js LayersModel from dropped files (model.json + weight shards); it joins the model list. */
+  importModel: { params: { files: File[] }; result: ModelInfo };
   fingerprint: { params: { seed: number }; result: FingerprintSummary };
   /** Baseline or XAMM placement of a built-in model shape; heatmap = which layer occupies each crossbar cell. */
   map: { params: { preset: string; model: string; scheme: 'baseline' | 'xamm' }; result: DemoResult };

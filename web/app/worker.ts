@@ -10,7 +10,45 @@ import { MODEL_SHAPES, modelShape } from '../shared/models.js';
 import { mapModel } from '../../src/mapping/map.js';
 import type { Placement } from '../../src/mapping/placement.js';
 import type { XammPlacement } from '../../src/mapping/xamm.js';
-import type { DemoResult, Heatmap, Method, Methods, ProgressFn, WorkerReply, WorkerRequest, Metric } from './protocol.js';
+import type { ImportedModel } from '../../src/mapping/types.js';
+import type { LayerMatrix } from '../../src/mapping/placement.js';
+import type { DemoResult, Heatmap, Method, Methods, ModelInfo, ProgressFn, WorkerReply, WorkerRequest, Metric } from './protocol.js';
+
+/** Models the user dropped in (TF.js LayersModels), by id; they keep their real weights for later stages. */
+const imported = new Map<string, { info: ModelInfo; model: ImportedModel }>();
+
+function modelLayers(id: string): { label: string; layers: LayerMatrix[] } {
+  const own = imported.get(id);
+  return own ? { label: own.info.label, layers: own.info.layers } : modelShape(id);
+}
+
+/** TF.js only loads when a model file is dropped (a separate chunk of the page). */
+async function importDroppedModel(files: File[]): Promise<ModelInfo> {
+  const json = files.filter((f) => f.name.endsWith('.json'));
+  if (json.length !== 1) {
+    throw new Error(`drop exactly one model.json together with its weight files (.bin); got ${files.map((f) => f.name).join(', ') || 'no files'}`);
+  }
+  const tf = await import('@tensorflow/tfjs');
+  const { importLayersModel } = await import('../../src/mapping/import.js');
+  const { layerMatrices } = await import('../../src/mapping/placement.js');
+  await tf.setBackend('cpu');
+  const ordered = [json[0]!, ...files.filter((f) => f !== json[0])];
+  let layersModel;
+  try {
+    layersModel = await tf.loadLayersModel(tf.io.browserFiles(ordered));
+  } catch (e) {
+    throw new Error(`cannot load ${json[0]!.name} as a TF.js LayersModel: ${(e as Error).message}`);
+  }
+  try {
+    const model = importLayersModel(layersModel, { source: json[0]!.name });
+    const id = `file:${imported.size + 1}:${model.name}`;
+    const info: ModelInfo = { id, label: `${model.name} (from ${json[0]!.name})`, layers: layerMatrices(model) };
+    imported.set(id, { info, model });
+    return info;
+  } finally {
+    layersModel.dispose();
+  }
+}
 
 type Handler<M extends Method> = (params: Methods[M]['params'], progress: ProgressFn) => Methods[M]['result'] | Promise<Methods[M]['result']>;
 
@@ -80,11 +118,13 @@ const handlers: { [M in Method]: Handler<M> } = {
 
   fingerprint: ({ seed }) => runFingerprint(seed),
 
-  models: () => MODEL_SHAPES,
+  models: () => [...MODEL_SHAPES, ...[...imported.values()].map((m) => m.info)],
+
+  importModel: ({ files }) => importDroppedModel(files),
 
   map: ({ preset, model, scheme }) => {
     const c = resolveHardware({}, preset);
-    const m = modelShape(model);
+    const m = modelLayers(model);
     const base = mapModel(m.layers, c);
     const p = scheme === 'xamm' ? mapModel(m.layers, c, { xamm: true }) as XammPlacement : base;
     const metrics: Metric[] = [

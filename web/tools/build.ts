@@ -120,6 +120,8 @@ export async function buildSite(outDir = join(repoRoot, 'build/web'), opts: { mi
       ...common,
       entryPoints: { app: join(repoRoot, 'web/app/main.ts'), worker: join(repoRoot, 'web/app/worker.ts') },
       outdir: tmp,
+      splitting: true, // TF.js (model files) loads as a separate chunk, only when a user drops a model in
+      chunkNames: 'chunks/[name]-[hash]',
       metafile: true,
       minify: opts.minify ?? false,
       sourcemap: true,
