@@ -15,9 +15,9 @@ import { runInWorker } from './chromium.js';
 export const PURE_TEST_AREAS: readonly RegExp[] = [
   /^test\/wasm\//,
   /^test\/reference\//,
-  /^test\/hardware\/(encode|mvm|quantize)[^/]*\.test\.ts$/,
+  /^test\/hardware\/(encode|mvm|quantize|pool)[^/]*\.test\.ts$/,
   /^test\/programming\//,
-  /^test\/matching\/(assignment|lap)[^/]*\.test\.ts$/,
+  /^test\/matching\/(assignment|lap|cost)[^/]*\.test\.ts$/,
 ];
 
 function walk(dir: string, out: string[]): string[] {
