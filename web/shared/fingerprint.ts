@@ -18,6 +18,8 @@ import { detExp, detLog } from '../../src/reference/detmath.js';
 import { mapModel } from '../../src/mapping/map.js';
 import type { XammPlacement } from '../../src/mapping/xamm.js';
 import { linearAssignment, linearAssignmentReference } from '../../src/matching/assignment.js';
+import { blockCostMatrix } from '../../src/matching/cost.js';
+import { encodeLevels } from '../../src/hardware/encode.js';
 import { sha256Hex } from './hash.js';
 import { MODEL_SHAPES } from './models.js';
 
@@ -216,8 +218,42 @@ export const assignmentStep: FingerprintStep = {
   },
 };
 
+/**
+ * The core of a BLM switch: blocks of a new layer (encoded cell levels) priced against the slots an old layer left
+ * (mismatch and L1 cost, plain and negated), then matched with the assignment solver.
+ */
+export const blockMatchStep: FingerprintStep = {
+  name: 'block-match',
+  what: 'encodeLevels of two seeded layers in 32 blocks each, blockCostMatrix (mismatch, l1, negate) + linearAssignment',
+  run(seed) {
+    const c = resolveHardware();
+    const br = 16, bc = 4, n = 32; // blocks of 16 × 4 weights
+    const cpb = br * bc * cellsPerWeight(c);
+    const blocksOf = (k: number): Uint8Array => {
+      const w = arena.scoped((a) => new WasmRng(seed, streamId(StreamPurpose.misc, 8, k), a).normal(n * br * bc));
+      const q = quantizeWeights(w, n * br, bc, c);
+      return encodeLevels(q.ints, n * br, bc, c); // row-major: block b = rows b·16 .. b·16+15, contiguous
+    };
+    const oldSlots = blocksOf(0), incoming = blocksOf(1);
+    const out: StepRecord = {};
+    for (const mode of ['mismatch', 'l1'] as const) {
+      const r = blockCostMatrix(incoming, n, oldSlots, n, cpb, { mode, negate: true });
+      const a = linearAssignment(r.cost, n, n);
+      let identity = 0;
+      for (let b = 0; b < n; b++) identity += r.cost[b * n + b]!;
+      out[`${mode}_cost`] = sha256Hex(r.cost);
+      out[`${mode}_negated`] = sha256Hex(r.negated!);
+      out[`${mode}_matched`] = a.total;
+      out[`${mode}_inPlace`] = identity;
+      out[`${mode}_assignment`] = sha256Hex(a.rowToCol);
+      out[`${mode}_matchNoWorse`] = a.total <= identity;
+    }
+    return out;
+  },
+};
+
 /** The pipeline, in order. Later stages append here (see the header comment). */
-export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep, assignmentStep];
+export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep, assignmentStep, blockMatchStep];
 
 /** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
 export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {
