@@ -11,6 +11,7 @@ import { buildSite, repoRoot } from '../../web/tools/build.js';
 import { serveStatic } from '../../web/tools/server.js';
 import { browserGate, isolatedPage, launchChromium } from '../../web/tools/chromium.js';
 import { lazy, reportSkip, note } from './gate.js';
+import { runFingerprint } from '../../web/shared/fingerprint.js';
 
 /** A 300-40-10 Dense model saved as TF.js files (model.json + weights.bin). */
 async function saveSmallModel(dir: string): Promise<void> {
@@ -58,6 +59,10 @@ if (!gate.run) {
       };
       await page.selectOption('#model', 'lenet5');
       assert.match(await runAction('mvm'), /ideal = integer matmulyes, exactly/);
+      // The page's own worker computes the same fingerprint as Node.
+      await page.fill('#seed', '3');
+      const fp = await runAction('fingerprint');
+      assert.ok(fp.includes(`digest${(await runFingerprint(3)).digest}`), `page fingerprint differs from Node's: ${fp.slice(0, 120)}`);
       // A user's TF.js model dropped in: it joins the model list and maps.
       const modelDir = join(out, 'user-model');
       await saveSmallModel(modelDir);
