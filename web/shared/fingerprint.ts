@@ -21,6 +21,8 @@ import { linearAssignment, linearAssignmentReference } from '../../src/matching/
 import { blockCostMatrix } from '../../src/matching/cost.js';
 import { encodeLevels } from '../../src/hardware/encode.js';
 import { sha256Hex } from './hash.js';
+import { deploy, switchInPlace, syntheticDenseModel, syntheticInputs } from './pipeline.js';
+import type { ProgramTotals } from '../../src/programming/report.js';
 import { MODEL_SHAPES } from './models.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
@@ -252,8 +254,49 @@ export const blockMatchStep: FingerprintStep = {
   },
 };
 
+const totalsRecord = (prefix: string, t: ProgramTotals): StepRecord => ({
+  [`${prefix}_cycles`]: t.cycles, [`${prefix}_set`]: t.setPulses, [`${prefix}_reset`]: t.resetPulses,
+  [`${prefix}_reads`]: t.verifyReads, [`${prefix}_touched`]: t.cellsTouched, [`${prefix}_failures`]: t.failures,
+  [`${prefix}_energyJ`]: t.energyJ, [`${prefix}_latencyRowS`]: t.latencyRowS,
+});
+
+/**
+ * The whole path: a seeded 96-48-10 dense model quantized, mapped, write-verify programmed into a fresh pool
+ * (cycle counts, final conductances), inferred ideal and analog; then switched in place to a second model
+ * (cycles of the switch, conductances after it) and inferred again.
+ */
+export const programInferStep: FingerprintStep = {
+  name: 'program-switch-infer',
+  what: 'quantizeModel → mapModel → programModel (write-verify) → CrossbarEngine ideal/analog → in-place switch to model B',
+  run(seed) {
+    const cfg = resolveHardware();
+    const sizes = [96, 48, 10], batch = 32;
+    const mark = arena.mark();
+    try {
+      const a = syntheticDenseModel('A', sizes, seed, 0), b = syntheticDenseModel('B', sizes, seed, 1);
+      const x = syntheticInputs(batch, sizes[0]!, seed);
+      const dA = deploy(a, cfg, x, batch, { seed });
+      const out: StepRecord = { crossbars: dA.placement.crossbars, ...totalsRecord('programA', dA.program.report.totals) };
+      out.conductancesA = sha256Hex(dA.pool.conductances().view);
+      out.levelsA = sha256Hex(dA.pool.levels().view);
+      const q = dA.engine.run(x, batch, 'quantized'), ideal = dA.engine.run(x, batch, 'ideal');
+      out.idealEqualsQuantized = q.every((v, i) => v === ideal[i]);
+      out.analogA = sha256Hex(dA.engine.run(x, batch, 'analog'));
+      const dB = switchInPlace(dA, b, x, batch, { seed });
+      Object.assign(out, totalsRecord('switchB', dB.program.report.totals));
+      out.conductancesB = sha256Hex(dB.pool.conductances().view);
+      out.wear = sha256Hex(dB.pool.wear().view);
+      out.analogB = sha256Hex(dB.engine.run(x, batch, 'analog'));
+      out.idealB = sha256Hex(dB.engine.run(x, batch, 'ideal'));
+      return out;
+    } finally {
+      arena.release(mark);
+    }
+  },
+};
+
 /** The pipeline, in order. Later stages append here (see the header comment). */
-export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep, assignmentStep, blockMatchStep];
+export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep, assignmentStep, blockMatchStep, programInferStep];
 
 /** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
 export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {
