@@ -232,6 +232,77 @@ export class AnalogBlock {
   }
 }
 
+/** A block of levels with sample input integers for ADC calibration. */
+export interface CalibrationBlock {
+  levels: Uint8Array;
+  geometry: BlockGeometry;
+  /** count × rows input integers. */
+  inputs: Int32Array;
+  count: number;
+}
+
+/**
+ * Calibrates one ADC half range per weight slice (DESIGN §2: shared by all input bits and all tiles): the largest
+ * |slice value| any block produces on the sample inputs, per input digit (or of the digit-accumulated value when
+ * io.adcPerInputBit is false), in level units. Computed exactly with the ideal kernel: a slice's matrix is the
+ * block with every other slice zeroed, an input digit plane is the inputs' digit d.
+ */
+export function calibrateAdcRanges(c: MvmConfig, blocks: readonly CalibrationBlock[]): Float64Array {
+  const slices = magnitudeSlices(c), sc = signCells(c), cpw = cellsPerWeight(c);
+  const magBits = c.io.inputSigned ? c.io.inputBits - 1 : c.io.inputBits;
+  const dac = c.io.dacBits, digits = Math.ceil(magBits / dac), mask = 2 ** dac - 1;
+  const H = new Float64Array(slices);
+  for (const blk of blocks) {
+    const g = blk.geometry;
+    checkGeometry(c, g, blk.levels.length, 'calibrateAdcRanges');
+    checkInputInts(blk.inputs, blk.count, g.rows, c, 'calibration inputs');
+    const kPad = Math.ceil(g.rows / 8) * 8, M = blk.count;
+    arena.scoped((a) => {
+      const planes = a.alloc('i16', digits * M * kPad);
+      const pv = planes.view;
+      for (let d = 0; d < digits; d++) {
+        for (let m = 0; m < M; m++) {
+          for (let i = 0; i < g.rows; i++) {
+            const v = blk.inputs[m * g.rows + i]!;
+            const dv = Math.floor(Math.abs(v) / 2 ** (d * dac)) & mask;
+            pv[(d * M + m) * kPad + i] = v < 0 ? -dv : dv;
+          }
+        }
+      }
+      const one = a.alloc('u8', blk.levels.length, false);
+      const wt = a.alloc('i16', g.nOut * kPad, false);
+      const y = a.alloc('i32', M * g.nOut, false);
+      const acc = new Float64Array(M * g.nOut);
+      for (let s = 0; s < slices; s++) {
+        const lv = one.view;
+        lv.fill(0);
+        for (let i = 0; i < g.rows; i++) {
+          for (let j = 0; j < g.nOut; j++) {
+            for (let k2 = 0; k2 < sc; k2++) {
+              const at = i * g.stride + j * cpw + s * sc + k2;
+              lv[at] = blk.levels[at]!;
+            }
+          }
+        }
+        k().composeWeightsI16(one.ptr, g.stride, g.rows, g.nOut, slices, sc, c.cells.cellBits, 0, wt.ptr, kPad);
+        const unit = 2 ** (s * c.cells.cellBits);
+        acc.fill(0);
+        for (let d = 0; d < digits; d++) {
+          k().mvmIdealI16(planes.ptr + d * M * kPad * 2, wt.ptr, M, kPad, g.nOut, y.ptr);
+          const yv = y.view;
+          for (let t = 0; t < yv.length; t++) {
+            const v = yv[t]! / unit;
+            if (c.io.adcPerInputBit) { if (Math.abs(v) > H[s]!) H[s] = Math.abs(v); } else acc[t] = acc[t]! + v * 2 ** (d * dac);
+          }
+        }
+        if (!c.io.adcPerInputBit) for (let t = 0; t < acc.length; t++) if (Math.abs(acc[t]!) > H[s]!) H[s] = Math.abs(acc[t]!);
+      }
+    });
+  }
+  for (let s = 0; s < slices; s++) if (!(H[s]! > 0)) H[s] = 1;
+  return H;
+}
+
 /** Conductances a level pattern would have on a perfectly programmed device (µS). */
 export function idealConductances(c: Pick<HardwareConfig, 'cells' | 'device'>, levels: ArrayLike<number>): Float32Array {
   const out = new Float32Array(levels.length);
@@ -310,10 +381,13 @@ export class TiledCore {
 
   /**
    * Analog x·W. Each tile draws read noise from its own stream (seed, tile, call counter), so results do not depend
-   * on tile order and the same seed reproduces them exactly.
+   * on tile order and the same seed reproduces them exactly. With io.adcRange = "calibrated" and no ranges given or
+   * calibrated yet (calibrateAdc), the ranges are calibrated on this first batch.
    */
   mvmAnalog(x: ArrayLike<number>, batch: number, seed: number): Float64Array {
     checkInputInts(x, batch, this.K, this.config);
+    // a calibrated ADC with no ranges yet is calibrated on the first batch it converts
+    if (this.config.io.adcRange === 'calibrated' && this.config.io.adcRanges === null && !this.adcRanges) this.calibrateAdc(x, batch);
     const call = this.analogCalls++;
     const y = new Float64Array(batch * this.N);
     this.tiles.forEach((t, ti) => {
@@ -335,36 +409,12 @@ export class TiledCore {
    */
   calibrateAdc(x: ArrayLike<number>, batch: number): Float64Array {
     checkInputInts(x, batch, this.K, this.config);
-    const c = this.config, slices = magnitudeSlices(c), sc = signCells(c), cpw = cellsPerWeight(c);
-    const magBits = c.io.inputSigned ? c.io.inputBits - 1 : c.io.inputBits;
-    const digits = Math.ceil(magBits / c.io.dacBits), mask = 2 ** c.io.dacBits - 1;
-    const H = new Float64Array(slices);
-    for (const t of this.tiles) {
-      for (let b = 0; b < batch; b++) {
-        const acc = new Float64Array(t.cols * slices);
-        for (let d = 0; d < digits; d++) {
-          for (let j = 0; j < t.cols; j++) {
-            for (let s = 0; s < slices; s++) {
-              let v = 0;
-              for (let i = 0; i < t.rows; i++) {
-                const xi = x[b * this.K + t.row0 + i]!;
-                let dv = Math.floor(Math.abs(xi) / 2 ** (d * c.io.dacBits)) & mask;
-                if (!dv) continue;
-                if (xi < 0) dv = -dv;
-                const cell = i * t.cols * cpw + j * cpw + s * sc;
-                v += dv * (sc === 2 ? t.levels[cell]! - t.levels[cell + 1]! : t.levels[cell]!);
-              }
-              if (c.io.adcPerInputBit) H[s] = Math.max(H[s]!, Math.abs(v));
-              else acc[j * slices + s] = acc[j * slices + s]! + v * 2 ** (d * c.io.dacBits);
-            }
-          }
-        }
-        if (!c.io.adcPerInputBit) for (let j = 0; j < t.cols; j++) for (let s = 0; s < slices; s++) H[s] = Math.max(H[s]!, Math.abs(acc[j * slices + s]!));
-      }
-    }
-    for (let s = 0; s < slices; s++) if (H[s] === 0) H[s] = 1;
-    this.adcRanges = H;
-    return H;
+    const cpw = cellsPerWeight(this.config);
+    this.adcRanges = calibrateAdcRanges(this.config, this.tiles.map((t) => ({
+      levels: t.levels, geometry: { rows: t.rows, nOut: t.cols, stride: t.cols * cpw },
+      inputs: sliceColumns(x, batch, this.K, t.row0, t.rows), count: batch,
+    })));
+    return this.adcRanges;
   }
 }
 

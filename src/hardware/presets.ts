@@ -145,7 +145,7 @@ export const defaultProgramming: ProgrammingConfig = {
   initialState: 'hrs',
 };
 
-/** DESIGN §2 defaults: 128×128 crossbars, 8-bit weights, 2-bit cells, differential, 8-bit inputs, 1-bit DAC, 8-bit ADC. */
+/** DESIGN §2 defaults: 128×128 crossbars, 8-bit weights, 2-bit cells, differential, 8-bit inputs, 1-bit DAC, 8-bit ADC with a range calibrated on data. */
 export const defaultHardware: HardwareConfig = {
   crossbar: { rows: 128, cols: 128, numCrossbars: null },
   weights: { weightBits: 8, scale: 'layer' },
@@ -155,7 +155,7 @@ export const defaultHardware: HardwareConfig = {
     inputSigned: false,
     dacBits: 1,
     adcBits: 8,
-    adcRange: 'max',
+    adcRange: 'calibrated',
     adcRanges: null,
     adcPerInputBit: true,
   },

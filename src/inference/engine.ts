@@ -7,7 +7,7 @@
 // pool holds — bit-identical to quantized when the pool holds this model), analog (the conductances the
 // write-verify simulation left, read noise per MVM, ADC).
 import type { CrossbarPool } from '../hardware/pool.js';
-import { AnalogBlock, composeIdeal } from '../hardware/mvm.js';
+import { AnalogBlock, calibrateAdcRanges, composeIdeal } from '../hardware/mvm.js';
 import { cellsPerWeight } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
@@ -31,6 +31,7 @@ export class CrossbarEngine {
   private readonly byLayer: PlacedBlock[][];
   private readonly blockIndex = new Map<PlacedBlock, number>();
   private analogCalls = 0;
+  private readonly adcRanges = new Map<number, Float64Array | null>();
   readonly seed: number;
 
   /**
@@ -58,6 +59,29 @@ export class CrossbarEngine {
         if (b.crossbar >= pool.numCrossbars) throw new Error(`placement uses crossbar ${b.crossbar} but the pool has ${pool.numCrossbars}`);
       }
     }
+  }
+
+  /**
+   * ADC half ranges of a layer: null unless io.adcRange is "calibrated" without fixed io.adcRanges, in which case they
+   * are calibrated once on the layer's calibration sample over its placed blocks (intended levels, DESIGN §2).
+   */
+  adcRangesFor(layer: QuantizedLayer): Float64Array | null {
+    const cfg = layer.config;
+    if (cfg.io.adcRange !== 'calibrated' || cfg.io.adcRanges !== null) return null;
+    let r = this.adcRanges.get(layer.op.layer);
+    if (r === undefined) {
+      const cpw = cellsPerWeight(cfg), cal = layer.calibration, K = layer.op.rows;
+      r = calibrateAdcRanges(cfg, this.byLayer[layer.op.layer]!.map((b) => {
+        const inputs = new Int32Array(cal.count * b.rows);
+        for (let m = 0; m < cal.count; m++) inputs.set(cal.inputs.subarray(m * K + b.srcRow, m * K + b.srcRow + b.rows), m * b.rows);
+        return {
+          levels: encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg),
+          geometry: { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, inputs, count: cal.count,
+        };
+      }));
+      this.adcRanges.set(layer.op.layer, r);
+    }
+    return r;
   }
 
   /** Restarts the read-noise call counter, so a repeated evaluation with the same seed draws the same noise. */
@@ -111,7 +135,8 @@ export class CrossbarEngine {
             ? p.conductances().sub((b.crossbar * p.rows + b.rowOffset) * p.cols + p.cols - 1, (b.rows - 1) * p.cols + 1) : null;
           const block = new AnalogBlock(cfg, g, { rows: b.rows, nOut: b.cols, stride: p.cols }, ref, a);
           const rng = new WasmRng(this.seed, streamId(StreamPurpose.readNoise, this.blockIndex.get(b)!, call), a);
-          run = (xs, count) => block.mvm(xs, count, rng, null, a);
+          const ranges = this.adcRangesFor(layer);
+          run = (xs, count) => block.mvm(xs, count, rng, ranges, a);
         }
         for (let m0 = 0; m0 < M; m0 += CHUNK_VECTORS) {
           const count = Math.min(CHUNK_VECTORS, M - m0);

@@ -16,7 +16,12 @@ export interface QuantizedLayer {
   inputSigned: boolean;
   /** The hardware config as this layer sees it (io.inputSigned set per layer). */
   config: HardwareConfig;
+  /** A deterministic sample of this layer's calibration inputs (count × rows integers), for ADC calibration. */
+  calibration: { inputs: Int32Array; count: number };
 }
+
+/** Input vectors per layer kept for ADC calibration (evenly strided over the calibration batch). */
+export const CALIBRATION_VECTORS = 512;
 
 export interface QuantizedModel {
   model: ImportedModel;
@@ -32,7 +37,13 @@ export function quantizeModel(model: ImportedModel, cfg: HardwareConfig, calib: 
   const layers = crossbarLayers(model);
   const maxAbs = new Float64Array(layers.length);
   const negative = new Uint8Array(layers.length);
+  const samples: Float32Array[] = layers.map(() => new Float32Array(0));
   const capture: MvmFn = (op, x, M) => {
+    const step = Math.max(1, Math.floor(M / CALIBRATION_VECTORS)), K = op.rows;
+    const count = Math.min(CALIBRATION_VECTORS, Math.ceil(M / step));
+    const sample = new Float32Array(count * K);
+    for (let t = 0; t < count; t++) sample.set(x.subarray(t * step * K, (t * step + 1) * K), t * K);
+    samples[op.layer] = sample;
     let m = maxAbs[op.layer]!, neg = negative[op.layer]!;
     for (let i = 0; i < x.length; i++) {
       const v = x[i]!;
@@ -47,12 +58,19 @@ export function quantizeModel(model: ImportedModel, cfg: HardwareConfig, calib: 
     model, config: cfg,
     layers: layers.map((op, i) => {
       const inputSigned = cfg.io.inputSigned || negative[i] === 1;
+      const config = inputSigned === cfg.io.inputSigned ? cfg : { ...cfg, io: { ...cfg.io, inputSigned } };
+      const inputRange = maxAbs[i]! > 0 ? maxAbs[i]! : 1;
+      const sample = samples[i]!;
       return {
         op,
         q: quantizeWeights(op.weights, op.rows, op.cols, cfg, `layer ${op.name}`),
-        inputRange: maxAbs[i]! > 0 ? maxAbs[i]! : 1,
+        inputRange,
         inputSigned,
-        config: inputSigned === cfg.io.inputSigned ? cfg : { ...cfg, io: { ...cfg.io, inputSigned } },
+        config,
+        calibration: {
+          inputs: quantizeInputs(sample, inputRange, config, `calibration inputs of layer ${op.name}`),
+          count: sample.length / op.rows,
+        },
       };
     }),
   };

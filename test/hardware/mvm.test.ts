@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { initSync, arena, WasmRng } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
 import { refMvmIdeal, refMvmAnalog, refReadNoiseVariance } from '../../src/reference/mvm.js';
-import { resolveHardware } from '../../src/hardware/resolve.js';
+import { resolveHardware as resolveAny, deepMerge } from '../../src/hardware/resolve.js';
 import type { DeepPartial, HardwareConfig } from '../../src/hardware/config.js';
 import { encodeLevels } from '../../src/hardware/encode.js';
 import {
@@ -13,6 +13,11 @@ import { cellsPerWeight, magnitudeSlices, maxWeightInt, signCells, weightOffset,
 import { maxInputInt } from '../../src/hardware/quantize.js';
 
 initSync();
+
+/** These tests exercise the fixed-range ADC unless they say otherwise (the default is calibrated on data). */
+function resolveHardware(o: DeepPartial<HardwareConfig> = {}, preset = 'default'): HardwareConfig {
+  return resolveAny(deepMerge({ io: { adcRange: 'max' } }, o), preset);
+}
 
 function randomInts(rng: RefRng, n: number, qmax: number, signed = true): Int32Array {
   const out = new Int32Array(n);
@@ -166,9 +171,15 @@ test('calibrated ADC ranges are at most the max ranges and improve accuracy', ()
   const K = 128, N = 8, batch = 16;
   const w = randomInts(rng, K * N, 20);
   const x = randomInts(rng, batch * K, 60, false);
+  const auto = new TiledCore(cfg, w, K, N);
+  const autoOut = auto.mvmAnalog(x, batch, 1); // calibrates on its first batch
   const core = new TiledCore(cfg, w, K, N);
-  assert.throws(() => core.mvmAnalog(x, batch, 1), /calibrate/);
   const H = core.calibrateAdc(x, batch);
+  assert.equal(Array.from(auto.adcRanges!), Array.from(H));
+  assert.equal(Array.from(core.mvmAnalog(x, batch, 1)), Array.from(autoOut));
+  core.resetNoise();
+  const block = core.tiles[0]!.analog;
+  assert.throws(() => block.mvm(x.subarray(0, K), 1, new WasmRng(1, 1)), /no ranges were given or calibrated/);
   const { steps: maxSteps } = adcSteps(maxCfg, K);
   for (let s = 0; s < H.length; s++) assert.ok(2 * H[s]! / (2 ** 6 - 2) <= maxSteps[s]!);
   const ideal = core.mvmIdeal(x, batch);

@@ -96,7 +96,7 @@ test('a layer whose inputs go negative gets signed inputs', async () => {
 
 test('analog with a noiseless device, exact conductances and a fine ADC: within one ADC LSB of ideal per layer', async () => {
   for (const [name, make] of cases) {
-    const s = await setup(make(), { io: { adcBits: 24 }, crossbar: { rows: 32, cols: 64 } });
+    const s = await setup(make(), { io: { adcBits: 24, adcRange: 'max' }, crossbar: { rows: 32, cols: 64 } });
     const { targets } = placementTargets(s.qm, s.placement, s.pool);
     // put exactly the target conductances in the pool (no programming error), and the levels too
     const g = s.pool.conductances().view, lv = s.pool.levels().view;

@@ -5,6 +5,8 @@ import { registerAssign } from './assign.js';
 import { registerTrain } from './train.js';
 import { registerMap } from './map.js';
 import { registerProgramStats } from './program-stats.js';
+import { registerProgram } from './program.js';
+import { registerEval } from './eval.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
@@ -12,4 +14,6 @@ export const commands: Array<(program: Command) => void> = [
   registerTrain,
   registerMap,
   registerProgramStats,
+  registerProgram,
+  registerEval,
 ];
