@@ -4,13 +4,15 @@
 // A case is { name, unit, setup() → { work, run } }; a kernel family adds one case when its API lands.
 import { init, arena, wasm, WasmRng, streamId, StreamPurpose } from '../../src/wasm/index.js';
 import { resolveHardware, quantizeWeights, maxInputInt, TiledCore } from '../../src/hardware/index.js';
+import { CrossbarPool } from '../../src/hardware/pool.js';
+import { programPool } from '../../src/programming/program.js';
 
 export interface BenchCase {
   name: string;
   /** What `work` counts, e.g. "MAC" or "cell-iterations". */
   unit: string;
-  /** Prepares inputs (inside an arena scope) and returns the timed call and the units of work one call does. */
-  setup(): { work: number; run(): void };
+  /** Prepares inputs (released afterwards) and returns the timed call; `run` returns the units of work it did. */
+  setup(): { run(): number };
 }
 
 export interface BenchResult { name: string; unit: string; unitsPerSecond: number; msPerCall: number; calls: number }
@@ -31,7 +33,7 @@ export const mvmIdealCase: BenchCase = {
   setup() {
     const K = 512, N = 64, batch = 64;
     const { core, x } = mvmCore(K, N, batch);
-    return { work: K * N * batch, run: () => { core.mvmIdeal(x, batch); } };
+    return { run: () => { core.mvmIdeal(x, batch); return K * N * batch; } };
   },
 };
 
@@ -41,7 +43,7 @@ export const mvmAnalogCase: BenchCase = {
   setup() {
     const K = 512, N = 64, batch = 8;
     const { core, x } = mvmCore(K, N, batch);
-    return { work: K * N * batch, run: () => { core.mvmAnalog(x, batch, 7); } };
+    return { run: () => { core.mvmAnalog(x, batch, 7); return K * N * batch; } };
   },
 };
 
@@ -58,11 +60,31 @@ export const mvmIdealKernelCase: BenchCase = {
     xs.view.set(Int16Array.from(u, (v) => v & 255));
     const y = arena.alloc('i32', batch * N);
     const kernel = (wasm() as unknown as { mvmIdealI16(x: number, wt: number, b: number, kPad: number, n: number, y: number): void }).mvmIdealI16;
-    return { work: K * N * batch, run: () => kernel(xs.ptr, ideal.wt.ptr, batch, ideal.kPad, N, y.ptr) };
+    return { run: () => { kernel(xs.ptr, ideal.wt.ptr, batch, ideal.kPad, N, y.ptr); return K * N * batch; } };
   },
 };
 
-export const benchCases: BenchCase[] = [mvmIdealKernelCase, mvmIdealCase, mvmAnalogCase];
+/**
+ * Write-verify: 8 crossbars (128 × 128 cells) reset to HRS and programmed to seeded random 2-bit levels (ISPP,
+ * default device). Work = programming cycles (SET + RESET pulses, each with its verify read) simulated.
+ */
+export const writeVerifyCase: BenchCase = {
+  name: 'write-verify (ISPP) 8 × 128×128 cells from reset to random 2-bit levels',
+  unit: 'cycle',
+  setup() {
+    const c = resolveHardware();
+    const pool = new CrossbarPool(c, { numCrossbars: 8, seed: 3 });
+    const targets = Uint8Array.from(new WasmRng(3, streamId(StreamPurpose.misc, 93)).u32(pool.numCells), (v) => v & 3);
+    return {
+      run: () => {
+        pool.initialize('hrs');
+        return programPool(pool, targets, { perCell: false }).report.totals.cycles;
+      },
+    };
+  },
+};
+
+export const benchCases: BenchCase[] = [mvmIdealKernelCase, mvmIdealCase, mvmAnalogCase, writeVerifyCase];
 
 /** Runs the cases (all by default), each for about `budgetMs`. */
 export async function runKernelBench(opts: { budgetMs?: number; cases?: readonly BenchCase[] } = {}): Promise<BenchResult[]> {
@@ -72,21 +94,22 @@ export async function runKernelBench(opts: { budgetMs?: number; cases?: readonly
   for (const bc of opts.cases ?? benchCases) {
     const mark = arena.mark();
     try {
-      const { work, run } = bc.setup();
+      const { run } = bc.setup();
       const t0 = performance.now();
       run(); run();
       const once = Math.max(0.01, (performance.now() - t0) / 2);
       const perRound = Math.max(1, Math.round(budget / 10 / once));
-      const rounds: number[] = [];
+      const rounds: { ms: number; work: number }[] = [];
       const start = performance.now();
       while (rounds.length < 3 || (performance.now() - start < budget && rounds.length < 50)) {
         const r0 = performance.now();
-        for (let i = 0; i < perRound; i++) run();
-        rounds.push((performance.now() - r0) / perRound);
+        let work = 0;
+        for (let i = 0; i < perRound; i++) work += run();
+        rounds.push({ ms: (performance.now() - r0) / perRound, work: work / perRound });
       }
-      rounds.sort((a, b) => a - b);
-      const ms = rounds[rounds.length >> 1]!;
-      out.push({ name: bc.name, unit: bc.unit, unitsPerSecond: work / (ms / 1000), msPerCall: ms, calls: rounds.length * perRound });
+      const rates = rounds.map((r) => r.work / (r.ms / 1000)).sort((a, b) => a - b);
+      const ms = rounds.map((r) => r.ms).sort((a, b) => a - b)[rounds.length >> 1]!;
+      out.push({ name: bc.name, unit: bc.unit, unitsPerSecond: rates[rates.length >> 1]!, msPerCall: ms, calls: rounds.length * perRound });
     } finally {
       arena.release(mark);
     }
