@@ -154,11 +154,12 @@ export function blockCostMatrix(
       const tv = blockP.totals.view, cv = consts.view;
       for (let b = 0; b < nb; b++) cv[b] = blockConstant(dec.lastRow, tv.subarray(b * L, (b + 1) * L));
       const out = a.alloc('f32', nb * ns);
-      // one call per block: lets V8 switch to optimized code after the first few (a single long call would run
-      // to the end in the baseline tier)
+      // one call per 4 blocks (the kernel's register blocking): lets V8 switch to optimized code after the first
+      // few calls (a single long call would run to the end in the baseline tier)
       const entity = L * pb;
-      for (let b = 0; b < nb; b++) {
-        w.costMatrix(blockP.planes.ptr + b * entity, 1, slotP.planes.ptr, ns, L, pb, codes.ptr, weights.ptr, nCodes,
+      for (let b = 0; b < nb; b += 4) {
+        const cnt = Math.min(4, nb - b);
+        w.costMatrix(blockP.planes.ptr + b * entity, cnt, slotP.planes.ptr, ns, L, pb, codes.ptr, weights.ptr, nCodes,
           consts.ptr + 8 * b, out.ptr + 4 * ns * b);
       }
       return out.copy();
