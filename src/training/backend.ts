@@ -14,6 +14,12 @@ export interface BackendOptions {
   patchWasm?: boolean;
   /** Where the tfjs-backend-wasm .wasm files are (directory URL or path ending in '/'); default: found next to the package in Node, or the CDN-less relative path in browsers. */
   wasmPaths?: string;
+  /**
+   * Allow tfjs-wasm's threaded-SIMD build where the platform supports it (browsers with cross-origin isolation).
+   * Default false: DESIGN §4 wants no threads inside wasm (determinism); Node 20 reports no multithread support
+   * for tfjs-wasm anyway, so Node always runs the single-threaded SIMD build.
+   */
+  wasmThreads?: boolean;
   /** Logger for the one-line "training backend: …" message; default console.error; null = silent. */
   log?: ((msg: string) => void) | null;
 }
@@ -64,6 +70,7 @@ async function startWasm(opts: BackendOptions): Promise<void> {
     if (dir) setWasmPaths(dir);
     wasmPathsSet = true;
   }
+  if (!opts.wasmThreads && tf.findBackend('wasm') === null) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (opts.patchWasm === false) unpatchWasmKernels(); else patchWasmKernels();
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('the tfjs wasm backend failed to initialize (are the tfjs-backend-wasm .wasm files reachable? pass wasmPaths)');
