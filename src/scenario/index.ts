@@ -1,0 +1,3 @@
+export * from './types.js';
+export * from './run.js';
+export * from './strategies.js';

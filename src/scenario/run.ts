@@ -1,0 +1,256 @@
+// The switching simulation (DESIGN §3.4): one persistent pool per strategy, the same sequence of models for every
+// strategy, each switch programming only what its strategy places, with cost, wear, reuse, heatmaps and every
+// model's accuracy recorded after each switch.
+import type { HardwareConfig } from '../hardware/config.js';
+import { CrossbarPool } from '../hardware/pool.js';
+import { mapModel } from '../mapping/map.js';
+import type { Placement } from '../mapping/placement.js';
+import { CrossbarEngine, evaluate, type InferenceMode } from '../inference/engine.js';
+import { quantizeModel, type QuantizedModel } from '../inference/quantized-model.js';
+import { placementTargets } from '../inference/targets.js';
+import { NO_TARGET, programPool } from '../programming/program.js';
+import type { ProgramReport } from '../programming/report.js';
+import { arena } from '../wasm/index.js';
+import { placeForStrategy } from './strategies.js';
+import {
+  RESULTS_SCHEMA, STRATEGY_DESCRIPTIONS, type Accuracies, type LayerSwitchStats, type Results, type ScenarioModel,
+  type ScenarioSpec, type StrategyName, type StrategyResult, type SwitchRecord,
+} from './types.js';
+
+export const VERSION = '0.1.0';
+const HEATMAP_BINS = 32;
+
+export interface RunOptions {
+  /** Progress: a stage label and done/total switches over all strategies. */
+  onProgress?: (stage: string, done: number, total: number) => void;
+  /** Fixed timestamp (tests); default now. */
+  createdAt?: string;
+}
+
+/** A model ready to be placed: its quantized form and its test set. */
+export interface PreparedModel { spec: ScenarioModel; qm: QuantizedModel; crossbars: number }
+
+export function prepareModels(models: ScenarioModel[], cfg: HardwareConfig, mapping: 'baseline' | 'xamm'): Map<string, PreparedModel> {
+  const out = new Map<string, PreparedModel>();
+  for (const m of models) {
+    if (out.has(m.name)) throw new Error(`scenario: two models are named "${m.name}"; names must be unique`);
+    const inSize = m.model.inputShape.reduce((a, b) => a * b, 1);
+    if (m.calib.length !== m.calibN * inSize) {
+      throw new Error(`scenario: model ${m.name} expects inputs of ${inSize} values but its calibration data has ${m.calib.length / Math.max(1, m.calibN)} per sample; check the task's input shape`);
+    }
+    if (m.test.images.length !== m.test.n * inSize) {
+      throw new Error(`scenario: model ${m.name} (input [${m.model.inputShape.join(', ')}]) does not match its task ${m.task} (${m.test.images.length / Math.max(1, m.test.n)} values per sample)`);
+    }
+    const qm = quantizeModel(m.model, cfg, m.calib, m.calibN);
+    out.set(m.name, { spec: m, qm, crossbars: mapModel(m.model, cfg, { xamm: mapping === 'xamm' }).crossbars });
+  }
+  return out;
+}
+
+export function defaultPoolCrossbars(prepared: Map<string, PreparedModel>): number {
+  return Math.ceil(1.1 * Math.max(...[...prepared.values()].map((p) => p.crossbars)));
+}
+
+function checkSpec(spec: ScenarioSpec): void {
+  const names = new Set(spec.models.map((m) => m.name));
+  if (spec.sequence.length < 2) throw new Error('scenario.sequence needs at least two entries (a model to start with and one switch)');
+  spec.sequence.forEach((n, i) => {
+    if (!names.has(n)) throw new Error(`scenario.sequence[${i}] is "${n}", which is not a model of the scenario (${[...names].join(', ')})`);
+  });
+  if (spec.strategies.length === 0) throw new Error('scenario.strategies is empty; choose from full, diff, blm, ha3m');
+  if (spec.strategies.includes('ha3m') && !spec.merged) {
+    throw new Error('strategy ha3m needs merged (MMR-retrained) models: run `ha3m merge` first or drop ha3m from the strategies');
+  }
+}
+
+/** Adds up one or more program reports (an erase followed by a write, for `full`). */
+function sumReports(reports: ProgramReport[]) {
+  const t = { cycles: 0, setPulses: 0, resetPulses: 0, verifyReads: 0, energyJ: 0, latencyS: 0, latencyCellS: 0, latencyRowS: 0, failures: 0, cellsTouched: 0 };
+  for (const r of reports) {
+    t.cycles += r.totals.cycles; t.setPulses += r.totals.setPulses; t.resetPulses += r.totals.resetPulses;
+    t.verifyReads += r.totals.verifyReads; t.energyJ += r.totals.energyJ; t.latencyS += r.latencyS;
+    t.latencyCellS += r.latencyCellS; t.latencyRowS += r.latencyRowS; t.failures += r.totals.failures;
+  }
+  return t;
+}
+
+function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): SwitchRecord['heatmap'] {
+  const binRows = Math.min(HEATMAP_BINS, pool.rows), binCols = Math.min(HEATMAP_BINS, pool.cols);
+  const values = crossbars.map((xb) => {
+    const sum = new Float64Array(binRows * binCols), cnt = new Float64Array(binRows * binCols);
+    for (let r = 0; r < pool.rows; r++) {
+      const br = Math.floor((r * binRows) / pool.rows);
+      const base = (xb * pool.rows + r) * pool.cols;
+      for (let c = 0; c < pool.cols; c++) {
+        const b = br * binCols + Math.floor((c * binCols) / pool.cols);
+        sum[b] += touched[base + c]!; cnt[b]++;
+      }
+    }
+    return Array.from(sum, (s, i) => Math.round((1000 * s) / cnt[i]!) / 1000);
+  });
+  return { crossbars, binRows, binCols, values };
+}
+
+class AccuracyCache {
+  private readonly cache = new Map<string, { float: number; quantized: number }>();
+  constructor(private readonly samples: number) {}
+  software(p: PreparedModel, key: string): { float: number; quantized: number } {
+    let a = this.cache.get(key);
+    if (!a) {
+      const engine = new CrossbarEngine(p.qm, mapPlacementFor(p), null);
+      const r = evaluate(engine, p.spec.test, ['float', 'quantized'], { limit: this.samples });
+      a = { float: r.float!, quantized: r.quantized! };
+      this.cache.set(key, a);
+    }
+    return a;
+  }
+}
+
+function mapPlacementFor(p: PreparedModel): Placement {
+  return mapModel(p.spec.model, p.qm.config);
+}
+
+/** Runs one strategy over the whole sequence on a fresh pool. */
+export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
+  acc: AccuracyCache, keyPrefix: string, progress?: (done: number) => void): StrategyResult {
+  const cfg = spec.config;
+  const samples = spec.evalSamples ?? 1000;
+  const mark = arena.mark();
+  try {
+    const pool = new CrossbarPool(cfg, { numCrossbars: poolCrossbars, seed: spec.seed });
+    const switches: SwitchRecord[] = [];
+    const lastOnCrossbar = new Map<string, Accuracies>();
+    let resident: { name: string; placement: Placement } | null = null;
+    spec.sequence.forEach((name, index) => {
+      const incoming = models.get(name)!;
+      const t0 = performance.now();
+      const placement = placeForStrategy(strategy, { spec, pool, incoming, resident, models });
+      const matchingSeconds = strategy === 'blm' || strategy === 'ha3m' ? (performance.now() - t0) / 1000 : 0;
+      if (placement.crossbars > pool.numCrossbars || placement.blocks.some((b) => b.crossbar >= pool.numCrossbars)) {
+        throw new Error(`model ${name} needs crossbars beyond the pool's ${pool.numCrossbars}; raise the pool size`);
+      }
+      const { targets, regions } = placementTargets(incoming.qm, placement, pool);
+      const reports: ProgramReport[] = [];
+      const touched = new Uint8Array(pool.numCells);
+      const layerTotals = incoming.qm.layers.map(() => ({ cycles: 0, touched: 0 }));
+      const runOp = (t: Uint8Array) => {
+        const res = programPool(pool, t, { regions, perCell: true });
+        reports.push(res.report);
+        const pc = res.perCell!;
+        for (let i = 0; i < touched.length; i++) if (pc.setPulses[i]! + pc.resetPulses[i]! > 0) touched[i] = 1;
+        for (const [id, tot] of res.report.perRegion) {
+          const lt = layerTotals[id];
+          if (lt) lt.cycles += tot.cycles;
+        }
+      };
+      if (strategy === 'full') {
+        // conventional flow: erase every cell the incoming model uses to HRS, then write-verify all of them
+        const erase = new Uint8Array(targets.length).fill(NO_TARGET);
+        for (let i = 0; i < targets.length; i++) if (targets[i] !== NO_TARGET) erase[i] = 0;
+        runOp(erase);
+      }
+      runOp(targets);
+      const cellsPerLayer = new Float64Array(incoming.qm.layers.length), touchedPerLayer = new Float64Array(incoming.qm.layers.length);
+      for (let i = 0; i < regions.length; i++) {
+        const id = regions[i]!;
+        if (id >= 0 && id < cellsPerLayer.length) { cellsPerLayer[id]++; if (touched[i]) touchedPerLayer[id]++; }
+      }
+      const perLayer: LayerSwitchStats[] = incoming.qm.layers.map((l, i) => ({
+        layer: i, name: l.op.name, cells: cellsPerLayer[i]!, cellsTouched: touchedPerLayer[i]!, cycles: layerTotals[i]!.cycles,
+        reusedFraction: cellsPerLayer[i]! > 0 ? 1 - touchedPerLayer[i]! / cellsPerLayer[i]! : 1,
+      }));
+      const sum = sumReports(reports);
+      let cellsTouched = 0;
+      for (let i = 0; i < touched.length; i++) cellsTouched += touched[i]!;
+      let cellsTargeted = 0;
+      for (let i = 0; i < targets.length; i++) if (targets[i] !== NO_TARGET) cellsTargeted++;
+      resident = { name, placement };
+      // accuracy of every model after this switch: on-crossbar for the resident one
+      const engine = new CrossbarEngine(incoming.qm, placement, pool, { seed: spec.seed });
+      const onXbar = evaluate(engine, incoming.spec.test, ['ideal', 'analog'] as InferenceMode[], { limit: samples });
+      const accuracy: Record<string, Accuracies> = {};
+      for (const [mName, p] of models) {
+        const sw = acc.software(p, `${keyPrefix}:${mName}`);
+        accuracy[mName] = mName === name
+          ? { ...sw, ideal: onXbar.ideal!, analog: onXbar.analog! }
+          : { ...sw, ideal: null, analog: null };
+      }
+      lastOnCrossbar.set(name, accuracy[name]!);
+      const last = reports[reports.length - 1]!;
+      switches.push({
+        index, from: index === 0 ? null : spec.sequence[index - 1]!, to: name,
+        cycles: sum.cycles, setPulses: sum.setPulses, resetPulses: sum.resetPulses, verifyReads: sum.verifyReads,
+        energyJ: sum.energyJ, latencyS: sum.latencyS, latencyCellS: sum.latencyCellS, latencyRowS: sum.latencyRowS,
+        cellsTargeted, cellsTouched, failures: sum.failures, crossbarsUsed: placement.crossbars,
+        maxWear: last.wear.maxWear, switchesLeft: Number.isFinite(last.wear.switchesLeft) ? last.wear.switchesLeft : null,
+        matchingSeconds, perLayer, heatmap: heatmap(touched, pool, placement.crossbarIds), accuracy,
+      });
+      progress?.(index + 1);
+    });
+    const sw = switches.filter((s) => s.index >= 1);
+    const mean = (f: (s: SwitchRecord) => number) => sw.reduce((a, s) => a + f(s), 0) / Math.max(1, sw.length);
+    const accuracy: Record<string, Accuracies> = {};
+    for (const [mName, p] of models) {
+      accuracy[mName] = lastOnCrossbar.get(mName) ?? { ...acc.software(p, `${keyPrefix}:${mName}`), ideal: null, analog: null };
+    }
+    return {
+      name: strategy, description: STRATEGY_DESCRIPTIONS[strategy],
+      cyclesPerSwitch: mean((s) => s.cycles), energyPerSwitchJ: mean((s) => s.energyJ), latencyPerSwitchS: mean((s) => s.latencyS),
+      latencyCellPerSwitchS: mean((s) => s.latencyCellS), latencyRowPerSwitchS: mean((s) => s.latencyRowS),
+      cellsTouchedPerSwitch: mean((s) => s.cellsTouched), failuresPerSwitch: mean((s) => s.failures),
+      totals: {
+        cycles: switches.reduce((a, s) => a + s.cycles, 0), energyJ: switches.reduce((a, s) => a + s.energyJ, 0),
+        latencyS: switches.reduce((a, s) => a + s.latencyS, 0), failures: switches.reduce((a, s) => a + s.failures, 0),
+      },
+      accuracy, switches,
+      ...(strategy === 'ha3m' && spec.merged ? { tiedFraction: spec.merged.tiedFraction } : {}),
+    };
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** Runs every strategy of the scenario and assembles results.json (schema ha3m-results/1). */
+export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results {
+  checkSpec(spec);
+  const cfg = spec.config;
+  const original = prepareModels(spec.models, cfg, spec.mapping);
+  const merged = spec.merged ? prepareModels(spec.merged.models, cfg, spec.mapping) : null;
+  if (merged) {
+    for (const n of original.keys()) if (!merged.has(n)) throw new Error(`merged models lack model "${n}"; merge every model of the scenario`);
+  }
+  const everyModel = new Map([...original, ...(merged ? [...merged].map(([k, v]) => [`${k} (merged)`, v] as const) : [])]);
+  const poolCrossbars = spec.poolCrossbars ?? defaultPoolCrossbars(everyModel);
+  for (const [n, p] of everyModel) {
+    if (p.crossbars > poolCrossbars) {
+      throw new Error(`model ${n} needs ${p.crossbars} crossbars but the pool has ${poolCrossbars}; raise poolCrossbars or use XAMM`);
+    }
+  }
+  const acc = new AccuracyCache(spec.evalSamples ?? 1000);
+  const strategies: Record<string, StrategyResult> = {};
+  const total = spec.strategies.length * spec.sequence.length;
+  spec.strategies.forEach((s, si) => {
+    const models = s === 'ha3m' ? merged! : original;
+    strategies[s] = runStrategy(spec, s, models, poolCrossbars, acc, s === 'ha3m' ? 'merged' : 'original',
+      (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total));
+  });
+  const notes: string[] = [
+    'full = erase the incoming model\'s cells to HRS, then write-verify every cell; diff = in-place baseline mapping, only changed cells',
+    'ideal/analog accuracies are measured on the crossbars after each switch for the resident model; software accuracies for the others',
+  ];
+  return {
+    schema: RESULTS_SCHEMA,
+    tool: { name: 'ha3m', version: VERSION },
+    createdAt: opts.createdAt ?? new Date().toISOString(),
+    seed: spec.seed,
+    config: cfg,
+    scenario: {
+      name: spec.name,
+      models: spec.models.map((m) => ({ name: m.name, architecture: m.architecture, task: m.task, crossbars: original.get(m.name)!.crossbars })),
+      sequence: spec.sequence, poolCrossbars, mapping: spec.mapping, evalSamples: spec.evalSamples ?? 1000,
+    },
+    strategies,
+    pareto: [],
+    notes,
+  };
+}

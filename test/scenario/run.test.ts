@@ -1,0 +1,57 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs';
+import { initSync, arena } from '../../src/wasm/index.js';
+import { RefRng } from '../../src/reference/rng.js';
+import { resolveHardware } from '../../src/hardware/resolve.js';
+import { importLayersModel } from '../../src/mapping/import.js';
+import { runScenario, type ScenarioModel, type ScenarioSpec } from '../../src/scenario/index.js';
+
+initSync();
+test.before(async () => { await tf.setBackend('cpu'); await tf.ready(); });
+
+async function tinyModel(seed: number, name: string): Promise<ScenarioModel> {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({ inputShape: [24], units: 20, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  m.add(tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+  const model = await importLayersModel(m);
+  const r = new RefRng(seed, 1);
+  const n = 30;
+  const images = Float32Array.from({ length: n * 24 }, () => r.uniform());
+  const labels = Int32Array.from({ length: n }, () => r.nextU32() % 4);
+  return { name, architecture: 'mlp-24-20-4', task: `synthetic-${seed}`, model, calib: images.subarray(0, 8 * 24), calibN: 8, test: { images, labels, n } };
+}
+
+test('full ≥ diff in cycles; per-switch records, heatmaps and accuracies are filled in', async () => {
+  const cfg = resolveHardware({ crossbar: { rows: 16, cols: 32 } });
+  const A = await tinyModel(1, 'A'), B = await tinyModel(7, 'B');
+  const spec: ScenarioSpec = { name: 'tiny', config: cfg, models: [A, B], sequence: ['A', 'B', 'A'], mapping: 'baseline', strategies: ['full', 'diff'], seed: 3, evalSamples: 30 };
+  const res = runScenario(spec, { createdAt: '2026-01-01T00:00:00Z' });
+  const full = res.strategies.full!, diff = res.strategies.diff!;
+  assert.is(full.switches.length, 3);
+  assert.ok(full.cyclesPerSwitch >= diff.cyclesPerSwitch, `${full.cyclesPerSwitch} vs ${diff.cyclesPerSwitch}`);
+  assert.ok(diff.cyclesPerSwitch > 0);
+  for (const s of [...full.switches, ...diff.switches]) {
+    assert.ok(s.heatmap.values.length === s.crossbarsUsed);
+    assert.ok(s.perLayer.length === 2);
+    assert.ok(s.accuracy[s.to]!.ideal !== null && s.accuracy[s.to]!.analog !== null);
+    assert.is(s.accuracy[s.to]!.ideal, s.accuracy[s.to]!.quantized);
+  }
+  // switching back to A in place: the cycles are those of turning B's cells back into A's
+  assert.ok(res.scenario.poolCrossbars >= res.scenario.models[0]!.crossbars);
+  // same seed, same results
+  const again = runScenario(spec, { createdAt: '2026-01-01T00:00:00Z' });
+  assert.equal(JSON.parse(JSON.stringify(again)), JSON.parse(JSON.stringify(res)));
+  arena.reset();
+});
+
+test('bad scenarios: unknown model in the sequence, ha3m without merged models', async () => {
+  const cfg = resolveHardware({ crossbar: { rows: 16, cols: 32 } });
+  const A = await tinyModel(1, 'A');
+  const base: ScenarioSpec = { name: 'bad', config: cfg, models: [A], sequence: ['A', 'C'], mapping: 'baseline', strategies: ['diff'], seed: 1 };
+  assert.throws(() => runScenario(base), /sequence\[1\] is "C", which is not a model/);
+  assert.throws(() => runScenario({ ...base, sequence: ['A', 'A'], strategies: ['ha3m'] }), /needs merged/);
+  assert.throws(() => runScenario({ ...base, sequence: ['A', 'A'], poolCrossbars: 1 }), /needs \d+ crossbars but the pool has 1/);
+});
+
+test.run();
