@@ -2,7 +2,9 @@
 // +Infinity = forbidden pair) to distinct columns.
 //
 // Algorithm: Jonker-Volgenant shortest augmenting path in the rectangular form of Crouse (2016), i.e. the
-// algorithm behind scipy's linear_sum_assignment, without an initialization phase. Rows are added one at a time;
+// algorithm behind scipy's linear_sum_assignment; square problems first get Jonker-Volgenant's column reduction
+// and reduction transfer (see lapInit: valid only when every column must be used), which assigns ~60% of the rows
+// and tightens the duals so that the searches scan ~2× fewer rows. Then rows are added one at a time;
 // for each free row a Dijkstra search over reduced costs c[i][j] - u[i] - v[j] (≥ 0 by dual feasibility) finds a
 // shortest alternating path to a free column; the duals are updated so that every assigned pair stays tight and
 // every reduced cost stays ≥ 0, and the path is flipped. Column duals only ever decrease and free columns keep
@@ -33,7 +35,7 @@
 // (first = the row that could not be assigned) written to rowToCol[0..k): together they can use only k - 1
 // columns (a Hall violation), so no complete assignment avoids +Infinity.
 
-export const LAP_KERNELS_VERSION: i32 = 5;
+export const LAP_KERNELS_VERSION: i32 = 6;
 
 @inline function al(x: usize): usize { return (x + 15) & ~(<usize>15); }
 
@@ -50,15 +52,79 @@ export function lapScratchBytes(n: i32, m: i32): usize {
   return al(nn * 8) + 2 * al(mm * 8) + al(mm * 4) + al(nn * 4) + al(nn * 8) + al(mm * 4) + 2 * al(mm * 8) + al((mm >> 4) * 8);
 }
 
-/** Starts a solve: zero duals, nothing assigned. Then call lapAugment for curRow = 0, 1, …, n − 1. */
-export function lapInit(n: i32, m: i32, scratch: usize, rowToCol: usize): void {
-  const nn = <usize>n, mm = <usize>m;
+/**
+ * Starts a solve: u = 0, v = 0, nothing assigned. With reduce != 0 (only valid for square problems: mReal == n,
+ * columns ≥ mReal are +Infinity padding) it then does the Jonker-Volgenant column reduction and reduction
+ * transfer, which leave feasible duals (c − u − v ≥ 0) that are tight on a partial assignment:
+ *   column reduction   v[j] = min_i c[i][j] (lowest i on ties); column j goes to that row if the row is still free
+ *                      (columns in ascending order);
+ *   reduction transfer for each assigned row i (ascending) with column j1: μ = min_{j≠j1} (c[i][j] − v[j]);
+ *                      if μ is finite, v[j1] −= μ and u[i] = μ.
+ * A square problem must use every column, so the SAP phase can start from any such state (optimality of a perfect
+ * matching needs only feasibility and tightness); a rectangular one could not, because there free columns must
+ * keep equal duals. Returns 0, or j + 1 when column j (< mReal) has no allowed row (square: infeasible).
+ * Then call lapAugment for curRow = 0 … n − 1 (rows already assigned return at once).
+ */
+export function lapInit(cost: usize, n: i32, m: i32, mReal: i32, scratch: usize, rowToCol: usize, reduce: i32): i32 {
+  const nn = <usize>n, mm = <usize>m, mr = <usize>mReal;
   const u = scratch;
   const v = u + al(nn * 8);
   const spc = v + al(mm * 8);
   const row4col = spc + al(mm * 8);
   for (let i: usize = 0; i < nn; i++) { store<f64>(u + (i << 3), 0.0); store<i32>(rowToCol + (i << 2), -1); }
   for (let j: usize = 0; j < mm; j++) { store<f64>(v + (j << 3), 0.0); store<i32>(row4col + (j << 2), -1); }
+  if (!reduce) return 0;
+
+  // column minima (spc doubles as the i64 argmin array here)
+  const infS = f64x2.splat(Infinity);
+  for (let j: usize = 0; j < mm; j += 2) { v128.store(v + (j << 3), infS); v128.store(spc + (j << 3), i64x2.splat(0)); }
+  for (let i: usize = 0; i < nn; i++) {
+    const row = cost + ((i * mm) << 3);
+    const iS = i64x2.splat(<i64>i);
+    for (let j: usize = 0; j < mm; j += 2) {
+      const o = j << 3;
+      const x = v128.load(row + o);
+      const cur = v128.load(v + o);
+      const lt = f64x2.lt(x, cur);
+      v128.store(v + o, v128.bitselect(x, cur, lt));
+      v128.store(spc + o, v128.bitselect(iS, v128.load(spc + o), lt));
+    }
+  }
+  for (let j: usize = 0; j < mr; j++) {
+    if (load<f64>(v + (j << 3)) == Infinity) return <i32>j + 1;
+    const i = <usize>load<i32>(spc + (j << 3));
+    if (load<i32>(rowToCol + (i << 2)) < 0) {
+      store<i32>(rowToCol + (i << 2), <i32>j);
+      store<i32>(row4col + (j << 2), <i32>i);
+    }
+  }
+  for (let j: usize = mr; j < mm; j++) store<f64>(v + (j << 3), 0.0);
+
+  // reduction transfer
+  for (let i: usize = 0; i < nn; i++) {
+    const j1 = load<i32>(rowToCol + (i << 2));
+    if (j1 < 0) continue;
+    const pj = v + (<usize>j1 << 3);
+    const vj1 = load<f64>(pj);
+    store<f64>(pj, -Infinity); // c − (−∞) = +∞: column j1 drops out of the minimum
+    const row = cost + ((i * mm) << 3);
+    let mnA = infS, mnB = infS;
+    for (let j: usize = 0; j < mm; j += 4) {
+      const o = j << 3;
+      mnA = f64x2.pmin(mnA, f64x2.sub(v128.load(row + o), v128.load(v + o)));
+      mnB = f64x2.pmin(mnB, f64x2.sub(v128.load(row + o, 16), v128.load(v + o, 16)));
+    }
+    const mn = f64x2.pmin(mnA, mnB);
+    const m0 = f64x2.extract_lane(mn, 0), m1 = f64x2.extract_lane(mn, 1);
+    const mu = m1 < m0 ? m1 : m0;
+    if (mu != Infinity) {
+      store<f64>(pj, vj1 - mu);
+      store<f64>(u + (i << 3), mu);
+    } else {
+      store<f64>(pj, vj1);
+    }
+  }
+  return 0;
 }
 
 /**
@@ -81,6 +147,7 @@ export function lapAugment(cost: usize, n: i32, m: i32, scratch: usize, rowToCol
   const nBlocks = mm >> 4;
   const col4row = rowToCol;
   const infS = f64x2.splat(Infinity);
+  if (load<i32>(col4row + (<usize>curRow << 2)) >= 0) return 0; // assigned by lapInit's reduction
   {
     for (let j: usize = 0; j < mm; j += 2) v128.store(spc + (j << 3), infS);
     let nScannedRows: i32 = 0, nScannedCols: i32 = 0;

@@ -28,7 +28,7 @@ export type CostInput = Float64Array | Float32Array | ArrayLike<number>;
 interface LapExports {
   lapValidate(cost: number, n: number, m: number, maxAbs: number, out: number): number;
   lapScratchBytes(n: number, m: number): number;
-  lapInit(n: number, m: number, scratch: number, rowToCol: number): void;
+  lapInit(cost: number, n: number, m: number, mReal: number, scratch: number, rowToCol: number, reduce: number): number;
   lapAugment(cost: number, n: number, m: number, scratch: number, rowToCol: number, curRow: number): number;
 }
 
@@ -82,7 +82,8 @@ function solve(cost: CostInput, rows: number, cols: number, engine: 'wasm' | 're
       if (bad === 2) throw noAllowed(out.view[0], transposed);
       const scratch = a.alloc('u8', w.lapScratchBytes(n, mp));
       // one call per row: lets V8 switch to optimized code mid-solve (see assembly/lap.ts)
-      w.lapInit(n, mp, scratch.ptr, out.ptr);
+      const colFail = w.lapInit(c.ptr, n, mp, m, scratch.ptr, out.ptr, n === m ? 1 : 0);
+      if (colFail > 0) throw noAllowed(colFail - 1, !transposed, true);
       let st = 0;
       for (let i = 0; i < n && st === 0; i++) st = w.lapAugment(c.ptr, n, mp, scratch.ptr, out.ptr, i);
       const o = out.copy();
@@ -97,6 +98,7 @@ function solve(cost: CostInput, rows: number, cols: number, engine: 'wasm' | 're
       c = t;
     }
     const r = refLapSolve(c, n, m);
+    if (r.status > 0) throw noAllowed(r.status - 1, !transposed, true);
     status = r.status; sol = r.rowToCol; failed = r.failedRows;
   }
   if (status < 0) throw infeasibleError(cost, rows, cols, failed!, transposed);
@@ -142,11 +144,11 @@ function entryError(i: number, j: number, x: number): AssignmentError {
     'use +Infinity for a forbidden pair, or rescale the costs');
 }
 
-function noAllowed(k: number, transposed: boolean): AssignmentError {
-  return transposed
-    ? new AssignmentError(`infeasible: column ${k} has no allowed row (every entry is +Infinity; with more ` +
-      'rows than columns every column must be assigned)')
-    : new AssignmentError(`infeasible: row ${k} has no allowed column (every entry is +Infinity)`);
+/** Row k (or, when `column`, column k) of the caller's matrix has only +Infinity entries. */
+function noAllowed(k: number, column: boolean, square = false): AssignmentError {
+  if (!column) return new AssignmentError(`infeasible: row ${k} has no allowed column (every entry is +Infinity)`);
+  return new AssignmentError(`infeasible: column ${k} has no allowed row (every entry is +Infinity; with ` +
+    `${square ? 'as many rows as columns' : 'more rows than columns'} every column must be assigned)`);
 }
 
 function validateAll(cost: CostInput, rows: number, cols: number): void {

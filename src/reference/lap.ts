@@ -1,4 +1,5 @@
-// Plain-TS twin of assembly/lap.ts (Jonker-Volgenant / Crouse rectangular shortest augmenting path). Performs the
+// Plain-TS twin of assembly/lap.ts (Jonker-Volgenant / Crouse rectangular shortest augmenting path, with JV column
+// reduction + reduction transfer first for square problems). Performs the
 // same f64 operations in the same order, with the same tie-breaking (distance, free column first, lowest column
 // index), so it returns bit-identical duals and the same assignment. See assembly/lap.ts for the algorithm.
 
@@ -9,14 +10,37 @@ export interface RefLapResult {
   failedRows?: Int32Array;
 }
 
-/** Solves an n × m (n ≤ m) problem; `cost` is row-major, +Infinity = forbidden. Inputs must be validated. */
+/**
+ * Solves an n × m (n ≤ m) problem; `cost` is row-major, +Infinity = forbidden. Inputs must be validated.
+ * status 0 = solved; -k = infeasible (failedRows); for square problems +(j + 1) = column j has no allowed row.
+ */
 export function refLapSolve(cost: ArrayLike<number>, n: number, m: number): RefLapResult {
   const u = new Float64Array(n), v = new Float64Array(m), spc = new Float64Array(m);
   const path = new Int32Array(m), row4col = new Int32Array(m).fill(-1), remaining = new Int32Array(m);
   const scannedRows = new Int32Array(n), scannedCols = new Int32Array(m);
   const col4row = new Int32Array(n).fill(-1);
 
+  if (n === m) {
+    // column reduction (lowest row on ties), columns in ascending order
+    for (let j = 0; j < m; j++) {
+      let mn = Infinity, imin = 0;
+      for (let i = 0; i < n; i++) { const x = cost[i * m + j]; if (x < mn) { mn = x; imin = i; } }
+      if (mn === Infinity) return { status: j + 1, rowToCol: col4row };
+      v[j] = mn;
+      if (col4row[imin] < 0) { col4row[imin] = j; row4col[j] = imin; }
+    }
+    // reduction transfer
+    for (let i = 0; i < n; i++) {
+      const j1 = col4row[i];
+      if (j1 < 0) continue;
+      let mu = Infinity;
+      for (let j = 0; j < m; j++) if (j !== j1) { const x = cost[i * m + j] - v[j]; if (x < mu) mu = x; }
+      if (mu !== Infinity) { v[j1] = v[j1] - mu; u[i] = mu; }
+    }
+  }
+
   for (let curRow = 0; curRow < n; curRow++) {
+    if (col4row[curRow] >= 0) continue;
     for (let j = 0; j < m; j++) { spc[j] = Infinity; remaining[j] = j; }
     let numRemaining = m, nScannedRows = 0, nScannedCols = 0;
     let minVal = 0, i = curRow, sink = -1;

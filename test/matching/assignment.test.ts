@@ -157,6 +157,12 @@ test('bad input gives clear errors', () => {
     assert.throws(() => f(d, 20, 20), /infeasible: row 17 has no allowed column/);
     const e = new Float64Array(6 * 3).fill(1); for (let i = 0; i < 6; i++) e[i * 3 + 2] = Infinity;
     assert.throws(() => f(e, 6, 3), /infeasible: column 2 has no allowed row/);
+    const sq = new Float64Array(5 * 5).fill(2); for (let i = 0; i < 5; i++) sq[i * 5 + 3] = Infinity;
+    assert.throws(() => f(sq, 5, 5), /infeasible: column 3 has no allowed row \(every entry is \+Infinity; with as many rows as columns/);
+    sq[2 * 5 + 3] = 9; // now feasible: row 2 must take column 3
+    const ok = f(sq, 5, 5);
+    assert.is(ok.rowToCol[2], 3);
+    assert.is(ok.total, 4 * 2 + 9);
     assert.throws(() => f([1, 2, 3], 2, 2), /3 entries but rows × cols = 2 × 2 = 4/);
     assert.throws(() => f([1, -Infinity, 3, 4], 2, 2), /cost\[0, 1\] is -Infinity/);
     assert.throws(() => f([1, 1e200, 3, 4], 2, 2), /cost\[0, 1\] = 1e\+200 is too large/);
