@@ -50,15 +50,19 @@ export function weightScale(maxAbs: number, weightBits: number): number {
 /** Quantizes a row-major K × N float matrix (K inputs, N outputs) to signed weightBits integers. */
 export function quantizeWeights(
   w: ArrayLike<number>, rows: number, cols: number,
-  c: Pick<HardwareConfig, 'weights'>, what = 'weights',
+  c: Pick<HardwareConfig, 'weights'>, what = 'weights', fixedScale?: number,
 ): QuantizedMatrix {
   checkShape(w, rows, cols, what);
   assertFinite(w, what, cols);
   const wb = c.weights.weightBits;
   const qmax = 2 ** (wb - 1) - 1;
-  const perColumn = c.weights.scale === 'column';
+  const perColumn = c.weights.scale === 'column' && fixedScale === undefined;
   const scales = new Float64Array(perColumn ? cols : 1);
-  if (perColumn) {
+  if (fixedScale !== undefined) {
+    // a scale fixed from outside (e.g. shared by layers whose blocks MMR tied); weights beyond it are clipped
+    if (!(fixedScale > 0) || !Number.isFinite(fixedScale)) throw new Error(`${what}: fixed weight scale must be a positive finite number, got ${fixedScale}`);
+    scales[0] = fixedScale;
+  } else if (perColumn) {
     for (let j = 0; j < cols; j++) {
       let m = 0;
       for (let i = 0; i < rows; i++) m = Math.max(m, Math.abs(w[i * cols + j]!));

@@ -63,7 +63,7 @@ export function quantizeModel(model: ImportedModel, cfg: HardwareConfig, calib: 
       const sample = samples[i]!;
       return {
         op,
-        q: quantizeWeights(op.weights, op.rows, op.cols, cfg, `layer ${op.name}`),
+        q: quantizeWeights(op.weights, op.rows, op.cols, cfg, `layer ${op.name}`, model.weightScales?.[op.name]),
         inputRange,
         inputSigned,
         config,

@@ -89,6 +89,12 @@ export interface ImportedModel {
   ops: Op[];
   /** Index of the op whose output is the model output. */
   output: number;
+  /**
+   * Fixed per-layer weight scales by layer name (model.json userDefinedMetadata.ha3m.weightScales, written by MMR so
+   * that tied blocks of different models quantize to the same integers); quantizeModel uses them instead of
+   * max|w| / (2^(weightBits−1) − 1).
+   */
+  weightScales?: Record<string, number>;
 }
 
 export const isCrossbarOp = (op: Op): op is CrossbarOp => op.kind === 'dense' || op.kind === 'conv2d';
