@@ -64,13 +64,17 @@ async function tryTfNode(): Promise<string | undefined> {
   }
 }
 
+/** True once the wasm backend instance exists (tf.findBackend would start initializing it, so look at the registry). */
+const wasmInitialized = (): boolean => (tf.engine() as unknown as { registry: Record<string, unknown> }).registry['wasm'] !== undefined;
+
 async function startWasm(opts: BackendOptions): Promise<void> {
-  if (!wasmPathsSet) {
+  // setWasmPaths must precede the backend's initialization; if other code already initialized it, keep its paths.
+  if (!wasmPathsSet && !wasmInitialized()) {
     const dir = opts.wasmPaths ?? await defaultWasmDir();
     if (dir) setWasmPaths(dir);
     wasmPathsSet = true;
   }
-  if (!opts.wasmThreads && tf.findBackend('wasm') === null) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  if (!opts.wasmThreads && !wasmInitialized()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   if (opts.patchWasm === false) unpatchWasmKernels(); else patchWasmKernels();
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('the tfjs wasm backend failed to initialize (are the tfjs-backend-wasm .wasm files reachable? pass wasmPaths)');

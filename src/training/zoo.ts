@@ -75,13 +75,13 @@ export function buildModel(name: ZooModelName, opts: ZooOptions = {}): tf.Layers
       ] });
     }
     case 'vgg': {
-      // small VGG: [32,32] → pool → [64,64] → pool → dense 128 → out
+      // small VGG: 3×3 convs [16,16] → pool → [32,32] → pool → dense 128 → out (≈10 MFLOP per 28×28 image)
       return tf.sequential({ name: 'vgg', layers: [
-        tf.layers.conv2d({ inputShape, filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: ki(), name: 'conv1a' }),
-        conv(32, 3, 'conv1b'),
+        tf.layers.conv2d({ inputShape, filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: ki(), name: 'conv1a' }),
+        conv(16, 3, 'conv1b'),
         tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-        conv(64, 3, 'conv2a'),
-        conv(64, 3, 'conv2b'),
+        conv(32, 3, 'conv2a'),
+        conv(32, 3, 'conv2b'),
         tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
         tf.layers.flatten({ name: 'flatten' }),
         tf.layers.dropout({ rate: 0.25, seed: next(), name: 'drop' }),
