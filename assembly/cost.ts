@@ -7,14 +7,17 @@
 // cell the block does not use is in no plane), so count(f, t) = popcount(slotPlane_f & blockPlane_t), done 128
 // cells at a time with 64-bit and + popcnt. Because every slot cell is at exactly one level, the last slot
 // level is eliminated: count(L−1, t) = total_b(t) − Σ_{f<L−1} count(f, t), so the host passes
-//   blockConst[b] = Σ_t W[L−1][t]·total_b(t)   and codes (f < L−1, t) with weight W[f][t] − W[L−1][t] ≠ 0,
-// and the kernel computes out[b·ns + s] = f32(blockConst[b] + Σ_k weight_k·count(f_k, t_k)) in f64, in code order
-// (the TS reference src/reference/cost.ts does exactly the same and is bit-identical).
+//   blockConst[b] = Σ_t W[L−1][t]·total_b(t)   and codes (f < L−1, t) with weight W[f][t] − W[L−1][t] ≠ 0.
+// A block that uses every cell also has Σ_t count(f, t) = slotTotal_s(f), so its last level goes too: codes
+// (f, t < L−1) plus a per-slot constant slotConst[s] (src/reference/cost.ts: costDecomposition; used when it
+// leaves fewer codes, e.g. 9 instead of 12 for expected cycles at L = 4). The kernel computes
+// out[b·ns + s] = f32((blockConst[b] [+ slotConst[s]]) + Σ_k weight_k·count(f_k, t_k)) in f64, in code order
+// (the TS reference does exactly the same and is bit-identical).
 //
 // Layout: an entity's planes are contiguous, plane t at t·planeBytes (planeBytes % 16 == 0); cell c is bit (c & 7)
 // of byte c >> 3, so the two cells of a differential pair (2k, 2k+1) are adjacent bits of one byte.
 
-export const COST_KERNELS_VERSION: i32 = 1;
+export const COST_KERNELS_VERSION: i32 = 2;
 
 /**
  * cells (u8, count × cellStride, cellStride % 16 == 0, padding cells = 255) → one-hot planes
@@ -54,14 +57,14 @@ export function costPackPlanes(
 }
 
 /**
- * out[b·ns + s] (f32) = f32(blockConst[b] + Σ_k weights[k] · popcount(slot_s plane codes[2k] & block_b plane
- * codes[2k+1])), summed in f64 in k order. Planes as made by costPackPlanes (levels planes per entity).
+ * out[b·ns + s] (f32) = f32((blockConst[b] [+ slotConst[s] when slotConst != 0]) + Σ_k weights[k] ·
+ * popcount(slot_s plane codes[2k] & block_b plane codes[2k+1])), summed in f64 in k order. Planes as made by costPackPlanes (levels planes per entity).
  * Blocks are taken four at a time (register blocking: each slot word is loaded once for four blocks), the rest
  * one at a time.
  */
 export function costMatrix(
   blockPlanes: usize, nb: i32, slotPlanes: usize, ns: i32, levels: i32, planeBytes: i32,
-  codes: usize, weights: usize, nCodes: i32, blockConst: usize, out: usize,
+  codes: usize, weights: usize, nCodes: i32, blockConst: usize, slotConst: usize, out: usize,
 ): void {
   const pb = <usize>planeBytes, L = <usize>levels;
   const entity = L * pb;
@@ -76,6 +79,10 @@ export function costMatrix(
     for (let s: usize = 0; s < nsu; s++) {
       const sp = slotPlanes + s * entity;
       let a0 = k0, a1 = k1, a2 = k2, a3 = k3;
+      if (slotConst) {
+        const sc = load<f64>(slotConst + (s << 3));
+        a0 += sc; a1 += sc; a2 += sc; a3 += sc;
+      }
       for (let k: usize = 0; k < nc; k++) {
         const f = <usize>load<i32>(codes + (k << 3));
         const t = <usize>load<i32>(codes + (k << 3), 4) * pb;
@@ -104,6 +111,7 @@ export function costMatrix(
     for (let s: usize = 0; s < nsu; s++) {
       const sp = slotPlanes + s * entity;
       let acc = base;
+      if (slotConst) acc += load<f64>(slotConst + (s << 3));
       for (let k: usize = 0; k < nc; k++) {
         const f = <usize>load<i32>(codes + (k << 3));
         const t = <usize>load<i32>(codes + (k << 3), 4);

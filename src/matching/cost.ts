@@ -15,9 +15,10 @@
 // negative), and the negated block's cell i takes the level of cell i ^ 1. Then `cost` is the cheaper of the two
 // per (block, slot), `negated[b·ns + s]` = 1 where the negated form is strictly cheaper (ties keep the plain form),
 // and `plain` / `negatedCost` hold both full matrices.
-// Speed: one-hot planes + popcount, ~(L−1)·L·cellsPerBlock/128 vector steps per pair (fewer for mismatch / l1).
+// Speed: one-hot planes + popcount, ≤ (L−1)·L·cellsPerBlock/64 popcounts per pair ((L−1)² for blocks that use every
+// cell, 2(L−1) for mismatch).
 import { arena, wasm } from '../wasm/index.js';
-import { blockConstant, costDecomposition, refBlockCostMatrix } from '../reference/cost.js';
+import { blockConstant, costDecomposition, refBlockCostMatrix, slotConstant } from '../reference/cost.js';
 
 export type BlockCostMode = 'expected' | 'mismatch' | 'l1';
 
@@ -47,7 +48,7 @@ interface CostExports {
   costPackPlanes(cells: number, count: number, cellStride: number, levels: number, negate: number, planes: number,
     planeBytes: number, totals: number): void;
   costMatrix(blockPlanes: number, nb: number, slotPlanes: number, ns: number, levels: number, planeBytes: number,
-    codes: number, weights: number, nCodes: number, blockConst: number, out: number): void;
+    codes: number, weights: number, nCodes: number, blockConst: number, slotConst: number, out: number): void;
 }
 
 export const MAX_LEVELS = 64;
@@ -131,38 +132,62 @@ export function blockCostMatrix(
   const stride = Math.max(128, Math.ceil(cellsPerBlock / 128) * 128);
   const pb = stride / 8;
   const dec = costDecomposition(W, L);
-  const nCodes = dec.weights.length;
+  // blocks that use every cell can drop their last level too (fewer codes): put them first, the rest after
+  const full = new Uint8Array(nb);
+  let nFull = 0;
+  if (dec.useFull) {
+    for (let b = 0; b < nb; b++) {
+      const cells = blocks.subarray(b * cellsPerBlock, (b + 1) * cellsPerBlock);
+      if (cells.indexOf(255) < 0) { full[b] = 1; nFull++; }
+    }
+  }
+  const order: number[] = [];
+  for (let b = 0; b < nb; b++) if (full[b]) order.push(b);
+  for (let b = 0; b < nb; b++) if (!full[b]) order.push(b);
   return arena.scoped((a) => {
-    const pack = (cells: Uint8Array, count: number, neg: boolean) => {
+    const pack = (cells: Uint8Array, count: number, neg: boolean, perm?: number[]) => {
       const planes = a.alloc('u8', count * L * pb);
       const totals = a.alloc('i32', count * L);
       a.scoped((s) => {
         const staged = s.alloc('u8', count * stride);
         const v = staged.view;
         v.fill(255);
-        for (let e = 0; e < count; e++) v.set(cells.subarray(e * cellsPerBlock, (e + 1) * cellsPerBlock), e * stride);
+        for (let e = 0; e < count; e++) {
+          const src = perm ? perm[e] : e;
+          v.set(cells.subarray(src * cellsPerBlock, (src + 1) * cellsPerBlock), e * stride);
+        }
         w.costPackPlanes(staged.ptr, count, stride, L, neg ? 1 : 0, planes.ptr, pb, totals.ptr);
       });
       return { planes, totals };
     };
     const slotP = pack(slots, ns, false);
-    const codes = a.from('i32', dec.codes);
-    const weights = a.from('f64', dec.weights);
+    const slotConst = a.alloc('f64', ns);
+    {
+      const tv = slotP.totals.view, sv = slotConst.view;
+      for (let s = 0; s < ns; s++) sv[s] = slotConstant(dec.slotRow, tv.subarray(s * L, (s + 1) * L));
+    }
+    const forms = [dec.full, dec.partial].map((f) => ({ codes: a.from('i32', f.codes), weights: a.from('f64', f.weights), n: f.weights.length }));
     const run = (neg: boolean): Float32Array => {
-      const blockP = pack(blocks, nb, neg);
+      const blockP = pack(blocks, nb, neg, order);
       const consts = a.alloc('f64', nb);
       const tv = blockP.totals.view, cv = consts.view;
-      for (let b = 0; b < nb; b++) cv[b] = blockConstant(dec.lastRow, tv.subarray(b * L, (b + 1) * L));
+      for (let e = 0; e < nb; e++) cv[e] = blockConstant(dec.lastRow, tv.subarray(e * L, (e + 1) * L));
       const out = a.alloc('f32', nb * ns);
       // one call per 4 blocks (the kernel's register blocking): lets V8 switch to optimized code after the first
       // few calls (a single long call would run to the end in the baseline tier)
       const entity = L * pb;
-      for (let b = 0; b < nb; b += 4) {
-        const cnt = Math.min(4, nb - b);
-        w.costMatrix(blockP.planes.ptr + b * entity, cnt, slotP.planes.ptr, ns, L, pb, codes.ptr, weights.ptr, nCodes,
-          consts.ptr + 8 * b, out.ptr + 4 * ns * b);
+      for (let e = 0; e < nb;) {
+        const isFull = e < nFull;
+        const cnt = Math.min(4, (isFull ? nFull : nb) - e);
+        const f = forms[isFull ? 0 : 1];
+        w.costMatrix(blockP.planes.ptr + e * entity, cnt, slotP.planes.ptr, ns, L, pb, f.codes.ptr, f.weights.ptr, f.n,
+          consts.ptr + 8 * e, isFull ? slotConst.ptr : 0, out.ptr + 4 * ns * e);
+        e += cnt;
       }
-      return out.copy();
+      const ov = out.view;
+      const result = new Float32Array(nb * ns);
+      for (let e = 0; e < nb; e++) result.set(ov.subarray(e * ns, (e + 1) * ns), order[e] * ns);
+      return result;
     };
     const plain = run(false);
     if (!negate) return { cost: plain, levels: L };

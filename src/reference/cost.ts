@@ -1,34 +1,65 @@
 // Plain-TS twin of assembly/cost.ts (block cost matrices). Counts cell-level pairs cell by cell instead of with bit
 // planes, then combines the counts with exactly the same f64 operations in the same order as the kernel, so the
-// result is bit-identical. costDecomposition() is shared with the host (src/matching/cost.ts).
+// result is bit-identical. costDecomposition() and the helpers below are shared with the host
+// (src/matching/cost.ts), so both pick the same codes and constants.
 
-export interface CostDecomposition {
-  /** (slotLevel f, blockLevel t) pairs, f < L − 1, in f-major order, only those with a non-zero weight. */
+export interface CostForm {
+  /** (slotLevel f, blockLevel t) pairs in f-major order, only those with a non-zero weight. */
   codes: Int32Array;
-  /** W[f][t] − W[L−1][t] for each code (f64). */
+  /** Weight of each code (f64). */
   weights: Float64Array;
-  /** W[L−1][t] (f64), multiplied by the block's count of cells at level t to give its constant term. */
-  lastRow: Float64Array;
 }
 
-/** Rewrites Σ_{f,t} W[f][t]·count(f,t) using Σ_f count(f,t) = total(t): see assembly/cost.ts. */
+export interface CostDecomposition {
+  /** Every block: Σ_{f,t} W·count = Σ_t lastRow[t]·total(t) + Σ_{codes} weight·count, codes f < L − 1. */
+  partial: CostForm;
+  /** Blocks that use every cell: … + Σ_f slotRow[f]·slotTotal(f) + Σ_{codes} weight·count, codes f, t < L − 1. */
+  full: CostForm;
+  /** Use `full` for blocks without 255 cells (it has fewer codes). */
+  useFull: boolean;
+  /** W[L−1][t]. */
+  lastRow: Float64Array;
+  /** D[f][L−1] = W[f][L−1] − W[L−1][L−1], f < L − 1. */
+  slotRow: Float64Array;
+}
+
+/**
+ * Rewrites Σ_{f,t} W[f][t]·count(f,t) with Σ_f count(f,t) = blockTotal(t) (always), and, for blocks that use
+ * every cell, Σ_t count(f,t) = slotTotal(f): see assembly/cost.ts.
+ */
 export function costDecomposition(W: ArrayLike<number>, L: number): CostDecomposition {
-  const codes: number[] = [], weights: number[] = [];
   const lastRow = new Float64Array(L);
   for (let t = 0; t < L; t++) lastRow[t] = W[(L - 1) * L + t];
+  const D = (f: number, t: number): number => W[f * L + t] - lastRow[t];
+  const slotRow = new Float64Array(L - 1);
+  for (let f = 0; f < L - 1; f++) slotRow[f] = D(f, L - 1);
+  const pc: number[] = [], pw: number[] = [], fc: number[] = [], fw: number[] = [];
   for (let f = 0; f < L - 1; f++) {
     for (let t = 0; t < L; t++) {
-      const w = W[f * L + t] - lastRow[t];
-      if (w !== 0) { codes.push(f, t); weights.push(w); }
+      const w = D(f, t);
+      if (w !== 0) { pc.push(f, t); pw.push(w); }
+      if (t < L - 1) {
+        const w2 = w - slotRow[f];
+        if (w2 !== 0) { fc.push(f, t); fw.push(w2); }
+      }
     }
   }
-  return { codes: Int32Array.from(codes), weights: Float64Array.from(weights), lastRow };
+  const partial = { codes: Int32Array.from(pc), weights: Float64Array.from(pw) };
+  const full = { codes: Int32Array.from(fc), weights: Float64Array.from(fw) };
+  return { partial, full, useFull: fw.length < pw.length, lastRow, slotRow };
 }
 
 /** Constant term of one block: Σ_t lastRow[t]·total(t), t ascending. */
 export function blockConstant(lastRow: Float64Array, totals: ArrayLike<number>): number {
   let acc = 0;
   for (let t = 0; t < lastRow.length; t++) acc += lastRow[t] * totals[t];
+  return acc;
+}
+
+/** Constant term of one slot (full blocks only): Σ_{f<L−1} slotRow[f]·slotTotal(f), f ascending. */
+export function slotConstant(slotRow: Float64Array, totals: ArrayLike<number>): number {
+  let acc = 0;
+  for (let f = 0; f < slotRow.length; f++) acc += slotRow[f] * totals[f];
   return acc;
 }
 
@@ -54,15 +85,28 @@ export function refBlockCostMatrix(
   blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number,
   W: ArrayLike<number>, L: number, negate: boolean,
 ): Float32Array {
-  const { codes, weights, lastRow } = costDecomposition(W, L);
+  const dec = costDecomposition(W, L);
+  const slotConsts = new Float64Array(ns);
+  for (let s = 0; s < ns; s++) {
+    const totals = new Int32Array(L);
+    for (let c = 0; c < cellsPerBlock; c++) totals[slots[s * cellsPerBlock + c]]++;
+    slotConsts[s] = slotConstant(dec.slotRow, totals);
+  }
   const out = new Float32Array(nb * ns);
   for (let b = 0; b < nb; b++) {
     const totals = new Int32Array(L);
-    for (let c = 0; c < cellsPerBlock; c++) { const t = blocks[b * cellsPerBlock + c]; if (t !== 255) totals[t]++; }
-    const base = blockConstant(lastRow, totals);
+    let full = true;
+    for (let c = 0; c < cellsPerBlock; c++) {
+      const t = blocks[b * cellsPerBlock + c];
+      if (t !== 255) totals[t]++; else full = false;
+    }
+    const useFull = full && dec.useFull;
+    const { codes, weights } = useFull ? dec.full : dec.partial;
+    const base = blockConstant(dec.lastRow, totals);
     for (let s = 0; s < ns; s++) {
       const counts = refPairCounts(blocks, b, slots, s, cellsPerBlock, L, negate);
       let acc = base;
+      if (useFull) acc += slotConsts[s];
       for (let k = 0; k < weights.length; k++) acc += weights[k] * counts[codes[2 * k] * L + codes[2 * k + 1]];
       out[b * ns + s] = acc;
     }

@@ -15,15 +15,18 @@ function cells(rng: RefRng, count: number, L: number, pSkip: number): Uint8Array
 
 const modes: BlockCostMode[] = ['expected', 'mismatch', 'l1'];
 
-test('kernel equals the reference bit for bit in every mode, with negate and 255 cells', () => {
+test('kernel equals the reference bit for bit in every mode, with negate, full blocks and 255 cells', () => {
   const rng = new RefRng(21, 0);
   const shapes: Array<[number, number, number, number]> = [
     // nb, ns, cellsPerBlock, L
     [5, 7, 256, 4], [3, 4, 2, 2], [6, 5, 300, 4], [4, 9, 130, 8], [2, 3, 1000, 16], [1, 1, 64, 2], [7, 3, 16384, 4],
+    [13, 6, 512, 4], [9, 4, 128, 8],
   ];
   for (const [nb, ns, cpb, L] of shapes) {
     const table = Float32Array.from({ length: L * L }, (_, k) => (Math.floor(k / L) === k % L ? 0 : 0.5 + rng.uniform() * 30));
-    const blocks = cells(rng, nb * cpb, L, 0.15);
+    // a mix of blocks that use every cell (priced with both levels eliminated) and blocks with 255 cells
+    const blocks = new Uint8Array(nb * cpb);
+    for (let b = 0; b < nb; b++) blocks.set(cells(rng, cpb, L, b % 3 === 1 ? 0 : 0.15), b * cpb);
     const slots = cells(rng, ns * cpb, L, 0);
     for (const mode of modes) {
       for (const negate of [false, true]) {
