@@ -3,3 +3,6 @@ export { linearAssignment, linearAssignmentReference, AssignmentError, MAX_FINIT
 export type { AssignmentResult, CostInput } from './assignment.js';
 export { blockCostMatrix, blockCostMatrixReference, MAX_LEVELS } from './cost.js';
 export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './cost.js';
+export * from './blocks.js';
+export * from './blm.js';
+export * from './switch.js';
