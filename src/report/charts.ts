@@ -1,0 +1,254 @@
+// Vega-Lite specs for the report's charts, and their rendering to SVG strings (vega's headless 'none' renderer:
+// no canvas, works in Node and browsers). Pure: no node: imports.
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { modelNames, orderedStrategies } from './table.js';
+import type { Accuracies, Results, StrategyResult, SwitchRecord } from './types.js';
+
+export type ScaleMode = 'auto' | 'log' | 'linear';
+
+export const STRATEGY_COLORS: Record<string, string> = { full: '#8c8c8c', diff: '#4c78a8', blm: '#f58518', ha3m: '#2ca02c' };
+
+const BASE_CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  view: { stroke: null },
+  axis: { labelFontSize: 11, titleFontSize: 11, grid: true, gridColor: '#eee' },
+  legend: { labelFontSize: 11, titleFontSize: 11 },
+  title: { fontSize: 13, anchor: 'start' as const },
+  header: { labelFontSize: 11, titleFontSize: 12 },
+};
+
+function strategyColor(names: string[]) {
+  const extra = ['#b279a2', '#e45756', '#72b7b2', '#9d755d'];
+  return {
+    field: 'strategy',
+    type: 'nominal' as const,
+    title: 'strategy',
+    sort: names,
+    scale: { domain: names, range: names.map((n, i) => STRATEGY_COLORS[n] ?? extra[i % extra.length]!) },
+  };
+}
+
+/** Renders a Vega-Lite spec to an SVG string. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const vg = compile(spec).spec;
+  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The switch whose heatmap is shown: the first A→B switch (sequence[0] → sequence[1]), else the first switch ≥ 1. */
+export function heatmapSwitch(r: Results, s: StrategyResult, index?: number): SwitchRecord | undefined {
+  if (index !== undefined) return s.switches.find((x) => x.index === index);
+  const [a, b] = r.scenario.sequence;
+  return s.switches.find((x) => x.index >= 1 && x.from === a && x.to === b) ?? s.switches.find((x) => x.index >= 1) ?? s.switches[0];
+}
+
+export function switchLabel(sw: SwitchRecord): string {
+  return sw.from === null ? `${sw.index}: → ${sw.to}` : `${sw.index}: ${sw.from}→${sw.to}`;
+}
+
+/** Chooses log scale when every value is positive and they span more than 20×. */
+function yScale(values: number[], mode: ScaleMode): { type: 'log' | 'linear' | 'symlog' } {
+  const pos = values.filter((v) => v > 0);
+  if (mode === 'linear' || values.length === 0) return { type: 'linear' };
+  if (mode === 'log') return { type: pos.length === values.length ? 'log' : 'symlog' };
+  if (pos.length !== values.length) return { type: 'linear' };
+  return { type: Math.max(...pos) / Math.min(...pos) > 20 ? 'log' : 'linear' };
+}
+
+/** (a) Cycles, energy and latency of every switch (index ≥ 1), grouped by strategy. */
+export function costSpec(r: Results, scale: ScaleMode = 'auto'): TopLevelSpec {
+  const strategies = orderedStrategies(r);
+  const names = strategies.map((s) => s.name);
+  const rows: Array<{ switch: string; order: number; strategy: string; cycles: number; energy: number; latency: number }> = [];
+  for (const s of strategies) {
+    for (const sw of s.switches) {
+      if (sw.index < 1) continue;
+      rows.push({ switch: switchLabel(sw), order: sw.index, strategy: s.name, cycles: sw.cycles, energy: sw.energyJ * 1e6, latency: sw.latencyS * 1e3 });
+    }
+  }
+  const switches = [...new Map(rows.map((x) => [x.order, x.switch])).entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
+  const step = Math.max(3, Math.min(30, Math.floor(720 / Math.max(1, switches.length * names.length))));
+  const panel = (field: 'cycles' | 'energy' | 'latency', title: string) => ({
+    height: 150,
+    width: { step, for: 'offset' },
+    title,
+    mark: { type: 'bar' as const },
+    encoding: {
+      x: { field: 'switch', type: 'nominal' as const, sort: switches, title: field === 'latency' ? 'switch' : null, axis: { labelAngle: switches.length > 8 ? -45 : 0 } },
+      xOffset: { field: 'strategy', type: 'nominal' as const, sort: names },
+      y: { field, type: 'quantitative' as const, title: null, scale: yScale(rows.map((x) => x[field]), scale) },
+      color: strategyColor(names),
+      tooltip: [{ field: 'strategy' }, { field: 'switch' }, { field, type: 'quantitative' as const, format: '.4~s' }],
+    },
+  });
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: BASE_CONFIG,
+    data: { values: rows },
+    vconcat: [
+      panel('cycles', 'Programming cycles per switch'),
+      panel('energy', 'Energy per switch (µJ)'),
+      panel('latency', 'Latency per switch (ms)'),
+    ],
+  } as TopLevelSpec;
+}
+
+export interface ReuseRow { layer: string; model: string; layerIndex: number; strategy: string; reused: number; cells: number }
+
+/** Per-layer reuse per strategy: 1 − Σ cellsTouched / Σ cells over the switches ≥ 1 that programmed the layer. */
+export function reuseRows(r: Results): ReuseRow[] {
+  const rows: ReuseRow[] = [];
+  for (const s of orderedStrategies(r)) {
+    const acc = new Map<string, { model: string; layer: number; name: string; cells: number; touched: number }>();
+    for (const sw of s.switches) {
+      if (sw.index < 1) continue;
+      for (const l of sw.perLayer) {
+        const key = `${sw.to}\u0000${l.layer}`;
+        const e = acc.get(key) ?? { model: sw.to, layer: l.layer, name: l.name, cells: 0, touched: 0 };
+        e.cells += l.cells;
+        e.touched += l.cellsTouched;
+        acc.set(key, e);
+      }
+    }
+    for (const e of acc.values()) {
+      rows.push({
+        layer: `${e.model} · ${e.name}`, model: e.model, layerIndex: e.layer, strategy: s.name,
+        reused: e.cells > 0 ? (1 - e.touched / e.cells) * 100 : 0, cells: e.cells,
+      });
+    }
+  }
+  return rows;
+}
+
+/** (b) Per-layer reuse (percent of the layer's cells not reprogrammed), grouped by strategy. */
+export function reuseSpec(r: Results): TopLevelSpec {
+  const names = orderedStrategies(r).map((s) => s.name);
+  const rows = reuseRows(r);
+  const models = modelNames(r);
+  const layers = [...new Map(rows.map((x) => [x.layer, x])).values()]
+    .sort((a, b) => models.indexOf(a.model) - models.indexOf(b.model) || a.layerIndex - b.layerIndex)
+    .map((x) => x.layer);
+  const step = Math.max(3, Math.min(30, Math.floor(760 / Math.max(1, layers.length * names.length))));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: BASE_CONFIG,
+    title: 'Cells reused as-is per layer (% of the layer, over all switches)',
+    data: { values: rows },
+    height: 170,
+    width: { step, for: 'offset' },
+    mark: { type: 'bar' },
+    encoding: {
+      x: { field: 'layer', type: 'nominal', sort: layers, title: 'incoming model · layer', axis: { labelAngle: layers.length > 6 ? -40 : 0 } },
+      xOffset: { field: 'strategy', type: 'nominal', sort: names },
+      y: { field: 'reused', type: 'quantitative', title: 'reused (%)', scale: { domain: [0, 100] } },
+      color: strategyColor(names),
+      tooltip: [{ field: 'strategy' }, { field: 'layer' }, { field: 'reused', type: 'quantitative', format: '.1f' }],
+    },
+  } as TopLevelSpec;
+}
+
+export interface HeatmapChart { strategy: string; sw: SwitchRecord; crossbars: number; shown: number; spec: TopLevelSpec }
+
+/** (c) One small-multiple per crossbar: fraction of each bin's cells that the switch reprogrammed. */
+export function heatmapSpec(r: Results, s: StrategyResult, sw: SwitchRecord, maxCrossbars = 16): HeatmapChart {
+  const h = sw.heatmap;
+  const shown = Math.min(h.crossbars.length, maxCrossbars);
+  const rows: Array<{ xbar: string; order: number; r: number; c: number; v: number }> = [];
+  for (let k = 0; k < shown; k++) {
+    const grid = h.values[k]!;
+    for (let br = 0; br < h.binRows; br++) {
+      for (let bc = 0; bc < h.binCols; bc++) rows.push({ xbar: `crossbar ${h.crossbars[k]}`, order: k, r: br, c: bc, v: grid[br * h.binCols + bc]! });
+    }
+  }
+  const cell = Math.max(3, Math.floor(112 / Math.max(h.binRows, h.binCols)));
+  const order = h.crossbars.slice(0, shown).map((x) => `crossbar ${x}`);
+  const spec = {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: { ...BASE_CONFIG, facet: { spacing: 10 } },
+    title: `${s.name}: switch ${switchLabel(sw)}, ${h.crossbars.length} crossbar${h.crossbars.length === 1 ? '' : 's'}`,
+    data: { values: rows },
+    facet: { field: 'xbar', type: 'nominal', sort: order, title: null, header: { labelFontSize: 10, labelPadding: 2 } },
+    columns: Math.min(shown, 6),
+    spec: {
+      width: cell * h.binCols,
+      height: cell * h.binRows,
+      mark: { type: 'rect' },
+      encoding: {
+        x: { field: 'c', type: 'ordinal', axis: null },
+        y: { field: 'r', type: 'ordinal', axis: null },
+        color: {
+          field: 'v', type: 'quantitative', title: 'reprogrammed',
+          scale: { domain: [0, 0.5, 1], range: ['#fbfbfb', '#fc8d59', '#990000'] },
+          legend: { format: '.0%', gradientLength: 80 },
+        },
+      },
+    },
+  } as TopLevelSpec;
+  return { strategy: s.name, sw, crossbars: h.crossbars.length, shown, spec };
+}
+
+/** Which accuracy the Pareto chart plots: analog when measured, else ideal, else quantized. */
+export function paretoAccuracyKind(r: Results): 'analog' | 'ideal' | 'quantized' {
+  const all = r.pareto.flatMap((p) => Object.values(p.accuracy));
+  if (all.length > 0 && all.every((a) => a.analog !== null)) return 'analog';
+  if (all.length > 0 && all.every((a) => a.ideal !== null)) return 'ideal';
+  return 'quantized';
+}
+
+/** (d) Accuracy vs programming cycles per switch as --share varies; null when there are no Pareto points. */
+export function paretoSpec(r: Results): TopLevelSpec | null {
+  if (r.pareto.length === 0) return null;
+  const kind = paretoAccuracyKind(r);
+  const models = modelNames(r);
+  const rows: Array<{ share: number; cycles: number; model: string; accuracy: number; label: string }> = [];
+  for (const p of [...r.pareto].sort((a, b) => a.share - b.share)) {
+    for (const m of models) {
+      const a: Accuracies | undefined = p.accuracy[m];
+      const v = a ? (a[kind] ?? null) : null;
+      if (v === null) continue;
+      rows.push({ share: p.share, cycles: p.cyclesPerSwitch, model: m, accuracy: v * 100, label: `share ${p.share}` });
+    }
+  }
+  // Reference: each model's accuracy under `full` (trained alone, no sharing), same accuracy kind when available.
+  const ref = r.strategies.full;
+  const refs = ref
+    ? models.flatMap((m) => {
+        const a = ref.accuracy[m];
+        const v = a ? (a[kind] ?? null) : null;
+        return v === null ? [] : [{ model: m, accuracy: v * 100 }];
+      })
+    : [];
+  const layers: unknown[] = [
+    { mark: { type: 'line', point: { size: 50 } }, encoding: { color: { field: 'model', type: 'nominal', title: 'model', sort: models, legend: { orient: 'bottom', direction: 'horizontal' } } } },
+    {
+      mark: { type: 'text', dx: 6, dy: -7, align: 'left', fontSize: 10, color: '#555' },
+      encoding: { text: { field: 'label' } },
+    },
+  ];
+  if (refs.length > 0) {
+    layers.push({
+      data: { values: refs },
+      mark: { type: 'rule', strokeDash: [4, 3], opacity: 0.7 },
+      encoding: { y: { field: 'accuracy', type: 'quantitative' }, color: { field: 'model', type: 'nominal', sort: models }, x: null },
+    });
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    config: BASE_CONFIG,
+    title: `ha3m: ${kind} accuracy vs programming cycles per switch as --share varies` + (refs.length ? ' (dashed: full, no sharing)' : ''),
+    data: { values: rows },
+    width: 560,
+    height: 260,
+    encoding: {
+      x: { field: 'cycles', type: 'quantitative', title: 'programming cycles per switch', scale: { zero: false, nice: false, padding: 24 } },
+      y: { field: 'accuracy', type: 'quantitative', title: `${kind} accuracy (%)`, scale: { zero: false, padding: 12 } },
+      order: { field: 'share' },
+    },
+    layer: layers,
+  } as TopLevelSpec;
+}

@@ -1,0 +1,13 @@
+// Reports (DESIGN §4 src/report): results.json schema and validation, Markdown and HTML summaries. Browser-safe:
+// no node: imports here — the Node-only atomic writer and reader are in ./node.ts.
+export * from './types.js';
+export { RESULTS_JSON_SCHEMA, ResultsError, validateResults, toJsonValue, pointerToPath } from './schema.js';
+export { stringifyResults } from './json.js';
+export { markdownSummary, markdownTable, SUMMARY_LEGEND } from './markdown.js';
+export { htmlReport, escapeHtml, type HtmlReportOptions } from './html.js';
+export {
+  costSpec, reuseSpec, reuseRows, heatmapSpec, heatmapSwitch, paretoSpec, renderSvg, type ScaleMode,
+} from './charts.js';
+export {
+  summaryTable, summaryJson, orderedStrategies, reductionPercent, scenarioFacts, type SummaryRow, type SummaryTable,
+} from './table.js';
