@@ -1,5 +1,6 @@
-// The static page in headless Chromium: builds it, serves it on 127.0.0.1, picks a preset and a model, runs an
-// action in the simulation worker, checks the results and the heatmap, and takes the README screenshot.
+// The static page in headless Chromium: builds it, serves it on 127.0.0.1, picks a preset and models, runs every
+// kind of action in the simulation worker (MVM, fingerprint, model file import, mapping, programming, a switch),
+// checks the results and the heatmap, and takes the README screenshot after the switch.
 // The screenshot goes to build/screenshot.png on every run, and to docs/screenshot.png when that file does not
 // exist yet or HA3M_UPDATE_SCREENSHOT=1 (so ordinary test runs leave the tracked file alone).
 import { test } from 'uvu';
@@ -28,7 +29,7 @@ async function saveSmallModel(dir: string): Promise<void> {
 const gate = browserGate();
 if (!gate.run) {
   reportSkip('the web page in Chromium', gate.reason);
-  test.skip('page: preset → encode + MVM → heatmap, screenshot', () => {});
+  test.skip('page: preset → MVM, fingerprint, model import, map, program, switch → heatmap, screenshot', () => {});
 } else {
   const out = join(tmpdir(), `ha3m-web-test-${process.pid}`);
   const site = lazy(async () => { await buildSite(out); return serveStatic({ root: out }); });
@@ -39,7 +40,7 @@ if (!gate.run) {
     rmSync(out, { recursive: true, force: true });
   });
 
-  test('page: preset → encode + MVM → heatmap, screenshot', async () => {
+  test('page: preset → MVM, fingerprint, model import, map, program, switch → heatmap, screenshot', async () => {
     const server = await site.get();
     const iso = await isolatedPage(await chromium.get(), server.url, { width: 1280, height: 860 });
     const { page } = iso;
@@ -52,12 +53,12 @@ if (!gate.run) {
       await page.waitForFunction(() => document.getElementById('config')!.textContent!.includes('neurram'), null, { timeout: 10_000 });
       const runAction = async (id: string): Promise<string> => {
         await page.click(`#action-${id}`);
-        await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
+        await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
         const status = await page.textContent('#status');
         assert.is(await page.getAttribute('body', 'data-state'), 'done', `${id}: status ${status}`);
         return (await page.textContent('#results')) ?? '';
       };
-      await page.selectOption('#model', 'lenet5');
+      await page.selectOption('#model', 'mlp-small-a');
       assert.match(await runAction('mvm'), /ideal = integer matmulyes, exactly/);
       // The page's own worker computes the same fingerprint as Node.
       await page.fill('#seed', '3');
@@ -67,7 +68,7 @@ if (!gate.run) {
       const modelDir = join(out, 'user-model');
       await saveSmallModel(modelDir);
       await page.setInputFiles('#model-file', [join(modelDir, 'model.json'), join(modelDir, 'weights.bin')]);
-      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 30_000 });
+      await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
       assert.is(await page.getAttribute('body', 'data-state'), 'done', `import: ${await page.textContent('#status')}`);
       assert.match((await page.textContent('#results')) ?? '', /300 × 40 weights/);
       assert.match(await runAction('map-baseline'), /crossbars10(?!\d)/); // 300×40, 40×10 on 128×16-weight crossbars: 3·3 + 1
@@ -75,6 +76,17 @@ if (!gate.run) {
       const results = await runAction('map-xamm');
       assert.match(results, /schemeXAMM/);
       assert.match(results, /crossbars\d+ \(baseline \d+, lower bound \d+\)/);
+      // Program model A, then switch to B in place: costs, agreement, and the reprogrammed-cells heatmap.
+      await page.selectOption('#model', 'mlp-small-a');
+      assert.is(await page.inputValue('#model-b'), 'mlp-small-b');
+      const programmed = await runAction('program');
+      assert.match(programmed, /ideal crossbar output = quantized modelyes, bit for bit/);
+      assert.match(programmed, /program: cycles[\d,]+ \(/);
+      const switched = await runAction('switch-in-place');
+      assert.match(switched, /switch: cycles[\d,]+ \(/);
+      assert.match(switched, /vs\. from reset[\d.]+ % of the [\d,]+ cycles/);
+      assert.match(switched, /model B top-1 agreement with floatanalog [\d.]+ %/);
+      assert.match((await page.textContent('#heatmap-title')) ?? '', /reprogrammed cells/);
       // The heatmap really shows data: many distinct colours in the cell area.
       const colours = await page.evaluate(() => {
         const c = document.getElementById('heatmap') as HTMLCanvasElement;
@@ -83,7 +95,7 @@ if (!gate.run) {
         for (let i = 0; i < d.length; i += 4) seen.add((d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!);
         return seen.size;
       });
-      assert.ok(colours >= 3, `heatmap has only ${colours} colours`);
+      assert.ok(colours > 20, `heatmap has only ${colours} colours`);
       assert.equal(iso.pageErrors, []);
       assert.equal(iso.blocked, [], 'the page must not reach outside 127.0.0.1');
       mkdirSync(join(repoRoot, 'build'), { recursive: true });

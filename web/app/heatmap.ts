@@ -47,7 +47,8 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: Heatmap, maxWidth = 11
   ctx.font = '11px sans-serif';
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
-  ctx.fillText(String(+h.min.toPrecision(3)), 36, hh + 14);
+  const label = (v: number): string => (Math.abs(v) < 1e-9 ? '0' : String(+v.toPrecision(3)));
+  ctx.fillText(label(h.min), 36, hh + 14);
   ctx.textAlign = 'left';
-  ctx.fillText(`${+h.max.toPrecision(3)} ${h.unit}`, 44 + lw, hh + 14);
+  ctx.fillText(`${label(h.max)} ${h.unit}`, 44 + lw, hh + 14);
 }

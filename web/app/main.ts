@@ -19,6 +19,8 @@ interface Action { id: string; label: string; needs: Method; primary?: boolean; 
 const client = new WorkerClient(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
 const presetSel = $<HTMLSelectElement>('preset');
 const modelSel = $<HTMLSelectElement>('model');
+const modelBSel = $<HTMLSelectElement>('model-b');
+const schemeSel = $<HTMLSelectElement>('scheme');
 const seedInput = $<HTMLInputElement>('seed');
 const progressEl = $<HTMLProgressElement>('progress');
 const statusEl = $('status');
@@ -69,7 +71,29 @@ async function loadConfig(): Promise<void> {
   $('config-json').textContent = result.json;
 }
 
+const scheme = (): 'baseline' | 'xamm' => (schemeSel.value === 'xamm' ? 'xamm' : 'baseline');
+
+function fillModels(selectA?: string): void {
+  const keepB = modelBSel.value;
+  modelSel.replaceChildren(...models.map((m) => new Option(m.label, m.id)));
+  modelBSel.replaceChildren(...models.map((m) => new Option(m.label, m.id)));
+  if (selectA) modelSel.value = selectA;
+  // default B: the "B" weights of the same architecture, else what was chosen before
+  const pair = modelSel.value.endsWith('-a') ? modelSel.value.replace(/-a$/, '-b') : '';
+  modelBSel.value = models.some((m) => m.id === pair) ? pair : keepB || models[0]!.id;
+}
+
+/** Strategy buttons, filled in from the worker's list at start. */
+const strategyActions: Action[] = [];
+
 const ACTIONS: Action[] = [
+  {
+    id: 'program', label: 'Program A', needs: 'program', primary: true,
+    run: () => guarded('programming model A', async () => {
+      const { result, ms } = await client.call('program', { preset: presetSel.value, model: model().id, scheme: scheme(), seed: seed() }, onProgress);
+      showResult(result, ms);
+    }),
+  },
   ...(['baseline', 'xamm'] as const).map((scheme): Action => ({
     id: `map-${scheme}`, label: scheme === 'xamm' ? 'Map: XAMM' : 'Map: baseline', needs: 'map', primary: scheme === 'xamm',
     run: () => guarded(`mapping (${scheme})`, async () => {
@@ -106,7 +130,20 @@ async function start(): Promise<void> {
   presetSel.replaceChildren(...hello.presets.map((p) => new Option(`${p.name} — ${p.description}`, p.name)));
   const caps = new Set(hello.capabilities);
   models = (await client.call('models', {})).result;
-  modelSel.replaceChildren(...models.map((m) => new Option(m.label, m.id)));
+  fillModels();
+  modelSel.onchange = () => fillModels(modelSel.value);
+  for (const st of hello.strategies) {
+    strategyActions.push({
+      id: `switch-${st.id}`, label: `Switch: ${st.label.replace(/^Switch /, '').replace(/^R/, 'r')}`, needs: 'switch', primary: st.id === 'in-place',
+      run: () => guarded(`switching (${st.label.toLowerCase()})`, async () => {
+        const { result, ms } = await client.call('switch', {
+          preset: presetSel.value, modelA: model().id, modelB: modelBSel.value, scheme: scheme(), strategy: st.id, seed: seed(),
+        }, onProgress);
+        showResult(result, ms);
+      }),
+    });
+  }
+  ACTIONS.splice(1, 0, ...strategyActions);
   $('actions').replaceChildren(...ACTIONS.filter((a) => caps.has(a.needs)).map((a) => {
     const b = document.createElement('button');
     b.id = `action-${a.id}`; b.textContent = a.label;
@@ -120,8 +157,7 @@ async function start(): Promise<void> {
     const files = Array.from(fileInput.files ?? []);
     const { result } = await client.call('importModel', { files }, onProgress);
     models = (await client.call('models', {})).result;
-    modelSel.replaceChildren(...models.map((m) => new Option(m.label, m.id)));
-    modelSel.value = result.id;
+    fillModels(result.id);
     showMetrics($('results'), [
       { label: 'model', value: result.label },
       ...result.layers.map((l) => ({ label: l.name, value: `${l.rows} × ${l.cols} weights` })),

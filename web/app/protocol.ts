@@ -36,7 +36,7 @@ export interface DemoResult {
 }
 
 export interface Methods {
-  hello: { params: Record<string, never>; result: { wasmSha256: string; presets: PresetInfo[]; capabilities: string[] } };
+  hello: { params: Record<string, never>; result: { wasmSha256: string; presets: PresetInfo[]; capabilities: string[]; strategies: StrategyInfo[] } };
   config: { params: { preset: string }; result: ConfigSummary };
   /** Encode a seeded random layer onto crossbars and run ideal + analog MVMs. */
   mvmDemo: { params: { preset: string; seed: number; rows: number; cols: number; batch: number }; result: DemoResult };
@@ -46,7 +46,13 @@ export interface Methods {
   fingerprint: { params: { seed: number }; result: FingerprintSummary };
   /** Baseline or XAMM placement of a built-in model shape; heatmap = which layer occupies each crossbar cell. */
   map: { params: { preset: string; model: string; scheme: 'baseline' | 'xamm' }; result: DemoResult };
+  /** Quantize, map and write-verify program a model into a fresh pool; infer ideal and analog. */
+  program: { params: { preset: string; model: string; scheme: 'baseline' | 'xamm'; seed: number }; result: DemoResult };
+  /** Program model A, then switch the pool to model B under a strategy; heatmap = cycles spent per cell. */
+  switch: { params: { preset: string; modelA: string; modelB: string; scheme: 'baseline' | 'xamm'; strategy: string; seed: number }; result: DemoResult };
 }
+
+export interface StrategyInfo { id: string; label: string; description: string }
 export type Method = keyof Methods;
 
 export interface WorkerRequest { id: number; method: Method; params: unknown }

@@ -11,8 +11,13 @@ import { mapModel } from '../../src/mapping/map.js';
 import type { Placement } from '../../src/mapping/placement.js';
 import type { XammPlacement } from '../../src/mapping/xamm.js';
 import type { ImportedModel } from '../../src/mapping/types.js';
-import type { LayerMatrix } from '../../src/mapping/placement.js';
-import type { DemoResult, Heatmap, Method, Methods, ModelInfo, ProgressFn, WorkerReply, WorkerRequest, Metric } from './protocol.js';
+import { layerMatrices as layerMatricesOf, type LayerMatrix } from '../../src/mapping/placement.js';
+import type { DemoResult, Heatmap, Method, Methods, ModelInfo, ProgressFn, WorkerReply, WorkerRequest, Metric, StrategyInfo } from './protocol.js';
+import { deploy, syntheticDenseModel, syntheticInputs, type Deployment } from '../shared/pipeline.js';
+import { CrossbarPool } from '../../src/hardware/pool.js';
+import type { HardwareConfig } from '../../src/hardware/config.js';
+import type { ProgramReport } from '../../src/programming/report.js';
+import { forward } from '../../src/mapping/forward.js';
 
 /** Models the user dropped in (TF.js LayersModels), by id; they keep their real weights for later stages. */
 const imported = new Map<string, { info: ModelInfo; model: ImportedModel }>();
@@ -21,6 +26,114 @@ function modelLayers(id: string): { label: string; layers: LayerMatrix[] } {
   const own = imported.get(id);
   return own ? { label: own.info.label, layers: own.info.layers } : modelShape(id);
 }
+
+/** A model with weights: a dropped-in TF.js model, or a built-in seeded dense chain. */
+function modelWithWeights(id: string, seed: number): { label: string; model: ImportedModel } {
+  const own = imported.get(id);
+  if (own) return { label: own.info.label, model: own.model };
+  const s = modelShape(id);
+  if (!s.dense) throw new Error(`"${s.label}" has layer shapes only; pick an MLP or drop in a TF.js model to program it`);
+  return { label: s.label, model: syntheticDenseModel(s.id, s.dense.sizes, seed, s.dense.variant) };
+}
+
+/** Calibration / evaluation inputs: seeded uniform vectors of the model's input size. */
+const SAMPLES = 128;
+function samplesFor(model: ImportedModel, seed: number): Float32Array {
+  return syntheticInputs(SAMPLES, model.inputShape.reduce((a, b) => a * b, 1), seed, 7);
+}
+
+/** Share of samples whose top-1 output in `mode` equals the float model's. */
+function top1Agreement(d: Deployment, x: Float32Array, mode: 'quantized' | 'ideal' | 'analog'): number {
+  const ref = forward(d.qm.model, x, SAMPLES).data, got = d.engine.run(x, SAMPLES, mode);
+  const C = ref.length / SAMPLES;
+  const argmax = (y: Float32Array, i: number): number => { let b = 0; for (let c = 1; c < C; c++) if (y[i * C + c]! > y[i * C + b]!) b = c; return b; };
+  let same = 0;
+  for (let i = 0; i < SAMPLES; i++) if (argmax(ref, i) === argmax(got, i)) same++;
+  return same / SAMPLES;
+}
+
+function sameOutputs(d: Deployment, x: Float32Array): boolean {
+  const q = d.engine.run(x, SAMPLES, 'quantized'), i = d.engine.run(x, SAMPLES, 'ideal');
+  return q.every((v, k) => Object.is(v, i[k]));
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)} %`;
+const eng = (v: number, unit: string): string => {
+  const a = Math.abs(v);
+  const [k, p] = a >= 1 || a === 0 ? [1, ''] : a >= 1e-3 ? [1e3, 'm'] : a >= 1e-6 ? [1e6, 'µ'] : a >= 1e-9 ? [1e9, 'n'] : [1e12, 'p'];
+  return `${(v * k).toPrecision(3)} ${p}${unit}`;
+};
+
+function reportMetrics(r: ProgramReport, what: string): Metric[] {
+  const t = r.totals;
+  return [
+    { label: `${what}: cycles`, value: `${t.cycles.toLocaleString('en-US')} (${t.setPulses.toLocaleString('en-US')} SET, ${t.resetPulses.toLocaleString('en-US')} RESET)`, hint: 'write-verify iterations = pulses, each followed by a verify read' },
+    { label: `${what}: cells touched`, value: `${t.cellsTouched.toLocaleString('en-US')} of ${t.cellsTargeted.toLocaleString('en-US')} targeted` },
+    { label: `${what}: energy`, value: eng(t.energyJ, 'J') },
+    { label: `${what}: latency`, value: `${eng(r.latencyS, 's')} (${r.parallelism}-parallel, ${r.crossbarsInParallel} crossbar(s) at once)` },
+    { label: `${what}: pulses per cell`, value: `median ${r.distribution.median ?? '–'}, p90 ${r.distribution.p90}` },
+    { label: `${what}: failures`, value: `${t.failures} cells out of band after ${r.scheme.toUpperCase()}` },
+  ];
+}
+
+/** Cycles (SET + RESET) per cell of the first ≤ 16 crossbars, 2×2-averaged when crossbars exceed 64 rows. */
+function cyclesHeatmap(d: Deployment, r: { perCell?: { setPulses: Uint32Array; resetPulses: Uint32Array } }, title: string): Heatmap | null {
+  const pc = r.perCell;
+  if (!pc) return null;
+  const pool = d.pool, show = Math.min(16, pool.numCrossbars);
+  const ds = pool.rows > 64 || pool.cols > 64 ? 2 : 1;
+  const h = Math.ceil(pool.rows / ds), w = Math.ceil(pool.cols / ds), perRow = Math.min(show, 8);
+  const rows = Math.ceil(show / perRow) * (h + 2), cols = perRow * (w + 2);
+  const values = new Float32Array(rows * cols).fill(Number.NaN);
+  let max = 1;
+  for (let x = 0; x < show; x++) {
+    const r0 = Math.floor(x / perRow) * (h + 2) + 1, c0 = (x % perRow) * (w + 2) + 1;
+    for (let r = 0; r < h; r++) {
+      for (let c = 0; c < w; c++) {
+        let sum = 0, n = 0;
+        for (let dr = 0; dr < ds; dr++) for (let dc = 0; dc < ds; dc++) {
+          const rr = r * ds + dr, cc = c * ds + dc;
+          if (rr >= pool.rows || cc >= pool.cols) continue;
+          const i = pool.cellIndex(x, rr, cc);
+          sum += pc.setPulses[i]! + pc.resetPulses[i]!; n++;
+        }
+        const v = sum / n;
+        values[(r0 + r) * cols + c0 + c] = v;
+        if (v > max) max = v;
+      }
+    }
+  }
+  // Colour scale up to the 99th percentile of the cells that got pulses (a few heavy-tailed cells would flatten it).
+  const hot = Array.from(values).filter((v) => v > 0).sort((a, b) => a - b);
+  const top = hot.length ? hot[Math.min(hot.length - 1, Math.floor(0.99 * hot.length))]! : max;
+  const more = pool.numCrossbars > show ? ` (first ${show} of ${pool.numCrossbars} crossbars)` : '';
+  return {
+    title: `${title}${more}, ${ds > 1 ? '2×2 mean, ' : ''}grey = no pulse, scale to the 99th percentile (max ${+max.toPrecision(3)})`,
+    rows, cols, values, min: Number.MIN_VALUE, max: Math.max(1, top), unit: 'cycles', blankBelowMin: true,
+  };
+}
+
+interface SwitchContext {
+  cfg: HardwareConfig; seed: number; from: Deployment; modelB: ImportedModel; x: Float32Array;
+  placementB: Deployment['placement']; poolSize: number; progress: ProgressFn;
+}
+
+/** Switching strategies shown as buttons. A new strategy (e.g. BLM when it lands) is one entry here. */
+const STRATEGIES: (StrategyInfo & { run(ctx: SwitchContext): Deployment })[] = [
+  {
+    id: 'in-place', label: 'Switch in place',
+    description: 'model B with its own mapping, written over model A; cells already at their level cost nothing',
+    run: (s) => deploy(s.modelB, s.cfg, s.x, SAMPLES, { pool: s.from.pool, placement: s.placementB, seed: s.seed, onProgress: (d, t) => s.progress(d, t, 'write-verify of model B') }),
+  },
+  {
+    id: 'scratch', label: 'Reprogram from reset',
+    description: 'model B into a freshly reset pool (every targeted cell programmed): the reference cost',
+    run: (s) => deploy(s.modelB, s.cfg, s.x, SAMPLES, {
+      pool: new CrossbarPool(s.cfg, { numCrossbars: s.poolSize, seed: s.seed }), placement: s.placementB, seed: s.seed,
+      onProgress: (d, t) => s.progress(d, t, 'write-verify of model B'),
+    }),
+  },
+];
 
 /** TF.js only loads when a model file is dropped (a separate chunk of the page). */
 async function importDroppedModel(files: File[]): Promise<ModelInfo> {
@@ -59,7 +172,62 @@ const handlers: { [M in Method]: Handler<M> } = {
     wasmSha256,
     presets: presetNames().map((name) => ({ name, description: hardwarePresets[name]!.description })),
     capabilities: Object.keys(handlers),
+    strategies: STRATEGIES.map(({ id, label, description }) => ({ id, label, description })),
   }),
+
+  program: ({ preset, model, scheme, seed }, progress) => {
+    arena.reset(); // the worker owns the arena: a new run releases the previous pool
+    const cfg = resolveHardware({}, preset);
+    const { label, model: m } = modelWithWeights(model, seed);
+    const x = samplesFor(m, seed);
+    progress(0, 1, 'quantize and map');
+    const d = deploy(m, cfg, x, SAMPLES, { xamm: scheme === 'xamm', seed, onProgress: (dn, t) => progress(dn, t, 'write-verify') });
+    progress(1, 1, 'inference');
+    const r = d.program.report;
+    return {
+      metrics: [
+        { label: 'model', value: label },
+        { label: 'mapping', value: `${scheme === 'xamm' ? 'XAMM' : 'baseline'}: ${d.placement.crossbars} crossbars, ${pct(d.placement.utilization)} of cells used` },
+        ...reportMetrics(r, 'program'),
+        { label: 'ideal crossbar output = quantized model', value: sameOutputs(d, x) ? 'yes, bit for bit' : 'NO' },
+        { label: 'top-1 agreement with float', value: `quantized ${pct(top1Agreement(d, x, 'quantized'))}, analog ${pct(top1Agreement(d, x, 'analog'))}`, hint: `${SAMPLES} seeded inputs` },
+      ],
+      heatmap: cyclesHeatmap(d, d.program, 'write-verify cycles per cell, programming model A from reset'),
+    };
+  },
+
+  switch: ({ preset, modelA, modelB, scheme, strategy, seed }, progress) => {
+    arena.reset();
+    const st = STRATEGIES.find((s) => s.id === strategy);
+    if (!st) throw new Error(`unknown strategy "${strategy}"; choose one of: ${STRATEGIES.map((s) => s.id).join(', ')}`);
+    const cfg = resolveHardware({}, preset);
+    const a = modelWithWeights(modelA, seed), b = modelWithWeights(modelB, seed);
+    const inA = a.model.inputShape.join('×'), inB = b.model.inputShape.join('×');
+    if (inA !== inB) throw new Error(`model A takes ${inA} inputs but model B takes ${inB}; pick two models with the same input`);
+    const x = samplesFor(a.model, seed);
+    const pA = mapModel(layerMatricesOf(a.model), cfg, { xamm: scheme === 'xamm' });
+    const pB = mapModel(layerMatricesOf(b.model), cfg, { xamm: scheme === 'xamm' });
+    const poolSize = Math.max(pA.crossbars, pB.crossbars);
+    progress(0, 1, 'programming model A');
+    const from = deploy(a.model, cfg, x, SAMPLES, { pool: new CrossbarPool(cfg, { numCrossbars: poolSize, seed }), placement: pA, seed, onProgress: (d, t) => progress(d, t, 'write-verify of model A') });
+    const to = st.run({ cfg, seed, from, modelB: b.model, x, placementB: pB, poolSize, progress });
+    const r = to.program.report;
+    const freshCycles = st.id === 'scratch' ? r.totals.cycles
+      : STRATEGIES.find((s) => s.id === 'scratch')!.run({ cfg, seed, from, modelB: b.model, x, placementB: pB, poolSize, progress: () => {} }).program.report.totals.cycles;
+    progress(1, 1, 'inference');
+    return {
+      metrics: [
+        { label: 'switch', value: `${a.label} → ${b.label}` },
+        { label: 'strategy', value: `${st.label}: ${st.description}` },
+        { label: 'mapping', value: `${scheme === 'xamm' ? 'XAMM' : 'baseline'}, ${poolSize} crossbars` },
+        ...reportMetrics(r, 'switch'),
+        { label: 'vs. from reset', value: `${pct(r.totals.cycles / Math.max(1, freshCycles))} of the ${freshCycles.toLocaleString('en-US')} cycles` },
+        { label: 'model B top-1 agreement with float', value: `analog ${pct(top1Agreement(to, x, 'analog'))}`, hint: `${SAMPLES} seeded inputs` },
+        { label: 'model A (before) programming cycles', value: from.program.report.totals.cycles.toLocaleString('en-US') },
+      ],
+      heatmap: cyclesHeatmap(to, to.program, `reprogrammed cells: write-verify cycles per cell of the switch (${st.label.toLowerCase()})`),
+    };
+  },
 
   config: ({ preset }) => {
     const c = resolveHardware({}, preset);

@@ -186,7 +186,7 @@ export const mapStep: FingerprintStep = {
   run() {
     const c = resolveHardware();
     const out: StepRecord = {};
-    for (const m of MODEL_SHAPES) {
+    for (const m of MODEL_SHAPES.filter((s) => !s.dense || s.dense.variant === 0)) {
       const base = mapModel(m.layers, c);
       const x = mapModel(m.layers, c, { xamm: true }) as XammPlacement;
       out[`${m.id}_baseline`] = base.crossbars;

@@ -24,12 +24,13 @@ export interface NodeImport {
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 
 const GUARD = Symbol('ha3m-node-import-guard');
+const NODE_IMPORT_STOP = 'ha3m: Node built-in reached:';
 
 /**
  * Lets esbuild resolve every bare specifier that names a Node built-in; those a package maps away for browsers
  * (package.json "browser" field, a same-named polyfill package) pass, the rest are recorded and left external.
  */
-function nodeImportGuard(found: NodeImport[]): esbuild.Plugin {
+function nodeImportGuard(found: NodeImport[], failFast = false): esbuild.Plugin {
   return {
     name: 'ha3m-node-import-guard',
     setup(build) {
@@ -42,6 +43,7 @@ function nodeImportGuard(found: NodeImport[]): esbuild.Plugin {
         });
         if (r.errors.length === 0 && !args.path.startsWith('node:')) return undefined; // esbuild resolves it as usual
         found.push({ specifier: args.path, importer: args.importer ? rel(args.importer) : '(entry)' });
+        if (failFast) return { errors: [{ text: `${NODE_IMPORT_STOP} ${args.path}` }] };
         return { path: args.path, external: true };
       });
     },
@@ -73,15 +75,17 @@ export interface BundleInput {
   /** ... or generated entry source, resolved from the repository root. */
   source?: string;
   minify?: boolean;
-  /** Inline source maps give readable stack traces in the browser (default true). */
+  /** Inline source maps (default true; V8 does not apply them to Error.stack, so tests turn them off). */
   sourcemap?: boolean;
+  /** Stop at the first Node built-in (the result then has no code): a cheap "is this browser-pure?" check. */
+  stopAtNodeImport?: boolean;
 }
 
 /** Bundles one entry for the browser, in memory. */
 export async function bundleForBrowser(input: BundleInput): Promise<BrowserBundle> {
   if (!input.entry === !input.source) throw new Error('bundleForBrowser: pass exactly one of `entry` or `source`');
   const nodeImports: NodeImport[] = [];
-  const result = await esbuild.build({
+  const build = esbuild.build({
     ...common,
     ...(input.entry
       ? { entryPoints: [resolve(repoRoot, input.entry)] }
@@ -91,8 +95,18 @@ export async function bundleForBrowser(input: BundleInput): Promise<BrowserBundl
     metafile: true,
     minify: input.minify ?? false,
     sourcemap: input.sourcemap === false ? false : 'inline',
-    plugins: [nodeImportGuard(nodeImports)],
+    plugins: [nodeImportGuard(nodeImports, input.stopAtNodeImport)],
   });
+  let result: Awaited<typeof build>;
+  try {
+    result = await build;
+  } catch (e) {
+    const errors = (e as { errors?: { text: string }[] }).errors ?? [];
+    if (nodeImports.length > 0 && errors.length > 0 && errors.every((x) => x.text.startsWith(NODE_IMPORT_STOP))) {
+      return { code: '', nodeImports, inputs: [] };
+    }
+    throw e;
+  }
   const js = result.outputFiles.find((f) => f.path.endsWith('.js'));
   if (!js) throw new Error('bundleForBrowser: esbuild produced no JavaScript output');
   return { code: js.text, nodeImports, inputs: Object.keys(result.metafile.inputs) };

@@ -2,7 +2,7 @@
 // Node, bundled for the browser with a prelude that puts uvu in deferred mode, executed in a module Worker, with
 // uvu's printed totals parsed back. Only files in the allow-listed "pure" areas run; a file that reaches a Node
 // built-in (directly or through a helper) is skipped and reported with the import chain's end.
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { bundleForBrowser, rel, repoRoot, type NodeImport } from './build.js';
@@ -77,10 +77,22 @@ export function suiteEntrySource(file: string): string {
 const describeImports = (n: NodeImport[]): string =>
   [...new Set(n.map((i) => `${i.specifier} (imported by ${i.importer})`))].join(', ');
 
+/** Node built-ins the test file itself imports (a quick look before bundling anything). */
+export function directNodeImports(file: string): string[] {
+  const text = readFileSync(join(repoRoot, file), 'utf8');
+  const found = new Set<string>();
+  for (const m of text.matchAll(/\bfrom\s+['"](node:[^'"]+)['"]|\bimport\s*\(\s*['"](node:[^'"]+)['"]/g)) found.add((m[1] ?? m[2])!);
+  return [...found];
+}
+
 /** Bundles and runs one test file in the browser. */
 export async function runSuiteInBrowser(browser: Browser, file: string, timeoutMs = 30_000): Promise<SuiteRun> {
   const t0 = performance.now();
-  const bundle = await bundleForBrowser({ source: suiteEntrySource(file) });
+  const direct = directNodeImports(file);
+  if (direct.length > 0) {
+    return { file, skippedBecause: `imports Node built-ins: ${direct.join(', ')}`, output: '', errors: [], ms: performance.now() - t0 };
+  }
+  const bundle = await bundleForBrowser({ source: suiteEntrySource(file), sourcemap: false, stopAtNodeImport: true });
   if (bundle.nodeImports.length > 0) {
     return { file, skippedBecause: `reaches Node built-ins: ${describeImports(bundle.nodeImports)}`, output: '', errors: [], ms: performance.now() - t0 };
   }
