@@ -10,7 +10,7 @@
 //   alone). Per cell out: SET pulses, RESET pulses, reads (u32), energy J (f32). rowOut: 3 × u32 per row (SET
 //   steps, RESET steps, verify rounds). streams: u32 per crossbar (PRNG stream id). flags: u8 scratch of
 //   maxPulses + 1 bytes, zeroed. rng: 32-byte scratch state block.
-import { rngSeed, rngNextU32 } from './rng';
+import { rngSeed } from './rng';
 
 const P_SEED_LO = 0, P_SEED_HI = 1, P_GMIN = 2, P_GMAX = 3, P_SPACING = 4, P_TOL = 5, P_MAXP = 6, P_NREADS = 7;
 const P_SCHEME = 8, P_SET = 9, P_RESET = 10, P_READ_REL = 11, P_READ_ABS = 12, P_READ_E = 13, P_PULSE_E = 14;
@@ -19,31 +19,19 @@ const P_PERIPH_PULSE = 15, P_PERIPH_READ = 16, P_LADDER = 17, P_GAIN = 18, P_VER
 const LADDER_MAX: i32 = 256;
 const SAT_N: i32 = 2048;
 const Q_N: i32 = 4096;
-const FRAC_BITS: u32 = 20;
-const FRAC_MASK: u32 = (1 << 20) - 1;
-const FRAC_SCALE: f64 = 1.0 / 1048576.0;
+const Q_SHIFT: u32 = 20; // 32 − log2(Q_N): the top 12 bits of a draw pick one of Q_N equal-probability bins
 
 const T_AMP: i32 = 0;
 const T_VSQ: i32 = T_AMP + LADDER_MAX;
 const T_SAT_SET: i32 = T_VSQ + LADDER_MAX;
 const T_SAT_RESET: i32 = T_SAT_SET + SAT_N;
 const T_C2C: i32 = T_SAT_RESET + SAT_N;
-const T_NORMAL: i32 = T_C2C + Q_N + 1;
+const T_NORMAL: i32 = T_C2C + Q_N;
 
 export const PROGRAM_KERNELS_VERSION: i32 = 1;
 
 @inline function prm(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
 @inline function tabf(t: usize, i: i32): f64 { return <f64>load<f32>(t + (<usize>i << 2)); }
-
-@inline function draw(rng: usize, tab: usize): f64 {
-  const x = rngNextU32(rng);
-  const seg = <usize>(x >>> FRAC_BITS);
-  const frac = <f64>(x & FRAC_MASK) * FRAC_SCALE;
-  const p = tab + (seg << 2);
-  const a = <f64>load<f32>(p);
-  const b = <f64>load<f32>(p, 4);
-  return a + frac * (b - a);
-}
 
 /** Saturation factor at conductance g: bin trunc((g − gMin)·satScale) of a SAT_N-bin table (clamped). */
 @inline function sat(tab: usize, g: f64, gMin: f64, satScale: f64): f64 {
@@ -52,15 +40,6 @@ export const PROGRAM_KERNELS_VERSION: i32 = 1;
   if (x > 0) i = <i32>x;
   if (i > SAT_N - 1) i = SAT_N - 1;
   return <f64>load<f32>(tab + (<usize>i << 2));
-}
-
-/** One verify: g plus read noise σ = readRel·g + readAbs, averaged over nReads reads (× invReads = 1/nReads). */
-@inline function verifyRead(rng: usize, tNormal: usize, gi: f64, readRel: f64, readAbs: f64, nReads: i32, invReads: f64): f64 {
-  const sigma = readRel * gi + readAbs;
-  if (nReads == 1) return gi + sigma * draw(rng, tNormal);
-  let sum: f64 = 0;
-  for (let j = 0; j < nReads; j++) sum += draw(rng, tNormal);
-  return gi + sigma * (sum * invReads);
 }
 
 export function programCells(
@@ -77,14 +56,15 @@ export function programCells(
   const maxPulses = <i32>prm(prmPtr, P_MAXP);
   const nReads = <i32>prm(prmPtr, P_NREADS);
   const nReadsF = <f64>nReads;
+  const invReads = 1.0 / nReadsF;
   const scheme = <i32>prm(prmPtr, P_SCHEME);
   const setStep = prm(prmPtr, P_SET), resetStep = prm(prmPtr, P_RESET);
+  const negReset = -resetStep;
   const readRel = prm(prmPtr, P_READ_REL), readAbs = prm(prmPtr, P_READ_ABS);
   const readE = prm(prmPtr, P_READ_E), pulseE = prm(prmPtr, P_PULSE_E);
   const periphPulse = prm(prmPtr, P_PERIPH_PULSE), periphRead = prm(prmPtr, P_PERIPH_READ);
   const ladderLen = <i32>prm(prmPtr, P_LADDER);
   const ladderLast = ladderLen - 1;
-  const invReads = 1.0 / nReadsF;
   const gain = prm(prmPtr, P_GAIN);
   const verifyAll = prm(prmPtr, P_VERIFY_ALL) != 0;
   const satScale = prm(prmPtr, P_SAT_SCALE);
@@ -93,9 +73,13 @@ export function programCells(
   const tSatSet = tab + (<usize>T_SAT_SET << 2);
   const tSatReset = tab + (<usize>T_SAT_RESET << 2);
 
-  let kA: i32 = 0;
+  let kA: i32 = 0; // adaptive: ladder index of the previous pulse (where the search starts)
   for (let cb = 0; cb < numCrossbars; cb++) {
+    // The crossbar's xoshiro128** stream: seeded by rngSeed (assembly/rng.ts), then stepped in locals — the same
+    // generator and sequence as rngNextU32 (checked against RefRng by test/programming/program.test.ts), kept in
+    // registers because this loop is the simulator's hot spot. Draw = table[u32 >>> Q_SHIFT].
     rngSeed(rng, seedLo, seedHi, load<u32>(streams + (<usize>cb << 2)));
+    let s0 = load<u32>(rng, 0), s1 = load<u32>(rng, 4), s2 = load<u32>(rng, 8), s3 = load<u32>(rng, 12);
     for (let row = 0; row < rows; row++) {
       let rowMax: i32 = 0;
       let anyChecked = false;
@@ -114,33 +98,58 @@ export function programCells(
         anyChecked = true;
         const gt = gMin + <f64>tgt * spacing;
         let gi = <f64>load<f32>(g + i4);
-        const move: f64 = load<u8>(fault + i) != 0 ? 0.0 : 1.0;
-        let energy: f64 = 0;
-        let r = verifyRead(rng, tNormal, gi, readRel, readAbs, nReads, invReads);
-        energy += nReadsF * (readE * gi + periphRead);
-        let n: i32 = 0, ns: i32 = 0, nr: i32 = 0, lastDir: i32 = 0, k: i32 = 0;
+        const move: f64 = load<u8>(fault + i) != 0 ? 0.0 : 1.0; // stuck cells never move
+        // ---- first verify: nReads reads, σ = readRel·G + readAbs, averaged ----
+        let r: f64;
+        {
+          let z: f64;
+          if (nReads == 1) {
+            const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+            z = <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
+          } else {
+            z = 0;
+            for (let j = 0; j < nReads; j++) {
+              const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
+              s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+              z += <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
+            }
+            z *= invReads;
+          }
+          r = gi + (readRel * gi + readAbs) * z;
+        }
+        let sumPulseVG: f64 = 0;   // Σ over pulses of V²·G
+        let sumReadG: f64 = gi;    // Σ over verify rounds of G
+        let n: i32 = 0, ns: i32 = 0, lastDir: i32 = 0, k: i32 = 0;
         while (Math.abs(r - gt) > tol) {
           if (n >= maxPulses) break;
+          // ---- one pulse ----
           const isSet = r < gt;
           const dir: i32 = isSet ? 1 : 2;
           const satTab = isSet ? tSatSet : tSatReset;
-          const step = isSet ? setStep : -resetStep;
+          const step = isSet ? setStep : negReset;
           if (scheme == 0) {
+            // ISPP: one ladder step up while the direction holds, back to v0 on a reversal
             const up = k < ladderLast ? k + 1 : k;
             k = dir == lastDir ? up : 0;
           } else if (scheme == 2) {
+            // adaptive: largest k with amp[k]·|step|·sat(read) ≤ gain·|error| (k = 0 if none); the scan starts at
+            // the previous pulse's k (the result does not depend on the start: amp is non-decreasing)
             const need = gain * Math.abs(gt - r);
-            const base = Math.abs(step) * sat(satTab, r, gMin, satScale);
-            // largest k with amp[k]·base ≤ need (k = 0 if none); the scan starts from the previous pulse's k
-            // (the result does not depend on the start because amp is non-decreasing)
+            const base = Math.abs(step) * sat(satTab, r, gMin, satScale); // (an f64 select here costs 30 % in V8)
             k = kA;
             while (k > 0 && tabf(tab, T_AMP + k) * base > need) k--;
             while (k < ladderLast && tabf(tab, T_AMP + k + 1) * base <= need) k++;
             kA = k;
+          } // FPPV: k = 0, the single ladder entry vFixed
+          sumPulseVG += tabf(tab, T_VSQ + k) * gi;
+          let m: f64; // heavy-tailed cycle-to-cycle multiplier
+          {
+            const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
+            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+            m = <f64>load<f32>(tC2c + (<usize>(x >>> Q_SHIFT) << 2));
           }
-          energy += tabf(tab, T_VSQ + k) * gi * pulseE + periphPulse;
-          const m = draw(rng, tC2c);
-          // the factor is computed off the G → G' dependency chain; clamps are (predictable) branches
+          // ΔG = ±step·amp(k)·sat(G)·m (0 for a stuck cell); the clamps are (predictable) branches
           const f = step * tabf(tab, T_AMP + k) * m * move;
           gi = gi + f * sat(satTab, gi, gMin, satScale);
           if (gi > gMax) gi = gMax;
@@ -149,17 +158,35 @@ export function programCells(
           store<u8>(fp, load<u8>(fp) | <u8>dir);
           n++;
           ns += dir & 1;
-          nr += dir >> 1;
           lastDir = dir;
-          r = verifyRead(rng, tNormal, gi, readRel, readAbs, nReads, invReads);
-          energy += nReadsF * (readE * gi + periphRead);
+          // ---- verify ----
+          {
+            let z: f64;
+            if (nReads == 1) {
+              const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
+              s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+              z = <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
+            } else {
+              z = 0;
+              for (let j = 0; j < nReads; j++) {
+                const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
+                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+                z += <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
+              }
+              z *= invReads;
+            }
+            r = gi + (readRel * gi + readAbs) * z;
+          }
+          sumReadG += gi;
         }
+        // E = tPulse·Σ V²G + pulses·periphPulse + nReads·(Vread²·tRead·Σ G + rounds·periphRead)
+        const energy = sumPulseVG * pulseE + <f64>n * periphPulse + nReadsF * (readE * sumReadG + <f64>(n + 1) * periphRead);
         store<f32>(g + i4, <f32>gi);
         store<u8>(level + i, <u8>tgt);
         store<u8>(status + i, Math.abs(r - gt) <= tol ? 0 : 1);
         store<u32>(wear + i4, load<u32>(wear + i4) + <u32>n);
         store<u32>(outSet + i4, <u32>ns);
-        store<u32>(outReset + i4, <u32>nr);
+        store<u32>(outReset + i4, <u32>(n - ns));
         store<u32>(outReads + i4, <u32>((n + 1) * nReads));
         store<f32>(outEnergy + i4, <f32>energy);
         if (n > rowMax) rowMax = n;

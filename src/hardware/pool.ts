@@ -18,7 +18,7 @@ import { WasmArray as WA } from '../wasm/arena.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { RefRng } from '../reference/rng.js';
 import type { HardwareConfig } from './config.js';
-import { normalTable, FRAC_BITS } from '../programming/tables.js';
+import { normalTable, Q_SHIFT } from '../programming/tables.js';
 
 export const FAULT_NONE = 0;
 export const FAULT_STUCK_HRS = 1;
@@ -120,7 +120,6 @@ export class CrossbarPool {
     const g = this.g.view, lv = this.lv.view, st = this.st.view, ft = this.ft.view;
     this.wr.view.fill(0);
     const nt = normalTable();
-    const mask = 2 ** FRAC_BITS - 1, scale = 1 / 2 ** FRAC_BITS;
     const spacing = (d.gMaxUS - d.gMinUS) / (L - 1);
     const gMin = Math.fround(d.gMinUS), gMax = Math.fround(d.gMaxUS);
     for (let cb = 0; cb < this.numCrossbars; cb++) {
@@ -134,9 +133,7 @@ export class CrossbarPool {
         ft[i] = f;
         if (ir) {
           const level = Math.floor((ir.nextU32() * L) / 2 ** 32);
-          const x = ir.nextU32();
-          const seg = x >>> FRAC_BITS;
-          const z = nt[seg]! + (x & mask) * scale * (nt[seg + 1]! - nt[seg]!);
+          const z = nt[ir.nextU32() >>> Q_SHIFT]!;
           const gt = d.gMinUS + level * spacing;
           const sigma = Math.max(0, d.programmingError.sigmaUS + d.programmingError.slope * gt);
           const gv = Math.min(d.gMaxUS, Math.max(d.gMinUS, gt + sigma * z));

@@ -174,11 +174,9 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
           rowOut: rowOut.view, streams: streamsW.view,
         }, ncb, rows, cols);
       } else {
-        const tk0 = performance.now();
         (wasm().programCells as (...args: number[]) => void)(prmW.ptr, tabW.ptr,
           gA.ptr + 4 * first, lvA.ptr + first, ftA.ptr + first, stA.ptr + first, wrA.ptr + 4 * first, tgtPtr,
           oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr, rowOut.ptr, streamsW.ptr, flagsW.ptr, rngW.ptr, ncb, rows, cols);
-        (globalThis as any).__kms = ((globalThis as any).__kms ?? 0) + performance.now() - tk0;
       }
       // ---- summarize the chunk ----
       const tv = tgtW ? tgtW.view : (targets as WasmArray<'u8'>).view.subarray(first, first + cells);

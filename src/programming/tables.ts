@@ -8,12 +8,13 @@
 //   - saturation: SET step × (1 − x)^nonlinearity, RESET step × x^nonlinearity, x = (G − gMin)/(gMax − gMin),
 //     piecewise constant on SAT_N equal bins of the window (value at the bin centre; no interpolation, because
 //     the lookup sits on the kernel's critical dependency chain G → step → G');
-//   - random draws by inverse transform: one u32 from the PRNG picks one of Q_N equal-probability segments (top 12
-//     bits) and a point inside it (low 20 bits, linear interpolation between the quantile nodes). The c2c table
-//     is the quantile function of the heavy-tailed step multiplier M = L·J (L lognormal with σ = c2cSigma,
-//     normalized to E[L] = 1; J = jumpScale with probability jumpProbability, else 1); the normal table is the
-//     standard normal quantile function rescaled so the piecewise-linear distribution has variance exactly 1.
-//     Tails are truncated at the outermost node (|z| ≈ 3.6 for the normal table): a documented approximation.
+//   - random draws by inverse transform on Q_N = 4096 equal-probability bins: the top 12 bits of one PRNG u32 pick
+//     a bin, the draw is the quantile at the bin's centre, p = (k + 0.5)/Q_N. The c2c table is the quantile
+//     function of the heavy-tailed step multiplier M = L·J (L lognormal with σ = c2cSigma, J = jumpScale with
+//     probability jumpProbability, else 1), rescaled so the table's mean is exactly E[M] = 1 − p + p·jumpScale
+//     (E[L] = 1); the normal table is the standard normal quantile, rescaled to variance exactly 1. Each draw is
+//     thus one of 4096 values and the tails are truncated at the outermost bin (|z| ≤ 3.5 for the normal): a
+//     documented approximation that costs one load instead of a log and a square root.
 import type { HardwareConfig } from '../hardware/config.js';
 import { detExp, detLog } from '../reference/detmath.js';
 
@@ -21,15 +22,15 @@ export const LADDER_MAX = 256;
 export const SAT_N = 2048;
 export const Q_BITS = 12;
 export const Q_N = 1 << Q_BITS; // segments
-export const FRAC_BITS = 32 - Q_BITS;
+export const Q_SHIFT = 32 - Q_BITS;
 
 export const T_AMP = 0;
 export const T_VSQ = T_AMP + LADDER_MAX;
 export const T_SAT_SET = T_VSQ + LADDER_MAX;
 export const T_SAT_RESET = T_SAT_SET + SAT_N;
 export const T_C2C = T_SAT_RESET + SAT_N;
-export const T_NORMAL = T_C2C + Q_N + 1;
-export const TABLES_LEN = T_NORMAL + Q_N + 1;
+export const T_NORMAL = T_C2C + Q_N;
+export const TABLES_LEN = T_NORMAL + Q_N;
 
 /** Indices into the f64 parameter block. */
 export const P = {
@@ -74,63 +75,53 @@ function erfc(x: number): number {
 }
 const normalCdf = (z: number): number => 0.5 * erfc(-z / Math.SQRT2);
 
-/** Quantile nodes p_k = (k + 0.5)/(Q_N + 1), k = 0..Q_N. */
-const node = (k: number): number => (k + 0.5) / (Q_N + 1);
-
-/** Mean and second moment of the piecewise-linear distribution defined by the nodes. */
-function moments(t: Float64Array): [number, number] {
-  let m = 0, m2 = 0;
-  for (let k = 0; k < Q_N; k++) {
-    const a = t[k]!, b = t[k + 1]!;
-    m += (a + b) / 2;
-    m2 += (a * a + a * b + b * b) / 3;
-  }
-  return [m / Q_N, m2 / Q_N];
-}
+/** Bin centres p_k = (k + 0.5)/Q_N, k = 0..Q_N − 1. */
+const node = (k: number): number => (k + 0.5) / Q_N;
 
 let normalCache: Float32Array | null = null;
-/** Standard normal quantile nodes, exactly symmetric, unit variance of the sampled distribution. */
+/** Standard normal quantiles at the bin centres, exactly symmetric, rescaled to unit variance. */
 export function normalTable(): Float32Array {
   if (normalCache) return normalCache;
-  const t = new Float64Array(Q_N + 1);
-  for (let k = 0; k <= Q_N / 2; k++) {
-    const z = k === Q_N / 2 ? 0 : normalQuantile(node(k));
+  const t = new Float64Array(Q_N);
+  for (let k = 0; k < Q_N / 2; k++) {
+    const z = normalQuantile(node(k));
     t[k] = z;
-    t[Q_N - k] = -z;
+    t[Q_N - 1 - k] = -z;
   }
-  const [, m2] = moments(t);
-  const s = 1 / Math.sqrt(m2);
+  let m2 = 0;
+  for (let k = 0; k < Q_N; k++) m2 += t[k]! * t[k]!;
+  const s = 1 / Math.sqrt(m2 / Q_N);
   normalCache = Float32Array.from(t, (v) => v * s);
   return normalCache;
 }
 
-/** Quantile nodes of the c2c step multiplier M = L·J (see the header). */
+/** Quantiles of the c2c step multiplier M = L·J at the bin centres (see the header). */
 export function c2cTable(sigma: number, jumpProbability: number, jumpScale: number): Float32Array {
-  const t = new Float64Array(Q_N + 1);
+  const t = new Float64Array(Q_N);
   const p = jumpProbability;
   const lnJ = jumpScale > 0 ? detLog(jumpScale) : -50;
   if (sigma === 0) {
-    for (let k = 0; k <= Q_N; k++) t[k] = p > 0 && node(k) > 1 - p ? Math.max(jumpScale, 0) : 1;
+    for (let k = 0; k < Q_N; k++) t[k] = p > 0 && node(k) > 1 - p ? Math.max(jumpScale, 0) : 1;
   } else {
     // CDF of ln M with ln L ~ N(−σ²/2, σ²): F(y) = (1−p)Φ((y + σ²/2)/σ) + pΦ((y − lnJ + σ²/2)/σ)
     const mu = -sigma * sigma / 2;
     const cdf = (y: number): number => (1 - p) * normalCdf((y - mu) / sigma) + p * normalCdf((y - lnJ - mu) / sigma);
     const lo0 = mu - 12 * sigma + Math.min(0, lnJ), hi0 = mu + 12 * sigma + Math.max(0, lnJ);
-    for (let k = 0; k <= Q_N; k++) {
+    for (let k = 0; k < Q_N; k++) {
       const target = node(k);
       let lo = lo0, hi = hi0;
-      for (let it = 0; it < 80; it++) {
+      for (let it = 0; it < 56; it++) {
         const mid = 0.5 * (lo + hi);
         if (cdf(mid) < target) lo = mid; else hi = mid;
       }
       t[k] = detExp(0.5 * (lo + hi));
     }
   }
-  // rescale so the sampled (truncated, piecewise-linear) distribution has exactly the mean of the exact one:
-  // E[M] = 1 − p + p·jumpScale, i.e. setStepUS stays the mean step of a pulse without a jump.
-  const [m] = moments(t);
+  let m = 0;
+  for (let k = 0; k < Q_N; k++) m += t[k]!;
+  m /= Q_N;
   const want = 1 - p + p * Math.max(jumpScale, 0);
-  for (let k = 0; k <= Q_N; k++) t[k] = t[k]! * (want / m);
+  for (let k = 0; k < Q_N; k++) t[k] = t[k]! * (want / m);
   return Float32Array.from(t);
 }
 

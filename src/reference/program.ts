@@ -3,7 +3,7 @@
 // the wasm kernel bit for bit. Arrays are chunk-relative: cell i of the chunk is physical cell first + i.
 import { RefRng } from './rng.js';
 import {
-  FRAC_BITS, P, SAT_N, T_AMP, T_C2C, T_NORMAL, T_SAT_RESET, T_SAT_SET, T_VSQ,
+  Q_SHIFT, P, SAT_N, T_AMP, T_C2C, T_NORMAL, T_SAT_RESET, T_SAT_SET, T_VSQ,
 } from '../programming/tables.js';
 
 export interface RefProgramArrays {
@@ -16,16 +16,9 @@ export interface RefProgramArrays {
   streams: Uint32Array;
 }
 
-const FRAC_SCALE = 1 / 2 ** FRAC_BITS;
-const FRAC_MASK = 2 ** FRAC_BITS - 1;
-
+/** One PRNG draw through a Q_N-bin quantile table: table[u32 >>> Q_SHIFT]. */
 function draw(rng: RefRng, t: Float32Array, base: number): number {
-  const x = rng.nextU32();
-  const seg = x >>> FRAC_BITS;
-  const frac = (x & FRAC_MASK) * FRAC_SCALE;
-  const a = t[base + seg]!;
-  const b = t[base + seg + 1]!;
-  return a + frac * (b - a);
+  return t[base + (rng.nextU32() >>> Q_SHIFT)]!;
 }
 
 function sat(t: Float32Array, base: number, g: number, gMin: number, satScale: number): number {
@@ -36,13 +29,12 @@ function sat(t: Float32Array, base: number, g: number, gMin: number, satScale: n
   return t[base + i]!;
 }
 
-function verifyRead(rng: RefRng, t: Float32Array, gi: number, readRel: number, readAbs: number, nReads: number,
-  invReads: number): number {
-  const sigma = readRel * gi + readAbs;
-  if (nReads === 1) return gi + sigma * draw(rng, t, T_NORMAL);
-  let sum = 0;
-  for (let j = 0; j < nReads; j++) sum += draw(rng, t, T_NORMAL);
-  return gi + sigma * (sum * invReads);
+/** Mean of nReads standard-normal draws (exactly the draw when nReads = 1). */
+function readZ(rng: RefRng, t: Float32Array, nReads: number, invReads: number): number {
+  if (nReads === 1) return draw(rng, t, T_NORMAL);
+  let z = 0;
+  for (let j = 0; j < nReads; j++) z += draw(rng, t, T_NORMAL);
+  return z * invReads;
 }
 
 export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgramArrays,
@@ -50,7 +42,7 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
   const seed = (BigInt(prm[P.seedHi]!) << 32n) | BigInt(prm[P.seedLo]!);
   const gMin = prm[P.gMin]!, gMax = prm[P.gMax]!, spacing = prm[P.spacing]!, tol = prm[P.tol]!;
   const maxPulses = prm[P.maxPulses]!, nReads = prm[P.readsPerVerify]!, scheme = prm[P.scheme]!;
-  const setStep = prm[P.setStep]!, resetStep = prm[P.resetStep]!, readRel = prm[P.readRel]!, readAbs = prm[P.readAbs]!;
+  const setStep = prm[P.setStep]!, resetStep = prm[P.resetStep]!, negReset = -resetStep, readRel = prm[P.readRel]!, readAbs = prm[P.readAbs]!;
   const readE = prm[P.readEnergy]!, pulseE = prm[P.pulseEnergy]!, periphPulse = prm[P.periphPulse]!;
   const periphRead = prm[P.periphRead]!, ladderLen = prm[P.ladderLen]!, gain = prm[P.adaptiveGain]!;
   const verifyAll = prm[P.verifyAll]! !== 0, satScale = prm[P.satScale]!;
@@ -76,16 +68,16 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
         const gt = gMin + tgt * spacing;
         let gi = g[i]!;
         const move = fault[i] !== 0 ? 0.0 : 1.0;
-        let energy = 0;
-        let r = verifyRead(rng, t, gi, readRel, readAbs, nReads, invReads);
-        energy += nReads * (readE * gi + periphRead);
-        let n = 0, ns = 0, nr = 0, lastDir = 0, k = 0;
+        let r = gi + (readRel * gi + readAbs) * readZ(rng, t, nReads, invReads);
+        let sumPulseVG = 0;
+        let sumReadG = gi;
+        let n = 0, ns = 0, lastDir = 0, k = 0;
         while (Math.abs(r - gt) > tol) {
           if (n >= maxPulses) break;
           const isSet = r < gt;
           const dir = isSet ? 1 : 2;
           const satTab = isSet ? T_SAT_SET : T_SAT_RESET;
-          const step = isSet ? setStep : -resetStep;
+          const step = isSet ? setStep : negReset;
           if (scheme === 0) {
             const up = k < ladderLen - 1 ? k + 1 : k;
             k = dir === lastDir ? up : 0;
@@ -97,7 +89,7 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
             while (k < ladderLen - 1 && t[T_AMP + k + 1]! * base <= need) k++;
             kA = k;
           }
-          energy += t[T_VSQ + k]! * gi * pulseE + periphPulse;
+          sumPulseVG += t[T_VSQ + k]! * gi;
           const m = draw(rng, t, T_C2C);
           const f = step * t[T_AMP + k]! * m * move;
           gi = gi + f * sat(t, satTab, gi, gMin, satScale);
@@ -106,16 +98,16 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
           flags[n] = flags[n]! | dir;
           n++;
           ns += dir & 1;
-          nr += dir >> 1;
           lastDir = dir;
-          r = verifyRead(rng, t, gi, readRel, readAbs, nReads, invReads);
-          energy += nReads * (readE * gi + periphRead);
+          r = gi + (readRel * gi + readAbs) * readZ(rng, t, nReads, invReads);
+          sumReadG += gi;
         }
+        const energy = sumPulseVG * pulseE + n * periphPulse + nReads * (readE * sumReadG + (n + 1) * periphRead);
         g[i] = gi;
         level[i] = tgt;
         status[i] = Math.abs(r - gt) <= tol ? 0 : 1;
         wear[i] = wear[i]! + n;
-        outSet[i] = ns; outReset[i] = nr; outReads[i] = (n + 1) * nReads; outEnergy[i] = energy;
+        outSet[i] = ns; outReset[i] = n - ns; outReads[i] = (n + 1) * nReads; outEnergy[i] = energy;
         if (n > rowMax) rowMax = n;
       }
       let setSteps = 0, resetSteps = 0;

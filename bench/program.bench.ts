@@ -1,0 +1,92 @@
+// Write-verify kernel speed: simulated write-verify iterations (pulse + verify) per second, wasm vs the TS
+// reference, in one run; then a pool the size of an 11.7M-weight network at the default encoding (≈ 94M cells)
+// programmed from reset to random levels (time and peak RSS).
+//   node --import tsx bench/program.bench.ts            (HA3M_BENCH_BIG=0 skips the big pool;
+//                                                         HA3M_BENCH_BIG_SCHEME=ispp|fppv|adaptive, default ispp)
+import { Bench } from 'tinybench';
+import { initSync, arena } from '../src/wasm/index.js';
+import { resolveHardware } from '../src/hardware/resolve.js';
+import { cellsPerWeight } from '../src/hardware/derived.js';
+import { CrossbarPool } from '../src/hardware/pool.js';
+import { programPool } from '../src/programming/program.js';
+import { withScheme } from '../src/programming/calibration.js';
+import { RefRng } from '../src/reference/rng.js';
+
+initSync();
+
+function randomLevels(n: number, seed: number): Uint8Array {
+  const r = new RefRng(seed, 1);
+  const t = new Uint8Array(n);
+  for (let i = 0; i < n; i += 16) {
+    let x = r.nextU32();
+    for (let k = 0; k < 16 && i + k < n; k++, x >>>= 2) t[i + k] = x & 3;
+  }
+  return t;
+}
+
+const results: Record<string, unknown> = {};
+for (const scheme of ['ispp', 'fppv', 'adaptive'] as const) {
+  const cfg = withScheme(resolveHardware({}), scheme);
+  const pool = new CrossbarPool(cfg, { numCrossbars: 2, seed: 1 });
+  const targets = randomLevels(pool.numCells, 2);
+  // iterations per operation (identical for both engines: same seed, same stream)
+  pool.initialize('hrs');
+  const iters = programPool(pool, targets, { perCell: false }).report.totals.cycles;
+  const bench = new Bench({ time: 1500, warmupTime: 300 });
+  for (const engine of ['wasm', 'reference'] as const) {
+    bench.add(`${scheme} ${engine}`, () => {
+      pool.initialize('hrs');
+      programPool(pool, targets, { engine, perCell: false });
+    });
+  }
+  await bench.run();
+  const hz = (name: string): number => 1000 / (bench.tasks.find((t) => t.name === name)!.result as { period: number }).period;
+  const w = hz(`${scheme} wasm`) * iters, r = hz(`${scheme} reference`) * iters;
+  results[scheme] = { itersPerOp: iters, cellsPerOp: pool.numCells, wasmItersPerS: w, refItersPerS: r, speedup: w / r };
+  console.log(`${scheme.padEnd(8)} ${iters} iterations/op on ${pool.numCells} cells: wasm ${(w / 1e6).toFixed(1)} M it/s, ` +
+    `reference ${(r / 1e6).toFixed(2)} M it/s, ×${(w / r).toFixed(1)} (end to end: pool reset + kernel + accounting)`);
+  arena.reset();
+}
+
+// Kernel-only rate on a larger pool (accounting excluded by timing a run with and without cells to program).
+{
+  const cfg = withScheme(resolveHardware({}), 'ispp');
+  const pool = new CrossbarPool(cfg, { numCrossbars: 32, seed: 1 });
+  const targets = randomLevels(pool.numCells, 3);
+  let best = Infinity, iters = 0;
+  for (let rep = 0; rep < 3; rep++) {
+    pool.initialize('hrs');
+    const t0 = performance.now();
+    iters = programPool(pool, targets, { perCell: false }).report.totals.cycles;
+    best = Math.min(best, performance.now() - t0);
+  }
+  console.log(`ispp, ${pool.numCells} cells: ${iters} iterations in ${best.toFixed(0)} ms = ${(iters / best / 1e3).toFixed(1)} M it/s end to end`);
+}
+arena.reset();
+
+if (process.env.HA3M_BENCH_BIG !== '0') {
+  const scheme = (process.env.HA3M_BENCH_BIG_SCHEME ?? 'ispp') as 'ispp' | 'fppv' | 'adaptive';
+  const cfg = withScheme(resolveHardware({}), scheme);
+  const weights = 11_700_000;
+  const cells = weights * cellsPerWeight(cfg);
+  const cpc = cfg.crossbar.rows * cfg.crossbar.cols;
+  const t0 = performance.now();
+  const pool = new CrossbarPool(cfg, { numCrossbars: Math.ceil(cells / cpc), seed: 1 });
+  const tInit = performance.now() - t0;
+  const targets = randomLevels(pool.numCells, 4);
+  const t1 = performance.now();
+  let last = 0;
+  const { report } = programPool(pool, targets, {
+    perCell: false,
+    onProgress: (d, n) => { if (d - last >= n / 10) { last = d; process.stderr.write(`  ${((100 * d) / n).toFixed(0)} %\r`); } },
+  });
+  const tProg = performance.now() - t1;
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  console.log(`big pool: ${weights} weights × ${cellsPerWeight(cfg)} cells = ${pool.numCells} cells on ${pool.numCrossbars} crossbars; ` +
+    `wasm memory ${(initSync().memory.buffer.byteLength / 2 ** 30).toFixed(2)} GiB`);
+  console.log(`  init ${(tInit / 1000).toFixed(1)} s, ${scheme} programming ${(tProg / 1000).toFixed(1)} s for ${report.totals.cycles} iterations ` +
+    `(${(report.totals.cycles / tProg / 1e3).toFixed(1)} M it/s incl. accounting), mean ${report.distribution.mean.toFixed(2)} pulses/cell, ` +
+    `${report.failures.count} failures; peak RSS ${peakRssMB.toFixed(0)} MB`);
+  results.big = { cells: pool.numCells, initS: tInit / 1000, programS: tProg / 1000, iterations: report.totals.cycles, peakRssMB };
+}
+console.log(JSON.stringify(results));
