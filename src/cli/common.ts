@@ -6,6 +6,7 @@ import { loadModel } from '../mapping/import.js';
 import { loadModelFile } from '../mapping/load-node.js';
 import { PlacementError } from '../mapping/placement.js';
 import { ModelImportError, type ImportedModel } from '../mapping/types.js';
+import { ScenarioError } from '../scenario/types.js';
 import { UserError } from './errors.js';
 
 export interface HardwareOpts { preset: string; config?: string; seed?: string }
@@ -15,7 +16,7 @@ export async function userErrors<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof ModelImportError || e instanceof PlacementError) throw new UserError(e.message);
+    if (e instanceof ConfigError || e instanceof ModelImportError || e instanceof PlacementError || e instanceof ScenarioError) throw new UserError(e.message);
     throw e;
   }
 }

@@ -1,3 +1,4 @@
 export * from './types.js';
 export * from './run.js';
 export * from './strategies.js';
+export * from './file.js';

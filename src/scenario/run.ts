@@ -13,7 +13,7 @@ import type { ProgramReport } from '../programming/report.js';
 import { arena } from '../wasm/index.js';
 import { placeForStrategy } from './strategies.js';
 import {
-  RESULTS_SCHEMA, STRATEGY_DESCRIPTIONS, type Accuracies, type LayerSwitchStats, type Results, type ScenarioModel,
+  RESULTS_SCHEMA, STRATEGY_DESCRIPTIONS, ScenarioError, type Accuracies, type LayerSwitchStats, type Results, type ScenarioModel,
   type ScenarioSpec, type StrategyName, type StrategyResult, type SwitchRecord,
 } from './types.js';
 
@@ -33,13 +33,13 @@ export interface PreparedModel { spec: ScenarioModel; qm: QuantizedModel; crossb
 export function prepareModels(models: ScenarioModel[], cfg: HardwareConfig, mapping: 'baseline' | 'xamm'): Map<string, PreparedModel> {
   const out = new Map<string, PreparedModel>();
   for (const m of models) {
-    if (out.has(m.name)) throw new Error(`scenario: two models are named "${m.name}"; names must be unique`);
+    if (out.has(m.name)) throw new ScenarioError(`scenario: two models are named "${m.name}"; names must be unique`);
     const inSize = m.model.inputShape.reduce((a, b) => a * b, 1);
     if (m.calib.length !== m.calibN * inSize) {
-      throw new Error(`scenario: model ${m.name} expects inputs of ${inSize} values but its calibration data has ${m.calib.length / Math.max(1, m.calibN)} per sample; check the task's input shape`);
+      throw new ScenarioError(`scenario: model ${m.name} expects inputs of ${inSize} values but its calibration data has ${m.calib.length / Math.max(1, m.calibN)} per sample; check the task's input shape`);
     }
     if (m.test.images.length !== m.test.n * inSize) {
-      throw new Error(`scenario: model ${m.name} (input [${m.model.inputShape.join(', ')}]) does not match its task ${m.task} (${m.test.images.length / Math.max(1, m.test.n)} values per sample)`);
+      throw new ScenarioError(`scenario: model ${m.name} (input [${m.model.inputShape.join(', ')}]) does not match its task ${m.task} (${m.test.images.length / Math.max(1, m.test.n)} values per sample)`);
     }
     const qm = quantizeModel(m.model, cfg, m.calib, m.calibN);
     out.set(m.name, { spec: m, qm, crossbars: mapModel(m.model, cfg, { xamm: mapping === 'xamm' }).crossbars });
@@ -47,19 +47,19 @@ export function prepareModels(models: ScenarioModel[], cfg: HardwareConfig, mapp
   return out;
 }
 
-export function defaultPoolCrossbars(prepared: Map<string, PreparedModel>): number {
-  return Math.ceil(1.1 * Math.max(...[...prepared.values()].map((p) => p.crossbars)));
+export function defaultPoolCrossbars(prepared: Map<string, PreparedModel>, spare = 0.1): number {
+  return Math.ceil((1 + spare) * Math.max(...[...prepared.values()].map((p) => p.crossbars)) - 1e-9);
 }
 
 function checkSpec(spec: ScenarioSpec): void {
   const names = new Set(spec.models.map((m) => m.name));
-  if (spec.sequence.length < 2) throw new Error('scenario.sequence needs at least two entries (a model to start with and one switch)');
+  if (spec.sequence.length < 2) throw new ScenarioError('scenario.sequence needs at least two entries (a model to start with and one switch)');
   spec.sequence.forEach((n, i) => {
-    if (!names.has(n)) throw new Error(`scenario.sequence[${i}] is "${n}", which is not a model of the scenario (${[...names].join(', ')})`);
+    if (!names.has(n)) throw new ScenarioError(`scenario.sequence[${i}] is "${n}", which is not a model of the scenario (${[...names].join(', ')})`);
   });
-  if (spec.strategies.length === 0) throw new Error('scenario.strategies is empty; choose from full, diff, blm, ha3m');
+  if (spec.strategies.length === 0) throw new ScenarioError('scenario.strategies is empty; choose from full, diff, blm, ha3m');
   if (spec.strategies.includes('ha3m') && !spec.merged) {
-    throw new Error('strategy ha3m needs merged (MMR-retrained) models: run `ha3m merge` first or drop ha3m from the strategies');
+    throw new ScenarioError('strategy ha3m needs merged (MMR-retrained) models: run `ha3m merge` first or drop ha3m from the strategies');
   }
 }
 
@@ -127,7 +127,7 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
       const placement = placeForStrategy(strategy, { spec, pool, incoming, resident, models });
       const matchingSeconds = strategy === 'blm' || strategy === 'ha3m' ? (performance.now() - t0) / 1000 : 0;
       if (placement.crossbars > pool.numCrossbars || placement.blocks.some((b) => b.crossbar >= pool.numCrossbars)) {
-        throw new Error(`model ${name} needs crossbars beyond the pool's ${pool.numCrossbars}; raise the pool size`);
+        throw new ScenarioError(`model ${name} needs crossbars beyond the pool's ${pool.numCrossbars}; raise the pool size`);
       }
       const { targets, regions } = placementTargets(incoming.qm, placement, pool);
       const reports: ProgramReport[] = [];
@@ -217,13 +217,13 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
   const original = prepareModels(spec.models, cfg, spec.mapping);
   const merged = spec.merged ? prepareModels(spec.merged.models, cfg, spec.mapping) : null;
   if (merged) {
-    for (const n of original.keys()) if (!merged.has(n)) throw new Error(`merged models lack model "${n}"; merge every model of the scenario`);
+    for (const n of original.keys()) if (!merged.has(n)) throw new ScenarioError(`merged models lack model "${n}"; merge every model of the scenario`);
   }
   const everyModel = new Map([...original, ...(merged ? [...merged].map(([k, v]) => [`${k} (merged)`, v] as const) : [])]);
-  const poolCrossbars = spec.poolCrossbars ?? defaultPoolCrossbars(everyModel);
+  const poolCrossbars = spec.poolCrossbars ?? defaultPoolCrossbars(everyModel, spec.poolSpare ?? 0.1);
   for (const [n, p] of everyModel) {
     if (p.crossbars > poolCrossbars) {
-      throw new Error(`model ${n} needs ${p.crossbars} crossbars but the pool has ${poolCrossbars}; raise poolCrossbars or use XAMM`);
+      throw new ScenarioError(`model ${n} needs ${p.crossbars} crossbars but the pool has ${poolCrossbars}; raise poolCrossbars or use XAMM`);
     }
   }
   const acc = new AccuracyCache(spec.evalSamples ?? 1000);
@@ -235,6 +235,7 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
       (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total));
   });
   const notes: string[] = [
+    ...(spec.notes ?? []),
     'full = erase the incoming model\'s cells to HRS, then write-verify every cell; diff = in-place baseline mapping, only changed cells',
     'ideal/analog accuracies are measured on the crossbars after each switch for the resident model; software accuracies for the others',
   ];

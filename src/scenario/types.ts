@@ -34,8 +34,12 @@ export interface ScenarioSpec {
   models: ScenarioModel[];
   /** Model names in programming order; the first is programmed onto the fresh pool (switch index 0). */
   sequence: string[];
-  /** Crossbars in the pool (default: ceil(1.1 × the largest model's crossbar count)). */
+  /** Crossbars in the pool (default: ceil((1 + poolSpare) × the largest model's crossbar count)). */
   poolCrossbars?: number;
+  /** Spare fraction for the default pool size (default 0.1). */
+  poolSpare?: number;
+  /** Remarks carried into the results' notes. */
+  notes?: string[];
   mapping: 'baseline' | 'xamm';
   strategies: StrategyName[];
   seed: number;
@@ -105,4 +109,9 @@ export interface Results {
   strategies: Record<string, StrategyResult>;
   pareto: ParetoPoint[];
   notes: string[];
+}
+
+/** A scenario that cannot run as given (names the field or model and the fix). */
+export class ScenarioError extends Error {
+  constructor(message: string) { super(message); this.name = 'ScenarioError'; }
 }

@@ -7,6 +7,9 @@ import { registerMap } from './map.js';
 import { registerProgramStats } from './program-stats.js';
 import { registerProgram } from './program.js';
 import { registerEval } from './eval.js';
+import { registerMerge } from './merge.js';
+import { registerReport } from './report.js';
+import { registerSwitch } from './switch.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
@@ -16,4 +19,7 @@ export const commands: Array<(program: Command) => void> = [
   registerProgramStats,
   registerProgram,
   registerEval,
+  registerMerge,
+  registerSwitch,
+  registerReport,
 ];

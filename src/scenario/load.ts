@@ -1,0 +1,100 @@
+// Node-only: turning a scenario file into a ScenarioSpec — loading models from disk and tasks from their datasets.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deepMerge, resolveHardware, validate, type HardwareConfig } from '../hardware/index.js';
+import { loadModelFile } from '../mapping/load-node.js';
+import { loadModel } from '../mapping/import.js';
+import type { ImportedModel } from '../mapping/types.js';
+import { loadTask } from '../training/data/datasets.js';
+import { parseScenarioFile, sequenceOf, ScenarioFileError, type ScenarioFile } from './file.js';
+import type { ScenarioModel, ScenarioSpec } from './types.js';
+
+const loadAny = (src: string): Promise<ImportedModel> => (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? loadModel(src) : loadModelFile(src));
+
+/** Loads one model and its task (calibration samples from the training split, test samples for accuracy). */
+export async function loadScenarioModel(entry: { name: string; path: string; task: string; architecture?: string },
+  opts: { seed: number; calibSamples: number; evalSamples: number; dataDir?: string }): Promise<ScenarioModel> {
+  const model = await loadAny(entry.path);
+  let task;
+  try {
+    task = await loadTask(entry.task, { seed: opts.seed, dataDir: opts.dataDir });
+  } catch (e) {
+    throw new ScenarioFileError(`model ${entry.name}: task "${entry.task}": ${(e as Error).message}`);
+  }
+  const inSize = model.inputShape.reduce((a, b) => a * b, 1);
+  const per = task.test.images.length / task.test.n;
+  if (per !== inSize) {
+    throw new ScenarioFileError(`model ${entry.name} (${entry.path}) expects input [${model.inputShape.join(', ')}] (${inSize} values) but task ${entry.task} has ${per} values per sample`);
+  }
+  const calibN = Math.min(opts.calibSamples, task.train.n);
+  const n = Math.min(opts.evalSamples, task.test.n);
+  return {
+    name: entry.name, architecture: entry.architecture ?? model.name, task: entry.task, model,
+    calib: task.train.images.slice(0, calibN * inSize), calibN,
+    test: { images: task.test.images.slice(0, n * inSize), labels: task.test.labels.slice(0, n), n },
+  };
+}
+
+export interface MergeManifest {
+  share: number;
+  tiedFraction: number;
+  models: Array<{ name: string; path: string }>;
+}
+
+/** Reads OUT/merge.json written by `ha3m merge` (model paths relative to OUT). */
+export function readMergeManifest(dir: string): MergeManifest {
+  const file = join(dir, 'merge.json');
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new ScenarioFileError(`cannot read the merged models' manifest ${file}: ${(e as Error).message}; run \`ha3m merge --out ${dir}\` first`);
+  }
+  const m = data as Partial<MergeManifest>;
+  if (!m || !Array.isArray(m.models) || typeof m.tiedFraction !== 'number') {
+    throw new ScenarioFileError(`${file} is not a merge manifest (needs models[] and tiedFraction)`);
+  }
+  return { share: m.share ?? NaN, tiedFraction: m.tiedFraction, models: m.models.map((x) => ({ name: x.name, path: join(dir, x.path) })) };
+}
+
+export function hardwareOf(f: Pick<ScenarioFile, 'preset' | 'hardware'>): HardwareConfig {
+  const base = resolveHardware({}, f.preset);
+  return validate(deepMerge(base, f.hardware));
+}
+
+/** A validated scenario file → a runnable ScenarioSpec (models and tasks loaded). */
+export async function specFromFile(f: ScenarioFile, opts: { dataDir?: string } = {}): Promise<ScenarioSpec> {
+  const config = hardwareOf(f);
+  const lo = { seed: f.seed, calibSamples: f.calibSamples, evalSamples: f.evalSamples, dataDir: opts.dataDir };
+  const models: ScenarioModel[] = [];
+  for (const m of f.models) models.push(await loadScenarioModel(m, lo));
+  let merged: ScenarioSpec['merged'];
+  if (f.merged) {
+    const man = readMergeManifest(f.merged);
+    const mm: ScenarioModel[] = [];
+    for (const m of f.models) {
+      const e = man.models.find((x) => x.name === m.name);
+      if (!e) throw new ScenarioFileError(`merged models in ${f.merged} lack model "${m.name}"`);
+      mm.push(await loadScenarioModel({ ...m, path: e.path }, lo));
+    }
+    merged = { models: mm, tiedFraction: man.tiedFraction, share: man.share };
+  }
+  const strategies = f.merged ? f.strategies : f.strategies.filter((s) => s !== 'ha3m');
+  const notes = strategies.length < f.strategies.length ? ['ha3m was skipped: the scenario names no merged models (run `ha3m merge` and set "merged")'] : [];
+  if (strategies.length === 0) throw new ScenarioFileError('the only strategy left is ha3m, which needs merged models: set "merged" to a `ha3m merge` output directory');
+  return {
+    notes,
+    name: f.name, config, models, sequence: sequenceOf(f), mapping: f.mapping, strategies, seed: f.seed,
+    evalSamples: f.evalSamples, poolCrossbars: f.poolCrossbars ?? undefined, poolSpare: f.poolSpare, merged, blm: f.blm,
+  };
+}
+
+export async function specFromPath(path: string, opts: { dataDir?: string } = {}): Promise<ScenarioSpec> {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new ScenarioFileError(`cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return specFromFile(parseScenarioFile(data, path), opts);
+}
