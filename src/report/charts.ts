@@ -29,10 +29,48 @@ function strategyColor(names: string[]) {
   };
 }
 
-/** Renders a Vega-Lite spec to an SVG string. */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const vg = compile(spec).spec;
-  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
+interface ViewInternals {
+  padding(): { left: number; right: number; top: number; bottom: number };
+  _viewWidth: number;
+  _viewHeight: number;
+  _origin: [number, number];
+  loader(): unknown;
+  background(): string | null;
+  scenegraph(): { root: unknown };
+}
+
+/**
+ * Renders a Vega-Lite spec to an SVG string synchronously: inline data only, so the dataflow runs without awaiting,
+ * and the scenegraph goes through vega's SVG string renderer exactly as `view.toSVG()` does (the test compares the
+ * two). Synchronous so that htmlReport() returns a plain string.
+ */
+export function renderSvg(spec: TopLevelSpec): string {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  try {
+    view.run();
+    const v = view as unknown as ViewInternals;
+    const pad = v.padding();
+    if (typeof v._viewWidth !== 'number' || !Array.isArray(v._origin)) {
+      throw new Error('renderSvg: this vega version does not expose the view size; use renderSvgAsync (view.toSVG())');
+    }
+    const Ctor = (vega as unknown as { SVGStringRenderer: new (loader: unknown) => {
+      initialize(el: null, w: number, h: number, origin: [number, number], scale: number): { background(b: string | null): unknown };
+      render(root: unknown): unknown;
+      svg(): string;
+    } }).SVGStringRenderer;
+    const r = new Ctor(v.loader());
+    r.initialize(null, v._viewWidth + pad.left + pad.right, v._viewHeight + pad.top + pad.bottom,
+      [v._origin[0] + pad.left, v._origin[1] + pad.top], 1).background(v.background());
+    r.render(v.scenegraph().root);
+    return r.svg();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The same through vega's public async API (`view.toSVG()`). */
+export async function renderSvgAsync(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

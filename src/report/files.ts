@@ -18,13 +18,13 @@ export interface WriteReportsOptions extends HtmlReportOptions {
 export interface WrittenReports { files: Partial<Record<ReportFormat, string>>; markdown: string }
 
 /** Writes report.html / summary.md / summary.json into `dir` (which must exist). */
-export async function writeReports(results: Results, dir: string, opts: WriteReportsOptions = {}): Promise<WrittenReports> {
+export function writeReports(results: Results, dir: string, opts: WriteReportsOptions = {}): WrittenReports {
   const formats = opts.formats ?? ['html', 'md'];
   const markdown = markdownSummary(results);
   const files: WrittenReports['files'] = {};
   for (const f of formats) {
     const path = join(dir, REPORT_FILES[f]);
-    const text = f === 'html' ? await htmlReport(results, opts) : f === 'md' ? markdown : stringifyResults(summaryJson(results));
+    const text = f === 'html' ? htmlReport(results, opts) : f === 'md' ? markdown : stringifyResults(summaryJson(results));
     writeFileAtomic(path, text);
     files[f] = path;
   }

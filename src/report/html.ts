@@ -74,7 +74,7 @@ function figure(kind: string, svg: string, caption: string, attrs = ''): string 
  * The HTML report: scenario facts, the summary table, charts (cost per switch, per-layer reuse, reprogrammed-cell
  * heatmaps, Pareto curve), per-switch tables, notes and the config. One string, no external resources.
  */
-export async function htmlReport(results: Results, opts: HtmlReportOptions = {}): Promise<string> {
+export function htmlReport(results: Results, opts: HtmlReportOptions = {}): string {
   const r = results;
   const strategies = orderedStrategies(r);
   const t = summaryTable(r);
@@ -95,12 +95,12 @@ export async function htmlReport(results: Results, opts: HtmlReportOptions = {})
   }
 
   parts.push('<h2 id="cost">Programming cost per switch</h2>');
-  parts.push(figure('cost', await renderSvg(costSpec(r, opts.scale ?? 'auto')),
+  parts.push(figure('cost', renderSvg(costSpec(r, opts.scale ?? 'auto')),
     'Each group is one switch of the sequence (the initial programming, switch 0, is left out); bars are strategies. ' +
       'Energy and latency under the configured parallelism.'));
 
   parts.push('<h2 id="reuse">Per-layer reuse</h2>');
-  parts.push(figure('reuse', await renderSvg(reuseSpec(r)),
+  parts.push(figure('reuse', renderSvg(reuseSpec(r)),
     'Share of each layer\'s cells that switches left as they were (1 − cells touched / cells), summed over all switches into that model.'));
 
   parts.push('<h2 id="heatmaps">Reprogrammed cells</h2>');
@@ -110,7 +110,7 @@ export async function htmlReport(results: Results, opts: HtmlReportOptions = {})
     if (!sw || sw.heatmap.crossbars.length === 0) continue;
     const h = heatmapSpec(r, s, sw, opts.maxHeatmapCrossbars ?? 16);
     const more = h.shown < h.crossbars ? ` Showing the first ${h.shown} of ${h.crossbars} crossbars.` : '';
-    heat.push(figure('heatmap', await renderSvg(h.spec),
+    heat.push(figure('heatmap', renderSvg(h.spec),
       `${s.name}: ${fmtCount(sw.cellsTouched)} of ${fmtCount(sw.cellsTargeted)} cells reprogrammed in switch ${switchLabel(sw)}.${more}`,
       ` data-strategy="${escapeHtml(s.name)}" data-switch="${sw.index}" data-crossbars="${h.shown}"`));
   }
@@ -122,7 +122,7 @@ export async function htmlReport(results: Results, opts: HtmlReportOptions = {})
   parts.push('<h2 id="pareto">Accuracy vs programming cost (Pareto)</h2>');
   const ps = paretoSpec(r);
   if (ps) {
-    parts.push(figure('pareto', await renderSvg(ps),
+    parts.push(figure('pareto', renderSvg(ps),
       `Each point is an ha3m run with a different --share (fraction of blocks tied); ${paretoAccuracyKind(r)} on-crossbar accuracy per model.`));
   } else {
     parts.push('<p class="nodata">No Pareto data: these results hold no --share sweep. Run the scenario with a share sweep to see accuracy vs programming cycles.</p>');

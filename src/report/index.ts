@@ -6,7 +6,7 @@ export { stringifyResults } from './json.js';
 export { markdownSummary, markdownTable, SUMMARY_LEGEND } from './markdown.js';
 export { htmlReport, escapeHtml, type HtmlReportOptions } from './html.js';
 export {
-  costSpec, reuseSpec, reuseRows, heatmapSpec, heatmapSwitch, paretoSpec, renderSvg, type ScaleMode,
+  costSpec, reuseSpec, reuseRows, heatmapSpec, heatmapSwitch, paretoSpec, renderSvg, renderSvgAsync, type ScaleMode,
 } from './charts.js';
 export {
   summaryTable, summaryJson, orderedStrategies, reductionPercent, scenarioFacts, type SummaryRow, type SummaryTable,

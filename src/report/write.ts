@@ -16,6 +16,9 @@ export interface AtomicWriteOptions {
  * temp file is removed and `path` is left as it was (absent, or the previous complete file).
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
+  if (typeof data !== 'string' && !(data instanceof Uint8Array)) {
+    throw new TypeError(`writeFileAtomic(${path}): data must be a string or Uint8Array, got ${data === null ? 'null' : typeof data}`);
+  }
   const tmp = `${path}.tmp-${process.pid}`;
   let fd: number | undefined;
   let stage: 'open' | 'write' | 'rename' = 'open';
