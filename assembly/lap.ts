@@ -7,8 +7,9 @@
 // and tightens the duals so that the searches scan ~2× fewer rows. Then rows are added one at a time;
 // for each free row a Dijkstra search over reduced costs c[i][j] - u[i] - v[j] (≥ 0 by dual feasibility) finds a
 // shortest alternating path to a free column; the duals are updated so that every assigned pair stays tight and
-// every reduced cost stays ≥ 0, and the path is flipped. Column duals only ever decrease and free columns keep
-// v = 0, so at the end (u, v) is an optimal dual of the rectangular problem and the assignment is optimal.
+// every reduced cost stays ≥ 0, and the path is flipped. Rectangular problems start from u = v = 0; column duals
+// only ever decrease and free columns keep v = 0, so at the end (u, v) is an optimal dual and the assignment is
+// optimal (square problems need no condition on v: every column ends up assigned).
 // Complexity: O(n² m) time in the worst case (n searches, each scanning at most n rows × m columns), O(n + m)
 // scratch; random dense matrices need far less because most searches stop after a few rows.
 //
@@ -23,9 +24,9 @@
 // true v and final distance live in per-search lists and v is restored in the dual update. The predecessor row
 // of a column is not stored in the hot loop: after the search it is recomputed for the columns on the augmenting
 // path only, as the first scanned row whose relaxation produced the column's final distance — exactly the row
-// the reference's strict-"<" update recorded. Columns are processed in blocks of 16 whose minima are kept, so finding the
-// nearest column only looks into the blocks that hold the minimum. The column count m must be a multiple of 16 (the
-// host pads with +Infinity columns, which can never be chosen).
+// the reference's strict-"<" update recorded. Columns are processed in blocks of 16 whose minima are kept, so
+// finding the nearest column only looks into the blocks that hold the minimum. The column count m must be a
+// multiple of 16 (the host pads with +Infinity columns, which can never be chosen).
 //
 // Scratch (lapScratchBytes(n, m) bytes, 16-aligned, contents need not be initialized):
 //   u f64[n] | v f64[m] | spc f64[m] | row4col i32[m] | scannedRows i32[n] | scannedH f64[n] | scannedCols i32[m] |

@@ -26,7 +26,7 @@ interface Timing { wall: number; cpu: number }
  */
 async function measure(name: string, fn: () => unknown, slow: boolean): Promise<Timing> {
   const bench = new Bench(slow
-    ? { time: 0, iterations: 2, warmupTime: 0, warmupIterations: 1 }
+    ? { time: 0, iterations: 1, warmupTime: 0, warmupIterations: 0 }
     : { time: 1500, iterations: 5, warmupTime: 300, warmupIterations: 3 });
   bench.add(name, fn);
   await bench.run();
