@@ -183,6 +183,12 @@ test('bad input gives clear errors', () => {
       assert.match((err as Error).message, /infeasible: no complete assignment avoids the forbidden \(\+Infinity\) entries — rows 1, 3, 4 \(3\) can only use columns 0, 2 \(2\)/);
     }
   }
+  // the same with more rows than columns (solved transposed): columns 0 and 1 can only use row 0
+  const I = Infinity;
+  const t = [1, 1, 5, I, I, 2, I, I, 3, I, I, 4, I, I, 6];
+  for (const f of [linearAssignment, linearAssignmentReference]) {
+    assert.throws(() => f(t, 5, 3), /columns 0, 1 \(2\) can only use rows 0 \(1\) between them/);
+  }
   assert.equal(linearAssignment([], 0, 5), { rowToCol: new Int32Array(0), total: 0 });
 });
 
