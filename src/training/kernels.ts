@@ -102,6 +102,44 @@ export function col2imHost(cols: Float32Array, info: Conv2DInfo): Float32Array {
   return x;
 }
 
+const colsKey = (info: Conv2DInfo): string =>
+  [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight, info.filterWidth, info.strideHeight,
+    info.strideWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth].join(',');
+
+/**
+ * im2col results of forward convolutions run under a gradient tape, kept for the filter gradient of the same input
+ * (saves a second im2col + upload per conv layer and step). Keyed by the input's dataId (tensors are immutable);
+ * consumed entries are dropped, and at most MAX_CACHED stay alive.
+ */
+const colsCache = new Map<object, { key: string; cols: tf.Tensor2D }>();
+const MAX_CACHED = 8;
+const taping = (): boolean => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
+
+function cacheCols(x: tf.Tensor, info: Conv2DInfo, cols: tf.Tensor2D): void {
+  if (!taping()) return;
+  const old = colsCache.get(x.dataId);
+  if (old) { colsCache.delete(x.dataId); old.cols.dispose(); }
+  colsCache.set(x.dataId, { key: colsKey(info), cols: tf.keep(cols.clone()) });
+  while (colsCache.size > MAX_CACHED) {
+    const [k, v] = colsCache.entries().next().value as [object, { cols: tf.Tensor2D }];
+    colsCache.delete(k); v.cols.dispose();
+  }
+}
+
+/** Takes the cached im2col of `x` (caller disposes it), or undefined. */
+function takeCols(x: tf.Tensor, info: Conv2DInfo): tf.Tensor2D | undefined {
+  const e = colsCache.get(x.dataId);
+  if (!e || e.key !== colsKey(info)) return undefined;
+  colsCache.delete(x.dataId);
+  return e.cols;
+}
+
+/** Drops every cached im2col (tests; after training). */
+export function clearConvCache(): void {
+  for (const v of colsCache.values()) v.cols.dispose();
+  colsCache.clear();
+}
+
 function im2col(x: tf.Tensor4D, info: Conv2DInfo): tf.Tensor2D {
   const k = info.filterHeight * info.filterWidth * info.inChannels;
   if (k === info.inChannels && info.strideHeight === 1 && info.strideWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) {
@@ -130,6 +168,7 @@ const supported = (info: Conv2DInfo): boolean =>
 
 function conv2dIm2col(x: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
   const cols = im2col(x, info);
+  cacheCols(x, info, cols);
   const w2 = tf.reshape(filter, [info.filterHeight * info.filterWidth * info.inChannels, info.outChannels]);
   return tf.reshape(tf.matMul(cols, w2), [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
 }
@@ -195,11 +234,14 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
       if (!supported(info)) {
         throw new Error('Conv2DBackpropFilter on wasm: only dilation 1, NHWC and same/valid padding are implemented; use --backend cpu for other convolutions');
       }
-      return tf.tidy(() => {
-        const cols = im2col(x, info);
+      const cached = takeCols(x, info);
+      const dw = tf.tidy(() => {
+        const cols = cached ?? im2col(x, info);
         const dy2 = tf.reshape(dy, [info.batchSize * info.outHeight * info.outWidth, info.outChannels]);
         return tf.reshape(tf.matMul(tf.transpose(cols), dy2), filterShape);
       });
+      cached?.dispose();
+      return dw;
     },
     Conv2DBackpropInput: (args) => {
       const dy = asTensor(args.inputs.dy) as tf.Tensor4D, filter = asTensor(args.inputs.filter) as tf.Tensor4D;

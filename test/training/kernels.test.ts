@@ -116,4 +116,20 @@ test('a dense layer trains on wasm with no leaked tensors', async () => {
   tf.dispose([w, x]); opt.dispose();
 });
 
+test('conv training steps leak no tensors (im2col cache is consumed or bounded)', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const w = tf.variable(tf.tensor4d(rand(3 * 3 * 2 * 4), [3, 3, 2, 4]));
+  const x = tf.tensor4d(rand(2 * 6 * 6 * 2), [2, 6, 6, 2]);
+  const opt = tf.train.sgd(0.01);
+  const step = () => opt.minimize(() => tf.sum(tf.square(tf.fused.conv2d({ x, filter: w, strides: 1, pad: 'same', activation: 'relu' }))) as tf.Scalar);
+  step();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 4; i++) step();
+  assert.is(tf.memory().numTensors, before);
+  // inference outside a tape caches nothing
+  for (let i = 0; i < 12; i++) tf.tidy(() => { tf.conv2d(x, w, 1, 'same'); });
+  assert.is(tf.memory().numTensors, before);
+  tf.dispose([w, x]); opt.dispose();
+});
+
 test.run();
