@@ -215,7 +215,7 @@ export function heatmapSpec(r: Results, s: StrategyResult, sw: SwitchRecord, max
     spec: {
       width: cell * h.binCols,
       height: cell * h.binRows,
-      mark: { type: 'rect' },
+      mark: { type: 'rect', aria: false },
       encoding: {
         x: { field: 'c', type: 'ordinal', axis: null },
         y: { field: 'r', type: 'ordinal', axis: null },
