@@ -82,10 +82,11 @@ if (!gate.run) {
       const programmed = await runAction('program');
       assert.match(programmed, /ideal crossbar output = quantized modelyes, bit for bit/);
       assert.match(programmed, /program: cycles[\d,]+ \(/);
-      const switched = await runAction('switch-in-place');
+      const switched = await runAction('switch-blm');
+      assert.match(switched, /strategyBLM: /);
       assert.match(switched, /switch: cycles[\d,]+ \(/);
-      assert.match(switched, /vs\. from reset[\d.]+ % of the [\d,]+ cycles/);
-      assert.match(switched, /model B top-1 agreement with floatanalog [\d.]+ %/);
+      assert.match(switched, /other strategies \(cycles\)Full reprogram [\d,]+ · In place \(diff\) [\d,]+ · BLM \(layer\) [\d,]+/);
+      assert.match(switched, /model B top-1 agreement with floatideal [\d.]+ %, analog [\d.]+ %/);
       assert.match((await page.textContent('#heatmap-title')) ?? '', /reprogrammed cells/);
       // The heatmap really shows data: many distinct colours in the cell area.
       const colours = await page.evaluate(() => {

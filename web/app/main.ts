@@ -14,7 +14,7 @@ const $ = <T extends HTMLElement>(id: string): T => {
 interface ModelChoice { id: string; label: string; layers: { name: string; rows: number; cols: number }[] }
 let models: ModelChoice[] = [];
 
-interface Action { id: string; label: string; needs: Method; primary?: boolean; run(): Promise<void> }
+interface Action { id: string; label: string; needs: Method; primary?: boolean; title?: string; run(): Promise<void> }
 
 const client = new WorkerClient(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
 const presetSel = $<HTMLSelectElement>('preset');
@@ -134,7 +134,7 @@ async function start(): Promise<void> {
   modelSel.onchange = () => fillModels(modelSel.value);
   for (const st of hello.strategies) {
     strategyActions.push({
-      id: `switch-${st.id}`, label: `Switch: ${st.label.replace(/^Switch /, '').replace(/^R/, 'r')}`, needs: 'switch', primary: st.id === 'in-place',
+      id: `switch-${st.id}`, label: `Switch: ${st.label}`, needs: 'switch', primary: st.id === 'blm', title: st.description,
       run: () => guarded(`switching (${st.label.toLowerCase()})`, async () => {
         const { result, ms } = await client.call('switch', {
           preset: presetSel.value, modelA: model().id, modelB: modelBSel.value, scheme: scheme(), strategy: st.id, seed: seed(),
@@ -147,6 +147,7 @@ async function start(): Promise<void> {
   $('actions').replaceChildren(...ACTIONS.filter((a) => caps.has(a.needs)).map((a) => {
     const b = document.createElement('button');
     b.id = `action-${a.id}`; b.textContent = a.label;
+    if (a.title) b.title = a.title;
     if (a.primary) b.className = 'primary';
     b.onclick = () => void a.run();
     return b;

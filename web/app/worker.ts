@@ -13,7 +13,8 @@ import type { XammPlacement } from '../../src/mapping/xamm.js';
 import type { ImportedModel } from '../../src/mapping/types.js';
 import { layerMatrices as layerMatricesOf, type LayerMatrix } from '../../src/mapping/placement.js';
 import type { DemoResult, Heatmap, Method, Methods, ModelInfo, ProgressFn, WorkerReply, WorkerRequest, Metric, StrategyInfo } from './protocol.js';
-import { deploy, syntheticDenseModel, syntheticInputs, type Deployment } from '../shared/pipeline.js';
+import { deploy, switchTo, syntheticDenseModel, syntheticInputs, type Deployment, type Switched } from '../shared/pipeline.js';
+import type { SwitchOptions, SwitchResult } from '../../src/matching/switch.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
 import type { HardwareConfig } from '../../src/hardware/config.js';
 import type { ProgramReport } from '../../src/programming/report.js';
@@ -115,25 +116,29 @@ function cyclesHeatmap(d: Deployment, r: { perCell?: { setPulses: Uint32Array; r
 
 interface SwitchContext {
   cfg: HardwareConfig; seed: number; from: Deployment; modelB: ImportedModel; x: Float32Array;
-  placementB: Deployment['placement']; poolSize: number; progress: ProgressFn;
 }
 
-/** Switching strategies shown as buttons. A new strategy (e.g. BLM when it lands) is one entry here. */
-const STRATEGIES: (StrategyInfo & { run(ctx: SwitchContext): Deployment })[] = [
-  {
-    id: 'in-place', label: 'Switch in place',
-    description: 'model B with its own mapping, written over model A; cells already at their level cost nothing',
-    run: (s) => deploy(s.modelB, s.cfg, s.x, SAMPLES, { pool: s.from.pool, placement: s.placementB, seed: s.seed, onProgress: (d, t) => s.progress(d, t, 'write-verify of model B') }),
-  },
-  {
-    id: 'scratch', label: 'Reprogram from reset',
-    description: 'model B into a freshly reset pool (every targeted cell programmed): the reference cost',
-    run: (s) => deploy(s.modelB, s.cfg, s.x, SAMPLES, {
-      pool: new CrossbarPool(s.cfg, { numCrossbars: s.poolSize, seed: s.seed }), placement: s.placementB, seed: s.seed,
-      onProgress: (d, t) => s.progress(d, t, 'write-verify of model B'),
-    }),
-  },
+/**
+ * Switching strategies shown as buttons, all src/matching/switch.ts: a new one is one entry here.
+ */
+const STRATEGIES: (StrategyInfo & { options: Omit<SwitchOptions, 'resident' | 'program'> })[] = [
+  { id: 'full', label: 'Full reprogram', description: 'erase every cell of B\'s baseline mapping to level 0, then write B (no reuse)', options: { strategy: 'full' } },
+  { id: 'diff', label: 'In place (diff)', description: 'B\'s baseline mapping over A; only cells whose level changes are programmed', options: { strategy: 'diff' } },
+  { id: 'blm', label: 'BLM', description: 'block-based layer matching: B\'s blocks placed on the slots that are cheapest to turn into them (global assignment, negation allowed), then diff', options: { strategy: 'blm', blm: { mode: 'global', negate: true } } },
+  { id: 'blm-layer', label: 'BLM (layer)', description: 'BLM that pairs layers first, then blocks within paired layers', options: { strategy: 'blm', blm: { mode: 'layer', negate: true } } },
 ];
+
+function runStrategy(st: (typeof STRATEGIES)[number], s: SwitchContext): Switched {
+  return switchTo(s.from, s.modelB, s.x, SAMPLES, { ...st.options, seed: s.seed, program: { perCell: true } });
+}
+
+/** Per-cell cycles of a switch (erase + write for a full reprogram). */
+function switchPerCell(r: SwitchResult): { setPulses: Uint32Array; resetPulses: Uint32Array } | undefined {
+  const w = r.write.perCell, e = r.erase?.perCell;
+  if (!w) return undefined;
+  if (!e) return w;
+  return { setPulses: w.setPulses.map((v, i) => v + e.setPulses[i]!), resetPulses: w.resetPulses.map((v, i) => v + e.resetPulses[i]!) };
+}
 
 /** TF.js only loads when a model file is dropped (a separate chunk of the page). */
 async function importDroppedModel(files: File[]): Promise<ModelInfo> {
@@ -197,7 +202,6 @@ const handlers: { [M in Method]: Handler<M> } = {
   },
 
   switch: ({ preset, modelA, modelB, scheme, strategy, seed }, progress) => {
-    arena.reset();
     const st = STRATEGIES.find((s) => s.id === strategy);
     if (!st) throw new Error(`unknown strategy "${strategy}"; choose one of: ${STRATEGIES.map((s) => s.id).join(', ')}`);
     const cfg = resolveHardware({}, preset);
@@ -206,28 +210,42 @@ const handlers: { [M in Method]: Handler<M> } = {
     if (inA !== inB) throw new Error(`model A takes ${inA} inputs but model B takes ${inB}; pick two models with the same input`);
     const x = samplesFor(a.model, seed);
     const pA = mapModel(layerMatricesOf(a.model), cfg, { xamm: scheme === 'xamm' });
-    const pB = mapModel(layerMatricesOf(b.model), cfg, { xamm: scheme === 'xamm' });
+    const pB = mapModel(layerMatricesOf(b.model), cfg);
     const poolSize = Math.max(pA.crossbars, pB.crossbars);
-    progress(0, 1, 'programming model A');
-    const from = deploy(a.model, cfg, x, SAMPLES, { pool: new CrossbarPool(cfg, { numCrossbars: poolSize, seed }), placement: pA, seed, onProgress: (d, t) => progress(d, t, 'write-verify of model A') });
-    const to = st.run({ cfg, seed, from, modelB: b.model, x, placementB: pB, poolSize, progress });
-    const r = to.program.report;
-    const freshCycles = st.id === 'scratch' ? r.totals.cycles
-      : STRATEGIES.find((s) => s.id === 'scratch')!.run({ cfg, seed, from, modelB: b.model, x, placementB: pB, poolSize, progress: () => {} }).program.report.totals.cycles;
+    // Every strategy starts from the same state: A freshly programmed (same seed → same pool).
+    const fromA = (): Deployment => {
+      arena.reset(); // the worker owns the arena: each run releases the previous pool
+      return deploy(a.model, cfg, x, SAMPLES, { pool: new CrossbarPool(cfg, { numCrossbars: poolSize, seed }), placement: pA, seed, onProgress: (d, t) => progress(d, t, 'write-verify of model A') });
+    };
+    const others: string[] = [];
+    for (const o of STRATEGIES) {
+      if (o.id === st.id) continue;
+      progress(0, 1, `for comparison: ${o.label}`);
+      const r = runStrategy(o, { cfg, seed, from: fromA(), modelB: b.model, x }).result;
+      others.push(`${o.label} ${r.totals.cycles.toLocaleString('en-US')}`);
+    }
+    const from = fromA();
+    const aCycles = from.program.report.totals.cycles;
+    progress(0, 1, `switching: ${st.label}`);
+    const s = runStrategy(st, { cfg, seed, from, modelB: b.model, x });
     progress(1, 1, 'inference');
+    const r = s.result;
+    const writeReport = r.write.report;
+    const to: Deployment = { qm: s.qm, placement: r.placement, pool: from.pool, program: r.write, engine: s.engine };
     return {
       metrics: [
         { label: 'switch', value: `${a.label} → ${b.label}` },
         { label: 'strategy', value: `${st.label}: ${st.description}` },
-        { label: 'mapping', value: `${scheme === 'xamm' ? 'XAMM' : 'baseline'}, ${poolSize} crossbars` },
-        ...reportMetrics(r, 'switch'),
-        { label: 'vs. from reset', value: `${pct(r.totals.cycles / Math.max(1, freshCycles))} of the ${freshCycles.toLocaleString('en-US')} cycles` },
-        { label: 'model B top-1 agreement with float', value: `analog ${pct(top1Agreement(to, x, 'analog'))}`, hint: `${SAMPLES} seeded inputs` },
-        { label: 'model A (before) programming cycles', value: from.program.report.totals.cycles.toLocaleString('en-US') },
+        { label: 'pool', value: `${poolSize} crossbars; A mapped ${scheme === 'xamm' ? 'with XAMM' : 'baseline'}${r.blm ? `; BLM: ${r.blm.blocks} blocks onto ${r.blm.slots} slots, ${r.blm.negatedBlocks} negated, matching ${r.matchMs.toFixed(0)} ms` : ''}` },
+        ...reportMetrics({ ...writeReport, totals: r.totals }, 'switch'),
+        { label: 'other strategies (cycles)', value: others.join(' · ') },
+        { label: 'model B top-1 agreement with float', value: `ideal ${pct(top1Agreement(to, x, 'ideal'))}, analog ${pct(top1Agreement(to, x, 'analog'))}`, hint: `${SAMPLES} seeded inputs` },
+        { label: 'model A programming (before)', value: `${aCycles.toLocaleString('en-US')} cycles from reset` },
       ],
-      heatmap: cyclesHeatmap(to, to.program, `reprogrammed cells: write-verify cycles per cell of the switch (${st.label.toLowerCase()})`),
+      heatmap: cyclesHeatmap(to, { perCell: switchPerCell(r) }, `reprogrammed cells: write-verify cycles per cell of the switch (${st.label})`),
     };
   },
+
 
   config: ({ preset }) => {
     const c = resolveHardware({}, preset);

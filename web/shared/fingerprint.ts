@@ -5,7 +5,8 @@
 //
 // Extension: a step is `{ name, what, run(seed) }` whose `run` returns a flat JSON record. Steps are listed in
 // `fingerprintSteps` in pipeline order; a new stage of the engine (encode → MVM, write-verify, BLM switch, analog
-// inference) adds one step object here when its API lands. Steps must not report pointers, memory sizes or timings
+// inference) adds one step object here when its API lands. Boolean fields are invariants that must hold (twins
+// agree, ideal = quantized, ...): the Node test checks they are all true. Steps must not report pointers, memory sizes or timings
 // (those legitimately differ between runs and hosts), only results, and must leave the arena as they found it.
 import { init, arena, wasm, WasmRng, streamId, StreamPurpose } from '../../src/wasm/index.js';
 import {
@@ -21,8 +22,9 @@ import { linearAssignment, linearAssignmentReference } from '../../src/matching/
 import { blockCostMatrix } from '../../src/matching/cost.js';
 import { encodeLevels } from '../../src/hardware/encode.js';
 import { sha256Hex } from './hash.js';
-import { deploy, switchInPlace, syntheticDenseModel, syntheticInputs } from './pipeline.js';
+import { deploy, switchTo, syntheticDenseModel, syntheticInputs } from './pipeline.js';
 import type { ProgramTotals } from '../../src/programming/report.js';
+import { CrossbarPool } from '../../src/hardware/pool.js';
 import { MODEL_SHAPES } from './models.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [k: string]: JsonValue };
@@ -261,37 +263,54 @@ const totalsRecord = (prefix: string, t: ProgramTotals): StepRecord => ({
 });
 
 /**
- * The whole path: a seeded 96-48-10 dense model quantized, mapped, write-verify programmed into a fresh pool
- * (cycle counts, final conductances), inferred ideal and analog; then switched in place to a second model
- * (cycles of the switch, conductances after it) and inferred again.
+ * The whole path: a seeded 80-24-10 dense model (64 × 64 crossbars) quantized, mapped, write-verify programmed into a fresh pool
+ * (cycle counts, final conductances), inferred ideal and analog; then, from that same state each time, switched
+ * to a second model under each strategy (full erase-write, diff in place, BLM global with negation): cycles of the
+ * switch, conductances and wear after it, and model B's ideal and analog outputs through the new placement.
  */
 export const programInferStep: FingerprintStep = {
   name: 'program-switch-infer',
-  what: 'quantizeModel → mapModel → programModel (write-verify) → CrossbarEngine ideal/analog → in-place switch to model B',
+  what: 'quantizeModel → mapModel → programModel → CrossbarEngine ideal/analog → switchModel full/diff/blm to model B',
   run(seed) {
-    const cfg = resolveHardware();
-    const sizes = [96, 48, 10], batch = 32;
-    const mark = arena.mark();
-    try {
-      const a = syntheticDenseModel('A', sizes, seed, 0), b = syntheticDenseModel('B', sizes, seed, 1);
-      const x = syntheticInputs(batch, sizes[0]!, seed);
-      const dA = deploy(a, cfg, x, batch, { seed });
-      const out: StepRecord = { crossbars: dA.placement.crossbars, ...totalsRecord('programA', dA.program.report.totals) };
-      out.conductancesA = sha256Hex(dA.pool.conductances().view);
-      out.levelsA = sha256Hex(dA.pool.levels().view);
-      const q = dA.engine.run(x, batch, 'quantized'), ideal = dA.engine.run(x, batch, 'ideal');
-      out.idealEqualsQuantized = q.every((v, i) => v === ideal[i]);
-      out.analogA = sha256Hex(dA.engine.run(x, batch, 'analog'));
-      const dB = switchInPlace(dA, b, x, batch, { seed });
-      Object.assign(out, totalsRecord('switchB', dB.program.report.totals));
-      out.conductancesB = sha256Hex(dB.pool.conductances().view);
-      out.wear = sha256Hex(dB.pool.wear().view);
-      out.analogB = sha256Hex(dB.engine.run(x, batch, 'analog'));
-      out.idealB = sha256Hex(dB.engine.run(x, batch, 'ideal'));
-      return out;
-    } finally {
-      arena.release(mark);
+    const cfg = resolveHardware({ crossbar: { rows: 64, cols: 64 } }); // small crossbars keep the step fast
+    const sizes = [80, 24, 10], batch = 32;
+    const a = syntheticDenseModel('A', sizes, seed, 0), b = syntheticDenseModel('B', sizes, seed, 1);
+    const x = syntheticInputs(batch, sizes[0]!, seed);
+    const out: StepRecord = {};
+    for (const strategy of ['full', 'diff', 'blm'] as const) {
+      const mark = arena.mark();
+      try {
+        // Twice the crossbars A needs, so BLM has free slots to choose from.
+        const placement = mapModel(a.ops.map((o) => ({ name: o.name, rows: (o as { rows: number }).rows, cols: (o as { cols: number }).cols })), cfg);
+        const pool = new CrossbarPool(cfg, { numCrossbars: 2 * placement.crossbars, seed });
+        const dA = deploy(a, cfg, x, batch, { seed, pool, placement });
+        if (strategy === 'full') {
+          Object.assign(out, { crossbars: dA.placement.crossbars, ...totalsRecord('programA', dA.program.report.totals) });
+          out.conductancesA = sha256Hex(dA.pool.conductances().view);
+          out.levelsA = sha256Hex(dA.pool.levels().view);
+          const q = dA.engine.run(x, batch, 'quantized'), ideal = dA.engine.run(x, batch, 'ideal');
+          out.idealEqualsQuantized = q.every((v, i) => v === ideal[i]);
+          out.analogA = sha256Hex(dA.engine.run(x, batch, 'analog'));
+        }
+        const s = switchTo(dA, b, x, batch, { strategy, seed, blm: { mode: 'global', negate: true } });
+        Object.assign(out, totalsRecord(`${strategy}`, s.result.totals));
+        out[`${strategy}_placement`] = sha256Hex(JSON.stringify(s.result.placement.blocks));
+        if (s.result.blm) {
+          out.blm_expectedCost = s.result.blm.expectedCost;
+          out.blm_negatedBlocks = s.result.blm.negatedBlocks;
+          out.blm_chose = s.result.blm.usedInPlace ? 'in-place placement' : 'matched placement';
+        }
+        out[`${strategy}_conductances`] = sha256Hex(dA.pool.conductances().view);
+        out[`${strategy}_wear`] = sha256Hex(dA.pool.wear().view);
+        const qB = s.engine.run(x, batch, 'quantized'), idealB = s.engine.run(x, batch, 'ideal');
+        out[`${strategy}_idealEqualsQuantized`] = qB.every((v, i) => v === idealB[i]);
+        out[`${strategy}_analogB`] = sha256Hex(s.engine.run(x, batch, 'analog'));
+      } finally {
+        arena.release(mark);
+      }
     }
+    out.blmNoWorseThanDiff = (out.blm_cycles as number) <= (out.diff_cycles as number) * 1.25; // expected-cost matching: near or below diff
+    return out;
   },
 };
 
@@ -299,10 +318,16 @@ export const programInferStep: FingerprintStep = {
 export const fingerprintSteps: FingerprintStep[] = [prngStep, detmathStep, arenaStep, quantizeStep, encodeMvmStep, mapStep, assignmentStep, blockMatchStep, programInferStep];
 
 /** Runs the steps (all by default) with one seed. Loads the wasm first, so it works on a browser main thread too. */
-export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps): Promise<FingerprintSummary> {
+export async function runFingerprint(seed: number, steps: readonly FingerprintStep[] = fingerprintSteps,
+  onStep?: (name: string, ms: number) => void): Promise<FingerprintSummary> {
   if (!Number.isSafeInteger(seed) || seed < 0) throw new Error(`runFingerprint: seed must be a non-negative safe integer, got ${seed}`);
   await init();
-  const results = steps.map((s) => ({ name: s.name, result: s.run(seed) }));
+  const results = steps.map((s) => {
+    const t0 = performance.now();
+    const result = s.run(seed);
+    onStep?.(s.name, performance.now() - t0);
+    return { name: s.name, result };
+  });
   return {
     format: 'ha3m-fingerprint/1',
     seed,

@@ -10,6 +10,7 @@ import type { CrossbarOp, ImportedModel } from '../../src/mapping/types.js';
 import { quantizeModel, type QuantizedModel } from '../../src/inference/quantized-model.js';
 import { programModel, type ModelProgramResult } from '../../src/inference/program-model.js';
 import { CrossbarEngine } from '../../src/inference/engine.js';
+import { switchModel, type SwitchOptions, type SwitchResult } from '../../src/matching/switch.js';
 
 /** Seeded normal draws (wasm PRNG), as f32. */
 function normals(seed: number, stream: number, n: number, scale: number): Float32Array {
@@ -67,8 +68,16 @@ export function deploy(model: ImportedModel, cfg: HardwareConfig, calib: Float32
   return { qm, placement, pool, program, engine };
 }
 
-/** Reprograms `pool` in place from what it holds to `model` under `placement` (unchanged cells cost nothing). */
-export function switchInPlace(from: Deployment, model: ImportedModel, calib: Float32Array, calibBatch: number,
-  opts: { placement?: Placement; seed?: number; onProgress?: (done: number, total: number) => void } = {}): Deployment {
-  return deploy(model, from.qm.config, calib, calibBatch, { pool: from.pool, placement: opts.placement ?? from.placement, seed: opts.seed, onProgress: opts.onProgress });
+/** The pool after a switch: model B resident under the strategy's placement, with its engine. */
+export interface Switched { result: SwitchResult; qm: QuantizedModel; engine: CrossbarEngine }
+
+/**
+ * Switches the pool `from` holds to `model` with src/matching/switch.ts (full / diff / blm), B quantized and
+ * calibrated on `calib`. The pool is modified; the returned engine reads B through the new placement.
+ */
+export function switchTo(from: Deployment, model: ImportedModel, calib: Float32Array, calibBatch: number,
+  opts: Omit<SwitchOptions, 'resident'> & { seed?: number }): Switched {
+  const qm = quantizeModel(model, from.qm.config, calib, calibBatch);
+  const result = switchModel(from.pool, qm, { ...opts, resident: from.placement });
+  return { result, qm, engine: new CrossbarEngine(qm, result.placement, from.pool, { seed: opts.seed ?? 0 }) };
 }
