@@ -23,6 +23,12 @@ export interface StepContext {
   /** Fraction of training done, 0..1 (for schedules like MMR's growing λ(t)). */
   progress: number;
   tasks: TrainTask[];
+  /**
+   * QAT only: the fake-quantizer of this step's task. Its `masters` are the float weights the optimizer updates; the
+   * model's Dense/Conv2D kernels are overwritten with quantize(master) after every step, so weight projections in
+   * QAT mode must act on the masters (then call `quantizer.project()`).
+   */
+  quantizer?: FakeQuantizer;
 }
 
 export interface TrainOptions {
@@ -125,6 +131,7 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
   const batchesPer = tasks.map((t) => Math.min(Math.ceil(t.train.n / batchSize), opts.maxBatchesPerEpoch ?? Infinity));
   const totalBatches = batchesPer.reduce((a, b) => a + b, 0);
   let step = state.epochsDone * totalBatches;
+  const projected = tasks.map(() => false);
 
   try {
     for (let epoch = state.epochsDone; epoch < epochs; epoch++) {
@@ -140,9 +147,10 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
           const task = tasks[ti]!;
           const { x, y, labels } = makeBatch(task.train, orders[ti]!, next[ti]! * batchSize, batchSize);
           next[ti]!++; done++; step++;
-          const ctx: StepContext = { epoch, step, task: ti, progress: step / (epochs * totalBatches), tasks };
           const q = quantizers[ti];
-          q?.project(true);
+          const ctx: StepContext = { epoch, step, task: ti, progress: step / (epochs * totalBatches), tasks, quantizer: q };
+          // the kernels already hold quantize(master) from the last step, unless noise is injected or this is the first
+          if (q && ((opts.qat!.noiseLsb ?? 0) > 0 || !projected[ti])) { q.project(true); projected[ti] = true; }
           let predsCls: Int32Array | undefined;
           const vars = task.model.trainableWeights.map((w) => w.read() as tf.Variable);
           const { value, grads } = optimizer.computeGradients(() => {
