@@ -43,7 +43,10 @@
 // would need two inputs at once. A tile cut into blocks and placed intact satisfies this (so an identical copy is
 // found at cost 0); blocks with disjoint rows and columns always do. checkRouting enforces it; the matcher repairs
 // violations: it accepts the assigned blocks cheapest first, and re-assigns those that would break the rule among
-// the remaining slots with the conflicting slots forbidden, until all are placed (see "routing repair" below).
+// the remaining slots with the conflicting slots forbidden, until all are placed (see "routing repair" below); if
+// that gets stuck (small blocks of a big layer can run out of compatible free slots), the stuck layers are pinned to
+// their in-place slots and the matching runs again (pinnedLayers). routing: 'serial' drops the rule instead and
+// counts the extra MVM steps (serialSteps) that running conflicting same-layer blocks one after another costs.
 // (As in XAMM, cells at a driven row × read column that belong to no block of the running layer are assumed to be
 // neutral or gated; the engine computes block by block, which is what per-block row/column gating gives.)
 import type { CrossbarPool } from '../hardware/pool.js';
@@ -69,6 +72,12 @@ export interface BlmOptions extends BlockGridOptions {
   resident?: Placement;
   /** Return the in-place placement when it is strictly cheaper (default true). */
   fallbackInPlace?: boolean;
+  /**
+   * 'strict' (default): enforce the routing rule (one MVM step per crossbar and layer). 'serial': allow any
+   * placement; same-layer blocks of a crossbar that break the rule run in separate MVM steps (counted in
+   * `serialSteps`), each step driving only its blocks' rows and reading only their columns.
+   */
+  routing?: 'strict' | 'serial';
 }
 
 export interface BlmResult {
@@ -88,6 +97,10 @@ export interface BlmResult {
   negatedBlocks: number;
   /** Routing-repair rounds that were needed. */
   repairs: number;
+  /** Strict routing: layers pinned in place because the repair could not place them. */
+  pinnedLayers: number[];
+  /** MVM steps beyond one per (crossbar, layer) that the placement needs (0 under strict routing). */
+  serialSteps: number;
   /** Layer mode: partner region (resident layer index) of every incoming layer, null = free slots only. */
   layerPairs?: Array<number | null>;
   /** Wall time of the whole matching (block/slot gathering, cost matrices, assignments), ms. */
@@ -97,6 +110,10 @@ export interface BlmResult {
   /** Of which: assignments, ms. */
   assignMs: number;
   notes: string[];
+}
+
+class RepairStuck extends Error {
+  constructor(readonly layers: Set<number>) { super('routing repair stuck'); }
 }
 
 /** A (block i, block j) pair that breaks the routing rule, and why. */
@@ -142,12 +159,30 @@ export function checkRouting(p: Placement): void {
 }
 
 /**
+ * Extra MVM steps a placement needs: per (crossbar, layer), blocks are put greedily (in order) into the first step
+ * they do not conflict with; Σ (steps − 1).
+ */
+export function serialMvmSteps(blocks: readonly PlacedBlock[]): number {
+  const groups = new Map<string, PlacedBlock[][]>();
+  let extra = 0;
+  for (const b of blocks) {
+    const k = `${b.crossbar}/${b.layer}`;
+    let steps = groups.get(k);
+    if (!steps) { steps = []; groups.set(k, steps); }
+    const fits = (step: PlacedBlock[]) => routingConflicts([...step, b]).length === 0;
+    const step = steps.find(fits);
+    if (step) step.push(b); else { steps.push([b]); if (steps.length > 1) extra++; }
+  }
+  return extra;
+}
+
+/**
  * Builds and validates the placement that puts block i on slot assign[i] (negated[i] = stored as −W). Throws a
  * clear error when a slot is used twice, a slot does not exist, or the routing rule is broken.
  */
 export function placeBlocks(
   scheme: string, qm: QuantizedModel, grid: BlockGrid, blocks: readonly Tile[], slots: readonly Slot[],
-  assign: ArrayLike<number>, negated?: ArrayLike<number | boolean>,
+  assign: ArrayLike<number>, negated?: ArrayLike<number | boolean>, routing: 'strict' | 'serial' = 'strict',
 ): Placement {
   if (assign.length !== blocks.length) throw new Error(`placeBlocks: ${assign.length} slot indices for ${blocks.length} blocks; pass one per block`);
   const owner = new Map<number, number>();
@@ -171,7 +206,7 @@ export function placeBlocks(
   const layers: LayerMatrix[] = qm.layers.map((l) => ({ name: l.op.name, rows: l.op.rows, cols: l.op.cols }));
   const p = makePlacement(scheme, mappingGeometry(qm.config), layers, placed);
   checkPlacement(p);
-  checkRouting(p);
+  if (routing === 'strict') checkRouting(p);
   void grid;
   return p;
 }
@@ -342,7 +377,12 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
         });
         const ta = performance.now();
         let sol: Int32Array;
-        try { sol = linearAssignment(sub, pending.length, free.length).rowToCol; } finally { assignMs += performance.now() - ta; }
+        try {
+          sol = linearAssignment(sub, pending.length, free.length).rowToCol;
+        } catch (e) {
+          if (e instanceof AssignmentError) throw new RepairStuck(new Set(pending.map((bi) => inc.blocks[bi]!.layer)));
+          throw e;
+        } finally { assignMs += performance.now() - ta; }
         got = Int32Array.from(sol, (j) => free[j]!);
       }
       const order = pending.map((bi, r) => ({ bi, s: got[r]! })).sort((x, y) => m[x.bi * ns + x.s]! - m[y.bi * ns + y.s]! || x.bi - y.bi);
@@ -368,14 +408,47 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
     inPlace[b] = s;
     inPlaceCost += plain[b * ns + s]!;
   }
-  const tryAttempt = (m: Float32Array): Int32Array | null => {
-    try { return attempt(m); } catch (e) { if (e instanceof AssignmentError) { notes.push(e.message); return null; } throw e; }
+  // Strict routing: when the repair gets stuck (blocks left with no allowed free slot), the layers of those blocks
+  // are pinned in place (their blocks may only use their in-place slots, which other layers may not use) and the
+  // matching is run again; in the worst case every layer ends up in place.
+  const pinnedLayers = new Set<number>();
+  const tryAttempt = (m0: Float32Array): Int32Array | null => {
+    for (;;) {
+      let m = m0;
+      if (pinnedLayers.size) {
+        m = new Float32Array(m0);
+        const pinnedSlot = new Uint8Array(ns);
+        for (let b = 0; b < nb; b++) if (pinnedLayers.has(inc.blocks[b]!.layer)) pinnedSlot[inPlace[b]!] = 1;
+        for (let b = 0; b < nb; b++) {
+          const row = m.subarray(b * ns, (b + 1) * ns);
+          if (pinnedLayers.has(inc.blocks[b]!.layer)) { const keep = row[inPlace[b]!]!; row.fill(Infinity); row[inPlace[b]!] = keep; } else {
+            for (let s2 = 0; s2 < ns; s2++) if (pinnedSlot[s2]) row[s2] = Infinity;
+          }
+        }
+      }
+      try {
+        return attempt(m);
+      } catch (e) {
+        if (e instanceof AssignmentError) { notes.push(e.message); return null; }
+        if (!(e instanceof RepairStuck) || inPlaceCost === null) throw e instanceof RepairStuck ? new AssignmentError('routing repair stuck and the in-place placement does not fit the pool') : e;
+        const before = pinnedLayers.size;
+        for (const l of e.layers) pinnedLayers.add(l);
+        if (pinnedLayers.size === before) return null;
+        notes.push(`routing repair: layer(s) ${[...e.layers].join(', ')} could not be placed under the routing rule; pinned in place`);
+      }
+    }
   };
-  let found = tryAttempt(work);
+  const routing = opts.routing ?? 'strict';
+  if (routing !== 'strict' && routing !== 'serial') throw new Error(`BLM: routing must be 'strict' or 'serial', got ${String(routing)}`);
+  const plainSolve = (m: Float32Array): Int32Array | null => {
+    try { return solve(m); } catch (e) { if (e instanceof AssignmentError) { notes.push(e.message); return null; } throw e; }
+  };
+  const run = routing === 'strict' ? tryAttempt : plainSolve;
+  let found = run(work);
   if (!found && work !== cost) {
     notes.push('layer mode: the block assignment within paired layers is infeasible; fell back to global matching');
     layerPairs = undefined;
-    found = tryAttempt(cost);
+    found = run(cost);
   }
   let forcedInPlace = false;
   if (!found) {
@@ -403,13 +476,14 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   } else if (negFlag) {
     for (let b = 0; b < nb; b++) negated[b] = negFlag[b * ns + assign[b]!]!;
   }
-  const placement = placeBlocks('blm', qm, grid, inc.blocks, sl.slots, assign, negated);
+  const placement = placeBlocks('blm', qm, grid, inc.blocks, sl.slots, assign, negated, routing);
+  const serialSteps = routing === 'serial' ? serialMvmSteps(placement.blocks) : 0;
   const matchMs = performance.now() - t0;
   let negatedBlocks = 0;
   for (const v of negated) negatedBlocks += v;
   return {
     placement, expectedCost: total, inPlaceCost, usedInPlace, mode, cost: costMode, grid, blocks: nb, slots: ns,
-    negatedBlocks, repairs, layerPairs, matchMs, costMs, assignMs, notes,
+    negatedBlocks, repairs, pinnedLayers: [...pinnedLayers].sort((a, b) => a - b), serialSteps, layerPairs, matchMs, costMs, assignMs, notes,
   };
 }
 

@@ -82,7 +82,7 @@ function directCost(qm: QuantizedModel, placement: ReturnType<typeof mapModel>, 
 
 test('BLM placement + routing: ideal on-crossbar outputs are bit-identical to the quantized model (dense and conv, both modes, ± negation, small blocks, both sign schemes)', async () => {
   const cases: Array<[string, (s: number) => tf.LayersModel]> = [['dense', (s) => denseModel(s)], ['conv', convModel]];
-  let negatedSeen = 0, movedSeen = 0;
+  let negatedSeen = 0, movedSeen = 0, smallMatched = 0;
   for (const [name, make] of cases) {
     for (const [sign, o] of SIGNS) {
       const cfg = config(o);
@@ -96,6 +96,8 @@ test('BLM placement + routing: ideal on-crossbar outputs are bit-identical to th
             const what = `${name} ${sign} ${mode} negate=${negate} ${JSON.stringify(bs)}`;
             assert.is(r.placement.scheme, 'blm', what);
             assert.ok(r.inPlaceCost !== null && r.expectedCost <= r.inPlaceCost + 1e-9, `${what}: ${r.expectedCost} > ${r.inPlaceCost}`);
+            assert.is(routingConflicts(r.placement.blocks).length, 0, what);
+            if ('blockRows' in bs && !r.usedInPlace) smallMatched++;
             negatedSeen += r.negatedBlocks;
             if (r.placement.blocks.some((b) => b.crossbar !== Math.floor(b.srcRow / 32) || b.negated)) movedSeen++;
             programModel(B.qm, r.placement, pool);
@@ -115,6 +117,24 @@ test('BLM placement + routing: ideal on-crossbar outputs are bit-identical to th
   }
   assert.ok(negatedSeen > 0, 'some block was stored negated');
   assert.ok(movedSeen > 0, 'some placement differs from the baseline');
+  assert.ok(smallMatched > 0, 'small blocks were matched (not only the in-place fallback)');
+});
+
+test('serial routing: any placement, extra MVM steps counted, outputs still bit-identical', async () => {
+  const cfg = config({});
+  const A = await quantize(denseModel(111), cfg), B = await quantize(denseModel(121), cfg);
+  const { pool } = residentPool(A.qm, 2);
+  const strict = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, fallbackInPlace: false });
+  const r = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, routing: 'serial', fallbackInPlace: false });
+  assert.ok(r.expectedCost <= strict.expectedCost + 1e-9, 'dropping the rule can only lower the cost');
+  assert.is(strict.serialSteps, 0);
+  assert.ok(routingConflicts(r.placement.blocks).length > 0 && r.serialSteps > 0, 'this case needs serial steps');
+  assert.ok(strict.repairs > 0, 'this case needed routing repairs');
+  programModel(B.qm, r.placement, pool);
+  const e = new CrossbarEngine(B.qm, r.placement, pool);
+  const x = randomData(4, B.inSize, 13);
+  assert.equal(Array.from(e.run(x, 4, 'ideal')), Array.from(e.run(x, 4, 'quantized')));
+  assert.throws(() => blmPlacement(B.qm, pool, { routing: 'loose' as never }), /routing must be 'strict' or 'serial'/);
 });
 
 test('a model that is exactly −A is found at zero cost when negation is allowed, and computes −A\'s function', async () => {
