@@ -10,6 +10,8 @@ import { registerEval } from './eval.js';
 import { registerMerge } from './merge.js';
 import { registerReport } from './report.js';
 import { registerSwitch } from './switch.js';
+import { registerBlm } from './switch-blm.js';
+import { registerDemo } from './demo.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
@@ -21,5 +23,7 @@ export const commands: Array<(program: Command) => void> = [
   registerEval,
   registerMerge,
   registerSwitch,
+  registerBlm,
+  registerDemo,
   registerReport,
 ];
