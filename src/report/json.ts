@@ -6,7 +6,7 @@ function isScalar(v: unknown): boolean {
 }
 
 function scalar(v: unknown): string {
-  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : 'null';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null'; // same text as JSON.stringify
   return JSON.stringify(v) ?? 'null';
 }
 
@@ -21,7 +21,7 @@ function write(v: unknown, indent: string, out: string[]): void {
   const inner = indent + '  ';
   if (Array.isArray(v)) {
     if (v.length === 0) { out.push('[]'); return; }
-    if (v.every(isScalar)) { out.push('[' + v.map(scalar).join(',') + ']'); return; }
+    if (v.every(isScalar)) { out.push(JSON.stringify(v)); return; } // native: NaN/Infinity → null, no spaces
     out.push('[\n');
     v.forEach((item, i) => {
       out.push(inner);

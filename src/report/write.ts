@@ -3,7 +3,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { stringifyResults } from './json.js';
-import { ResultsError, toJsonValue, validateResults } from './schema.js';
+import { ResultsError, validateResults } from './schema.js';
 import { RESULTS_SCHEMA_ID, type Results } from './types.js';
 
 export interface AtomicWriteOptions {
@@ -56,7 +56,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array, opts: A
  */
 export function writeResultsAtomic(path: string, results: Results | unknown, opts: AtomicWriteOptions = {}): Results {
   const valid = validateResults(results, `results for ${basename(path)}`);
-  writeFileAtomic(path, stringifyResults(toJsonValue(valid)), opts);
+  writeFileAtomic(path, stringifyResults(valid), opts);
   return valid;
 }
 
