@@ -1,5 +1,5 @@
 // The static page in headless Chromium: builds it, serves it on 127.0.0.1, picks a preset and models, runs every
-// kind of action in the simulation worker (MVM, fingerprint, model file import, mapping, programming, a switch),
+// kind of action in the simulation worker (MVM, model file import, mapping, programming, a switch),
 // checks the results and the heatmap, and takes the README screenshot after the switch.
 // The screenshot goes to build/screenshot.png on every run, and to docs/screenshot.png when that file does not
 // exist yet or HA3M_UPDATE_SCREENSHOT=1 (so ordinary test runs leave the tracked file alone).
@@ -12,7 +12,6 @@ import { buildSite, repoRoot } from '../../web/tools/build.js';
 import { serveStatic } from '../../web/tools/server.js';
 import { browserGate, isolatedPage, launchChromium } from '../../web/tools/chromium.js';
 import { lazy, reportSkip, note } from './gate.js';
-import { runFingerprint } from '../../web/shared/fingerprint.js';
 
 /** A 300-40-10 Dense model saved as TF.js files (model.json + weights.bin). */
 async function saveSmallModel(dir: string): Promise<void> {
@@ -29,7 +28,7 @@ async function saveSmallModel(dir: string): Promise<void> {
 const gate = browserGate();
 if (!gate.run) {
   reportSkip('the web page in Chromium', gate.reason);
-  test.skip('page: preset → MVM, fingerprint, model import, map, program, switch → heatmap, screenshot', () => {});
+  test.skip('page: preset → MVM, model import, map, program, switch → accuracy, heatmap, screenshot', () => {});
 } else {
   const out = join(tmpdir(), `ha3m-web-test-${process.pid}`);
   const site = lazy(async () => { await buildSite(out); return serveStatic({ root: out }); });
@@ -40,7 +39,7 @@ if (!gate.run) {
     rmSync(out, { recursive: true, force: true });
   });
 
-  test('page: preset → MVM, fingerprint, model import, map, program, switch → heatmap, screenshot', async () => {
+  test('page: preset → MVM, model import, map, program, switch → accuracy, heatmap, screenshot', async () => {
     const server = await site.get();
     const iso = await isolatedPage(await chromium.get(), server.url, { width: 1280, height: 860 });
     const { page } = iso;
@@ -60,10 +59,6 @@ if (!gate.run) {
       };
       await page.selectOption('#model', 'mlp-small-a');
       assert.match(await runAction('mvm'), /ideal = integer matmulyes, exactly/);
-      // The page's own worker computes the same fingerprint as Node.
-      await page.fill('#seed', '3');
-      const fp = await runAction('fingerprint');
-      assert.ok(fp.includes(`digest${(await runFingerprint(3)).digest}`), `page fingerprint differs from Node's: ${fp.slice(0, 120)}`);
       // A user's TF.js model dropped in: it joins the model list and maps.
       const modelDir = join(out, 'user-model');
       await saveSmallModel(modelDir);
@@ -76,17 +71,23 @@ if (!gate.run) {
       const results = await runAction('map-xamm');
       assert.match(results, /schemeXAMM/);
       assert.match(results, /crossbars\d+ \(baseline \d+, lower bound \d+\)/);
-      // Program model A, then switch to B in place: costs, agreement, and the reprogrammed-cells heatmap.
+      // A seeded pair: program A (ideal crossbar output = the quantized model, bit for bit).
       await page.selectOption('#model', 'mlp-small-a');
       assert.is(await page.inputValue('#model-b'), 'mlp-small-b');
       const programmed = await runAction('program');
       assert.match(programmed, /ideal crossbar output = quantized modelyes, bit for bit/);
       assert.match(programmed, /program: cycles[\d,]+ \(/);
+      assert.match(programmed, /model A top-1 agreement with floatideal [\d.]+ %, analog [\d.]+ %/);
+      // The bundled pre-trained pair (MNIST digits → permuted digits): switch with BLM, real test accuracy.
+      await page.selectOption('#model', 'demo:mlp-a');
+      assert.is(await page.inputValue('#model-b'), 'demo:mlp-b');
       const switched = await runAction('switch-blm');
       assert.match(switched, /strategyBLM: /);
       assert.match(switched, /switch: cycles[\d,]+ \(/);
       assert.match(switched, /other strategies \(cycles\)Full reprogram [\d,]+ · In place \(diff\) [\d,]+ · BLM \(layer\) [\d,]+/);
-      assert.match(switched, /model B top-1 agreement with floatideal [\d.]+ %, analog [\d.]+ %/);
+      const acc = /model B \(after the switch\) accuracyfloat ([\d.]+) %, crossbar ideal ([\d.]+) %, analog ([\d.]+) %/.exec(switched);
+      assert.ok(acc, switched.slice(0, 400));
+      assert.ok(Number(acc[1]) > 85 && Number(acc[2]) > 85 && Number(acc[3]) > 60, `accuracies ${acc.slice(1).join(', ')}`);
       assert.match((await page.textContent('#heatmap-title')) ?? '', /reprogrammed cells/);
       // The heatmap really shows data: many distinct colours in the cell area.
       const colours = await page.evaluate(() => {

@@ -16,6 +16,7 @@ import type { DemoResult, Heatmap, Method, Methods, ModelInfo, ProgressFn, Worke
 import { deploy, switchTo, syntheticDenseModel, syntheticInputs, type Deployment, type Switched } from '../shared/pipeline.js';
 import type { SwitchOptions, SwitchResult } from '../../src/matching/switch.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
+import { evaluate, type LabelledSet } from '../../src/inference/engine.js';
 import type { HardwareConfig } from '../../src/hardware/config.js';
 import type { ProgramReport } from '../../src/programming/report.js';
 import { forward } from '../../src/mapping/forward.js';
@@ -23,24 +24,112 @@ import { forward } from '../../src/mapping/forward.js';
 /** Models the user dropped in (TF.js LayersModels), by id; they keep their real weights for later stages. */
 const imported = new Map<string, { info: ModelInfo; model: ImportedModel }>();
 
-function modelLayers(id: string): { label: string; layers: LayerMatrix[] } {
+async function modelLayers(id: string): Promise<{ label: string; layers: LayerMatrix[] }> {
+  const demo = (await demoModels()).find((m) => m.id === id);
+  if (demo) return demo;
   const own = imported.get(id);
   return own ? { label: own.info.label, layers: own.info.layers } : modelShape(id);
 }
 
-/** A model with weights: a dropped-in TF.js model, or a built-in seeded dense chain. */
-function modelWithWeights(id: string, seed: number): { label: string; model: ImportedModel } {
-  const own = imported.get(id);
-  if (own) return { label: own.info.label, model: own.model };
-  const s = modelShape(id);
-  if (!s.dense) throw new Error(`"${s.label}" has layer shapes only; pick an MLP or drop in a TF.js model to program it`);
-  return { label: s.label, model: syntheticDenseModel(s.id, s.dense.sizes, seed, s.dense.variant) };
+interface LoadedModel {
+  label: string;
+  model: ImportedModel;
+  /** SAMPLES inputs for calibration and agreement checks. */
+  samples: Float32Array;
+  /** A labelled test set, when the model comes with one (the bundled pre-trained pair). */
+  test?: LabelledSet;
 }
 
-/** Calibration / evaluation inputs: seeded uniform vectors of the model's input size. */
+/** Calibration / evaluation inputs: SAMPLES vectors. */
 const SAMPLES = 128;
-function samplesFor(model: ImportedModel, seed: number): Float32Array {
-  return syntheticInputs(SAMPLES, model.inputShape.reduce((a, b) => a * b, 1), seed, 7);
+
+// ---- the bundled pre-trained pair (web/assets/demo, made by web/tools/make-demo-pack.ts) ----
+interface DemoPack {
+  testImages: { file: string; n: number; shape: number[]; scale: number };
+  testLabels: string;
+  permutation: string;
+  models: { id: string; label: string; dir: string; testAccuracy: number }[];
+}
+interface DemoData { pack: DemoPack; images: Float32Array; labels: Int32Array; perm: Int32Array; layers: Map<string, LayerMatrix[]> }
+let demoData: Promise<DemoData | null> | null = null;
+const demoUrl = (path: string): string => new URL(`demo/${path}`, (globalThis as unknown as { location: { href: string } }).location.href).href;
+
+/** Loads the pack's description and test set once; null when the page was built without it. */
+function loadDemo(): Promise<DemoData | null> {
+  return demoData ??= (async () => {
+    const res = await fetch(demoUrl('pack.json')).catch(() => null);
+    if (!res || !res.ok) return null;
+    const pack = await res.json() as DemoPack;
+    const bytes = new Uint8Array(await (await fetch(demoUrl(pack.testImages.file))).arrayBuffer());
+    const labels = Int32Array.from(new Uint8Array(await (await fetch(demoUrl(pack.testLabels))).arrayBuffer()));
+    const perm = Int32Array.from(await (await fetch(demoUrl(pack.permutation))).json() as number[]);
+    const images = Float32Array.from(bytes, (v) => Math.fround(v * pack.testImages.scale));
+    const layers = new Map<string, LayerMatrix[]>();
+    for (const m of pack.models) {
+      // Layer matrices from the weight manifest (Dense kernels are [in, out]): listing needs no TF.js.
+      const json = await (await fetch(demoUrl(`${m.dir}/model.json`))).json() as { weightsManifest: { weights: { name: string; shape: number[] }[] }[] };
+      layers.set(m.id, json.weightsManifest.flatMap((g) => g.weights).filter((w) => w.shape.length === 2)
+        .map((w) => ({ name: w.name.split('/')[0]!, rows: w.shape[0]!, cols: w.shape[1]! })));
+    }
+    return { pack, images, labels, perm, layers };
+  })();
+}
+
+async function demoModels(): Promise<ModelInfo[]> {
+  const d = await loadDemo();
+  return d ? d.pack.models.map((m) => ({ id: `demo:${m.id}`, label: `MLP 784-64-10 trained: ${m.label}, ${(100 * m.testAccuracy).toFixed(1)} % (float)`, layers: d.layers.get(m.id)! })) : [];
+}
+
+const demoLoaded = new Map<string, ImportedModel>();
+async function loadDemoModel(id: string): Promise<LoadedModel> {
+  const d = await loadDemo();
+  const entry = d?.pack.models.find((m) => `demo:${m.id}` === id);
+  if (!d || !entry) throw new Error(`model "${id}" is not in this page's demo pack`);
+  let model = demoLoaded.get(id);
+  if (!model) {
+    const tf = await import('@tensorflow/tfjs');
+    const { importLayersModel } = await import('../../src/mapping/import.js');
+    await tf.setBackend('cpu');
+    const lm = await tf.loadLayersModel(demoUrl(`${entry.dir}/model.json`));
+    try { model = importLayersModel(lm, { source: `demo/${entry.dir}` }); } finally { lm.dispose(); }
+    demoLoaded.set(id, model);
+  }
+  // Task B sees every image through the pack's pixel permutation.
+  let images = d.images;
+  if (entry.id.endsWith('-b')) {
+    const per = d.perm.length;
+    images = new Float32Array(d.images.length);
+    for (let s = 0; s < d.pack.testImages.n; s++) for (let i = 0; i < per; i++) images[s * per + i] = d.images[s * per + d.perm[i]!]!;
+  }
+  const per = images.length / d.pack.testImages.n;
+  return {
+    label: entry.label, model, samples: images.slice(0, SAMPLES * per),
+    test: { images, labels: d.labels, n: d.pack.testImages.n },
+  };
+}
+
+/** A model with weights: the bundled pre-trained pair, a dropped-in TF.js model, or a built-in seeded dense chain. */
+async function modelWithWeights(id: string, seed: number): Promise<LoadedModel> {
+  if (id.startsWith('demo:')) return loadDemoModel(id);
+  const own = imported.get(id);
+  const size = (m: ImportedModel): number => m.inputShape.reduce((a, b) => a * b, 1);
+  if (own) return { label: own.info.label, model: own.model, samples: syntheticInputs(SAMPLES, size(own.model), seed, 7) };
+  const s = modelShape(id);
+  if (!s.dense) throw new Error(`"${s.label}" has layer shapes only; pick an MLP or drop in a TF.js model to program it`);
+  const model = syntheticDenseModel(s.id, s.dense.sizes, seed, s.dense.variant);
+  return { label: s.label, model, samples: syntheticInputs(SAMPLES, size(model), seed, 7) };
+}
+
+/** Test images evaluated per accuracy figure (the pack has 500; fewer keeps the analog runs quick). */
+const EVAL_LIMIT = 300;
+
+/** Accuracy on the model's labelled test set (float, ideal, analog), or top-1 agreement with float otherwise. */
+function accuracyMetric(what: string, d: Deployment, m: LoadedModel): Metric {
+  if (m.test) {
+    const acc = evaluate(d.engine, m.test, ['float', 'ideal', 'analog'], { limit: EVAL_LIMIT, batch: 100 });
+    return { label: `${what} accuracy`, value: `float ${pct(acc.float!)}, crossbar ideal ${pct(acc.ideal!)}, analog ${pct(acc.analog!)}`, hint: `first ${EVAL_LIMIT} MNIST test images` };
+  }
+  return { label: `${what} top-1 agreement with float`, value: `ideal ${pct(top1Agreement(d, m.samples, 'ideal'))}, analog ${pct(top1Agreement(d, m.samples, 'analog'))}`, hint: `${SAMPLES} seeded inputs (no labelled data for this model)` };
 }
 
 /** Share of samples whose top-1 output in `mode` equals the float model's. */
@@ -180,11 +269,11 @@ const handlers: { [M in Method]: Handler<M> } = {
     strategies: STRATEGIES.map(({ id, label, description }) => ({ id, label, description })),
   }),
 
-  program: ({ preset, model, scheme, seed }, progress) => {
+  program: async ({ preset, model, scheme, seed }, progress) => {
     arena.reset(); // the worker owns the arena: a new run releases the previous pool
     const cfg = resolveHardware({}, preset);
-    const { label, model: m } = modelWithWeights(model, seed);
-    const x = samplesFor(m, seed);
+    const loaded = await modelWithWeights(model, seed);
+    const { label, model: m, samples: x } = loaded;
     progress(0, 1, 'quantize and map');
     const d = deploy(m, cfg, x, SAMPLES, { xamm: scheme === 'xamm', seed, onProgress: (dn, t) => progress(dn, t, 'write-verify') });
     progress(1, 1, 'inference');
@@ -195,20 +284,20 @@ const handlers: { [M in Method]: Handler<M> } = {
         { label: 'mapping', value: `${scheme === 'xamm' ? 'XAMM' : 'baseline'}: ${d.placement.crossbars} crossbars, ${pct(d.placement.utilization)} of cells used` },
         ...reportMetrics(r, 'program'),
         { label: 'ideal crossbar output = quantized model', value: sameOutputs(d, x) ? 'yes, bit for bit' : 'NO' },
-        { label: 'top-1 agreement with float', value: `quantized ${pct(top1Agreement(d, x, 'quantized'))}, analog ${pct(top1Agreement(d, x, 'analog'))}`, hint: `${SAMPLES} seeded inputs` },
+        accuracyMetric('model A', d, loaded),
       ],
       heatmap: cyclesHeatmap(d, d.program, 'write-verify cycles per cell, programming model A from reset'),
     };
   },
 
-  switch: ({ preset, modelA, modelB, scheme, strategy, seed }, progress) => {
+  switch: async ({ preset, modelA, modelB, scheme, strategy, seed }, progress) => {
     const st = STRATEGIES.find((s) => s.id === strategy);
     if (!st) throw new Error(`unknown strategy "${strategy}"; choose one of: ${STRATEGIES.map((s) => s.id).join(', ')}`);
     const cfg = resolveHardware({}, preset);
-    const a = modelWithWeights(modelA, seed), b = modelWithWeights(modelB, seed);
+    const a = await modelWithWeights(modelA, seed), b = await modelWithWeights(modelB, seed);
     const inA = a.model.inputShape.join('×'), inB = b.model.inputShape.join('×');
     if (inA !== inB) throw new Error(`model A takes ${inA} inputs but model B takes ${inB}; pick two models with the same input`);
-    const x = samplesFor(a.model, seed);
+    const x = a.samples;
     const pA = mapModel(layerMatricesOf(a.model), cfg, { xamm: scheme === 'xamm' });
     const pB = mapModel(layerMatricesOf(b.model), cfg);
     const poolSize = Math.max(pA.crossbars, pB.crossbars);
@@ -221,13 +310,13 @@ const handlers: { [M in Method]: Handler<M> } = {
     for (const o of STRATEGIES) {
       if (o.id === st.id) continue;
       progress(0, 1, `for comparison: ${o.label}`);
-      const r = runStrategy(o, { cfg, seed, from: fromA(), modelB: b.model, x }).result;
+      const r = runStrategy(o, { cfg, seed, from: fromA(), modelB: b.model, x: b.samples }).result;
       others.push(`${o.label} ${r.totals.cycles.toLocaleString('en-US')}`);
     }
     const from = fromA();
     const aCycles = from.program.report.totals.cycles;
     progress(0, 1, `switching: ${st.label}`);
-    const s = runStrategy(st, { cfg, seed, from, modelB: b.model, x });
+    const s = runStrategy(st, { cfg, seed, from, modelB: b.model, x: b.samples });
     progress(1, 1, 'inference');
     const r = s.result;
     const writeReport = r.write.report;
@@ -239,7 +328,7 @@ const handlers: { [M in Method]: Handler<M> } = {
         { label: 'pool', value: `${poolSize} crossbars; A mapped ${scheme === 'xamm' ? 'with XAMM' : 'baseline'}${r.blm ? `; BLM: ${r.blm.blocks} blocks onto ${r.blm.slots} slots, ${r.blm.negatedBlocks} negated, matching ${r.matchMs.toFixed(0)} ms` : ''}` },
         ...reportMetrics({ ...writeReport, totals: r.totals }, 'switch'),
         { label: 'other strategies (cycles)', value: others.join(' · ') },
-        { label: 'model B top-1 agreement with float', value: `ideal ${pct(top1Agreement(to, x, 'ideal'))}, analog ${pct(top1Agreement(to, x, 'analog'))}`, hint: `${SAMPLES} seeded inputs` },
+        accuracyMetric('model B (after the switch)', to, b),
         { label: 'model A programming (before)', value: `${aCycles.toLocaleString('en-US')} cycles from reset` },
       ],
       heatmap: cyclesHeatmap(to, { perCell: switchPerCell(r) }, `reprogrammed cells: write-verify cycles per cell of the switch (${st.label})`),
@@ -304,13 +393,13 @@ const handlers: { [M in Method]: Handler<M> } = {
 
   fingerprint: ({ seed }) => runFingerprint(seed),
 
-  models: () => [...MODEL_SHAPES, ...[...imported.values()].map((m) => m.info)],
+  models: async () => [...await demoModels(), ...MODEL_SHAPES, ...[...imported.values()].map((m) => m.info)],
 
   importModel: ({ files }) => importDroppedModel(files),
 
-  map: ({ preset, model, scheme }) => {
+  map: async ({ preset, model, scheme }) => {
     const c = resolveHardware({}, preset);
-    const m = modelLayers(model);
+    const m = await modelLayers(model);
     const base = mapModel(m.layers, c);
     const p = scheme === 'xamm' ? mapModel(m.layers, c, { xamm: true }) as XammPlacement : base;
     const metrics: Metric[] = [

@@ -4,7 +4,7 @@
 // module that pulled them in, so a caller can fail (library, page) or skip-and-report (test files).
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
-import { copyFileSync, mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, renameSync, rmSync, existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -122,7 +122,7 @@ export interface SiteBuild {
 
 /**
  * Builds the static page into `outDir` (default build/web): app.js (page), worker.js (simulation worker),
- * index.html, style.css. Written to a temp folder and swapped in, so a failed build never leaves a half page.
+ * index.html, style.css, chunks/ (TF.js, loaded on demand) and demo/ (the bundled pre-trained pair). Written to a temp folder and swapped in, so a failed build never leaves a half page.
  */
 export async function buildSite(outDir = join(repoRoot, 'build/web'), opts: { minify?: boolean } = {}): Promise<SiteBuild> {
   const tmp = `${outDir}.tmp-${process.pid}`;
@@ -146,6 +146,8 @@ export async function buildSite(outDir = join(repoRoot, 'build/web'), opts: { mi
         'keep Node-only code out of web/app and the library path');
     }
     for (const f of STATIC_FILES) copyFileSync(join(repoRoot, 'web/app', f), join(tmp, f));
+    // Bundled data (the pre-trained demo pair and its test set): web/assets/* → the site root.
+    if (existsSync(join(repoRoot, 'web/assets'))) cpSync(join(repoRoot, 'web/assets'), tmp, { recursive: true });
     const files = [
       ...Object.entries(result.metafile.outputs).map(([p, o]) => ({ name: relative(tmp, resolve(repoRoot, p)), bytes: o.bytes })),
       ...STATIC_FILES.map((name) => ({ name, bytes: 0 })),
