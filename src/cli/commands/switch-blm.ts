@@ -1,0 +1,94 @@
+// `ha3m blm`: switch a pool holding model A to model B under full, diff and BLM (layer and global), print the
+// programming cost of each and the time BLM took.
+import type { Command } from 'commander';
+import { ConfigError, presetNames, resolveHardware } from '../../hardware/index.js';
+import { CrossbarPool } from '../../hardware/pool.js';
+import { loadModel } from '../../mapping/import.js';
+import { loadModelFile } from '../../mapping/load-node.js';
+import { mapModel } from '../../mapping/map.js';
+import { sizeOf } from '../../mapping/hostops.js';
+import { PlacementError } from '../../mapping/placement.js';
+import { ModelImportError, type ImportedModel } from '../../mapping/types.js';
+import { quantizeModel, programModel } from '../../inference/index.js';
+import { RefRng } from '../../reference/rng.js';
+import { switchModel, type SwitchOptions } from '../../matching/switch.js';
+import { initSync } from '../../wasm/index.js';
+import { UserError } from '../errors.js';
+
+interface BlmOpts {
+  modelA: string; modelB: string; preset: string; blockRows?: string; blockCols?: string; negate?: boolean;
+  routing: string; extra: string; seed: string; json?: boolean;
+}
+
+const int = (name: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return n;
+};
+
+async function load(src: string): Promise<ImportedModel> {
+  try {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? await loadModel(src) : await loadModelFile(src);
+  } catch (e) {
+    if (e instanceof ModelImportError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+export function registerBlm(program: Command): void {
+  program
+    .command('blm')
+    .description('switch a pool holding model A to model B under full, diff and BLM (layer and global matching): programming cycles and matching time')
+    .requiredOption('--model-a <path>', 'the resident model: TF.js model.json path (or its directory) or http(s) URL')
+    .requiredOption('--model-b <path>', 'the incoming model')
+    .option('--preset <name>', `hardware preset (${presetNames().join(', ')})`, 'default')
+    .option('--block-rows <n>', 'BLM block rows (logical; default the whole tile)')
+    .option('--block-cols <n>', 'BLM block columns (logical weights; default the whole tile)')
+    .option('--negate', 'let BLM store blocks negated when cheaper')
+    .option('--routing <r>', 'strict (one MVM step per crossbar and layer) or serial', 'strict')
+    .option('--extra <n>', 'free crossbars beyond what the larger model needs', '8')
+    .option('--seed <s>', 'pool seed (faults, programming)', '1')
+    .option('--json', 'print the results as JSON')
+    .action(async (opts: BlmOpts) => {
+      initSync();
+      let cfg;
+      try { cfg = resolveHardware({}, opts.preset); } catch (e) { if (e instanceof ConfigError) throw new UserError(e.message); throw e; }
+      if (opts.routing !== 'strict' && opts.routing !== 'serial') throw new UserError(`--routing must be strict or serial, got '${opts.routing}'`);
+      const blockRows = int('block-rows', opts.blockRows, 1), blockCols = int('block-cols', opts.blockCols, 1);
+      const extra = int('extra', opts.extra, 0)!, seed = int('seed', opts.seed, 0)!;
+      const [mA, mB] = [await load(opts.modelA), await load(opts.modelB)];
+      const calib = (m: ImportedModel) => { const r = new RefRng(7, 0); const n = sizeOf(m.inputShape); return Float32Array.from({ length: 64 * n }, () => r.uniform()); };
+      const qmA = quantizeModel(mA, cfg, calib(mA), 64), qmB = quantizeModel(mB, cfg, calib(mB), 64);
+      let pA, pB;
+      try { pA = mapModel(mA, cfg); pB = mapModel(mB, cfg); } catch (e) { if (e instanceof PlacementError) throw new UserError(e.message); throw e; }
+      const pool = new CrossbarPool(cfg, { numCrossbars: Math.max(pA.crossbars, pB.crossbars) + extra, seed });
+      const blm = { blockRows, blockCols, negate: !!opts.negate, routing: opts.routing as 'strict' | 'serial' };
+      const runs: Array<[string, SwitchOptions]> = [
+        ['full', { strategy: 'full' }], ['diff', { strategy: 'diff' }],
+        ['blm layer', { strategy: 'blm', blm: { ...blm, mode: 'layer' } }], ['blm global', { strategy: 'blm', blm: { ...blm, mode: 'global' } }],
+      ];
+      const out: Array<Record<string, unknown>> = [];
+      for (const [name, o] of runs) {
+        pool.initialize(cfg.programming.initialState);
+        programModel(qmA, pA, pool);
+        let s;
+        try { s = switchModel(pool, qmB, { ...o, resident: pA }); } catch (e) { throw new UserError((e as Error).message); }
+        out.push({
+          strategy: name, cycles: s.totals.cycles, energyJ: s.totals.energyJ, cellsTouched: s.totals.cellsTouched, failures: s.totals.failures,
+          matchMs: s.matchMs, expectedCycles: s.blm?.expectedCost, inPlaceExpectedCycles: s.blm?.inPlaceCost, usedInPlace: s.blm?.usedInPlace,
+          blocks: s.blm?.blocks, slots: s.blm?.slots, negatedBlocks: s.blm?.negatedBlocks, pinnedLayers: s.blm?.pinnedLayers, serialSteps: s.blm?.serialSteps,
+        });
+      }
+      if (opts.json) { console.log(JSON.stringify({ modelA: opts.modelA, modelB: opts.modelB, preset: opts.preset, crossbars: pool.numCrossbars, results: out })); return; }
+      console.log(`A = ${mA.name} (${pA.crossbars} crossbars), B = ${mB.name} (${pB.crossbars} crossbars); pool ${pool.numCrossbars} crossbars, preset ${opts.preset}, seed ${seed}`);
+      const full = out[0]!.cycles as number;
+      for (const r of out) {
+        const c = r.cycles as number;
+        const extraInfo = r.matchMs ? `  matching ${(r.matchMs as number).toFixed(1)} ms, expected ${Math.round(r.expectedCycles as number).toLocaleString('en-US')}` +
+          `${r.usedInPlace ? ' (in place)' : ''}${(r.pinnedLayers as number[]).length ? ` (layers ${(r.pinnedLayers as number[]).join(',')} pinned)` : ''}` +
+          `${r.serialSteps ? ` (+${r.serialSteps as number} MVM steps)` : ''}` : '';
+        console.log(`  ${String(r.strategy).padEnd(11)} ${c.toLocaleString('en-US').padStart(12)} cycles  ${(c / full).toFixed(3)} × full  ${((r.energyJ as number) * 1e6).toFixed(1)} µJ${extraInfo}`);
+      }
+    });
+}
