@@ -207,7 +207,7 @@ export function heatmapSpec(r: Results, s: StrategyResult, sw: SwitchRecord, max
   const order = h.crossbars.slice(0, shown).map((x) => `crossbar ${x}`);
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    config: { ...BASE_CONFIG, facet: { spacing: 10 } },
+    config: { ...BASE_CONFIG, view: { stroke: '#c8c8c8', strokeWidth: 1 }, facet: { spacing: 10 } },
     title: `${s.name}: switch ${switchLabel(sw)}, ${h.crossbars.length} crossbar${h.crossbars.length === 1 ? '' : 's'}`,
     data: { values: rows },
     facet: { field: 'xbar', type: 'nominal', sort: order, title: null, header: { labelFontSize: 10, labelPadding: 2 } },

@@ -115,7 +115,7 @@ export function htmlReport(results: Results, opts: HtmlReportOptions = {}): stri
       ` data-strategy="${escapeHtml(s.name)}" data-switch="${sw.index}" data-crossbars="${h.shown}"`));
   }
   parts.push(
-    `<p class="legend">Each square is one crossbar used by the incoming model, binned to at most 32×32; colour = fraction of the bin's cells that got at least one pulse in the switch.</p>`,
+    `<p class="legend">Each small grid is one crossbar that holds the incoming model (rows down, columns across), binned to at most 32×32 bins; colour = fraction of the bin's cells that got at least one pulse in the switch.</p>`,
   );
   parts.push(heat.length > 0 ? `<div class="heatmaps">\n${heat.join('\n')}\n</div>` : '<p class="nodata">No heatmap data in these results.</p>');
 
