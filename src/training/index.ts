@@ -7,3 +7,4 @@ export * from './zoo.js';
 export * from './qat.js';
 export * from './train.js';
 export * from './checkpoint.js';
+export * from './fold.js';
