@@ -204,7 +204,7 @@ function cyclesHeatmap(d: Deployment, r: { perCell?: { setPulses: Uint32Array; r
 }
 
 interface SwitchContext {
-  cfg: HardwareConfig; seed: number; from: Deployment; modelB: ImportedModel; x: Float32Array;
+  cfg: HardwareConfig; seed: number; from: Deployment; modelB: ImportedModel; x: Float32Array; progress?: ProgressFn;
 }
 
 /**
@@ -218,7 +218,8 @@ const STRATEGIES: (StrategyInfo & { options: Omit<SwitchOptions, 'resident' | 'p
 ];
 
 function runStrategy(st: (typeof STRATEGIES)[number], s: SwitchContext): Switched {
-  return switchTo(s.from, s.modelB, s.x, SAMPLES, { ...st.options, seed: s.seed, program: { perCell: true } });
+  const onProgress = s.progress ? (d: number, t: number) => s.progress!(d, t, `write-verify of model B (${st.label})`) : undefined;
+  return switchTo(s.from, s.modelB, s.x, SAMPLES, { ...st.options, seed: s.seed, program: { perCell: true, onProgress } });
 }
 
 /** Per-cell cycles of a switch (erase + write for a full reprogram). */
@@ -310,13 +311,13 @@ const handlers: { [M in Method]: Handler<M> } = {
     for (const o of STRATEGIES) {
       if (o.id === st.id) continue;
       progress(0, 1, `for comparison: ${o.label}`);
-      const r = runStrategy(o, { cfg, seed, from: fromA(), modelB: b.model, x: b.samples }).result;
+      const r = runStrategy(o, { cfg, seed, from: fromA(), modelB: b.model, x: b.samples, progress }).result;
       others.push(`${o.label} ${r.totals.cycles.toLocaleString('en-US')}`);
     }
     const from = fromA();
     const aCycles = from.program.report.totals.cycles;
     progress(0, 1, `switching: ${st.label}`);
-    const s = runStrategy(st, { cfg, seed, from, modelB: b.model, x: b.samples });
+    const s = runStrategy(st, { cfg, seed, from, modelB: b.model, x: b.samples, progress });
     progress(1, 1, 'inference');
     const r = s.result;
     const writeReport = r.write.report;

@@ -82,6 +82,8 @@ export function directNodeImports(file: string): string[] {
   const text = readFileSync(join(repoRoot, file), 'utf8');
   const found = new Set<string>();
   for (const m of text.matchAll(/\bfrom\s+['"](node:[^'"]+)['"]|\bimport\s*\(\s*['"](node:[^'"]+)['"]/g)) found.add((m[1] ?? m[2])!);
+  // The CLI (src/cli, commander) is Node-only by design.
+  for (const m of text.matchAll(/\bfrom\s+['"]([^'"]*\/src\/cli\/[^'"]+)['"]/g)) found.add(`${m[1]} (the Node-only CLI)`);
   return [...found];
 }
 
