@@ -84,6 +84,9 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   } else {
     model = buildModel(o.model as ZooModelName, { inputShape: splits.train.shape, numClasses: splits.train.numClasses, seed });
   }
+  if (o.qat && model.layers.some((l) => l.getClassName() === 'BatchNormalization')) {
+    console.error('note: this model has BatchNormalization; QAT quantizes the unfolded kernels, so the folded weights the crossbar programs are not exactly on the grid. For exact integers fold first (foldBatchNorm in src/training/fold.ts) and fine-tune the folded model with QAT.');
+  }
   const qat = o.qat ? { weightBits, scale: o.scale as 'layer' | 'column', noiseLsb: num(o.noise, 'noise'), seed } : undefined;
 
   let bar: { start(t: number, v: number, p: object): void; update(v: number, p: object): void; stop(): void; setTotal(t: number): void } | undefined;
