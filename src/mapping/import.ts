@@ -222,7 +222,39 @@ export function importLayersModel(model: tf.LayersModel, opts: ImportOptions = {
   if (!ops.some((o) => o.kind === 'dense' || o.kind === 'conv2d')) {
     throw new ModelImportError(`${source}: the model has no Dense or Conv2D layer, so nothing maps to crossbars`);
   }
-  return { name: model.name, inputShape: inputShape as number[], ops, output };
+  const weightScales = readWeightScales(model, ops, source);
+  return { name: model.name, inputShape: inputShape as number[], ops, output, ...(weightScales ? { weightScales } : {}) };
+}
+
+/**
+ * Fixed per-layer weight scales from `userDefinedMetadata.ha3m.weightScales` ({ layerName: scale }, written by MMR so
+ * that tied blocks of different models quantize to the same integers). Checked: positive finite numbers, names of
+ * crossbar layers (Dense/Conv2D) of this model without a folded BatchNormalization.
+ */
+function readWeightScales(model: tf.LayersModel, ops: Op[], source: string): Record<string, number> | undefined {
+  const meta = (model as { getUserDefinedMetadata?: () => unknown }).getUserDefinedMetadata?.() as { ha3m?: { weightScales?: unknown } } | undefined;
+  const raw = meta?.ha3m?.weightScales;
+  if (raw === undefined) return undefined;
+  const where = `${source}: userDefinedMetadata.ha3m.weightScales`;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ModelImportError(`${where} must be an object { layerName: scale }, got ${JSON.stringify(raw)}; re-save the model with \`ha3m merge\` or remove the entry`);
+  }
+  const crossbar = new Map(ops.filter((o): o is CrossbarOp => o.kind === 'dense' || o.kind === 'conv2d').map((o) => [o.name, o]));
+  const out: Record<string, number> = {};
+  for (const [name, v] of Object.entries(raw as Record<string, unknown>)) {
+    const op = crossbar.get(name);
+    if (!op) {
+      throw new ModelImportError(`${where} names layer "${name}", which is not a Dense/Conv2D layer of this model (crossbar layers: ${[...crossbar.keys()].join(', ')}); the metadata does not belong to this model`);
+    }
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
+      throw new ModelImportError(`${where}["${name}"] must be a positive finite number, got ${JSON.stringify(v)}; fix or remove the entry`);
+    }
+    if (op.folded.length) {
+      throw new ModelImportError(`${where}["${name}"]: the layer has BatchNormalization ${op.folded.join(', ')} folded into it, which changes its weights, so a fixed scale would not reproduce the trained integers; remove the entry or the BatchNormalization`);
+    }
+    out[name] = v;
+  }
+  return out;
 }
 
 function geometry(inShape: number[], kh: number, kw: number, sh: number, sw: number, padding: unknown, where: string): WindowGeometry {

@@ -78,6 +78,7 @@ export function readModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts 
     format,
     generatedBy: json.generatedBy as string | undefined,
     convertedBy: json.convertedBy as string | null | undefined,
+    ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata as Record<string, {}> } : {}),
   };
 }
 
@@ -90,7 +91,7 @@ export async function loadLayersModelFile(modelJsonPath: string): Promise<tf.Lay
   await tf.ready(); // initializes the current backend (wasm needs async set-up if someone registered it)
   let model: tf.LayersModel;
   try {
-    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology }));
+    model = await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: art.modelTopology, userDefinedMetadata: art.userDefinedMetadata }));
   } catch (e) {
     throw new ModelImportError(`${modelJsonPath}: cannot build a LayersModel from its topology: ${(e as Error).message}`);
   }

@@ -57,7 +57,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, extra: Recor
 
 /** Loads a model saved by saveModel (or any TF.js layers model directory with one weights file group). */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  let json: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }> };
+  let json: { modelTopology: object; weightsManifest: Array<{ paths: string[]; weights: tf.io.WeightsManifestEntry[] }>; userDefinedMetadata?: Record<string, {}> };
   try {
     json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8'));
   } catch (e) {
@@ -74,5 +74,5 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
   if (data.byteLength !== expected) {
     throw new Error(`cannot load model from ${dir}: weights are ${data.byteLength} bytes but model.json describes ${expected}; the checkpoint is truncated or mismatched`);
   }
-  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer as ArrayBuffer }));
+  return tf.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData: data.buffer as ArrayBuffer, userDefinedMetadata: json.userDefinedMetadata }));
 }
