@@ -73,7 +73,12 @@ export class FakeQuantizer {
     weightsConfig(opts);
     this.opts = opts;
     this.kernels = crossbarKernels(model);
-    this.masters = this.kernels.map((k, i) => tf.variable(k.variable.read().clone(), true, `ha3m_qat_master_${++masterCounter}_${model.name}_${i}`));
+    this.masters = this.kernels.map((k, i) => {
+      const init = k.variable.read().clone();
+      const v = tf.variable(init, true, `ha3m_qat_master_${++masterCounter}_${model.name}_${i}`);
+      init.dispose(); // the variable holds its own reference to the data
+      return v;
+    });
     this.rng = new RefRng(opts.seed ?? 0, streamId(StreamPurpose.training, 100));
   }
 
@@ -88,7 +93,9 @@ export class FakeQuantizer {
           for (let c = 0; c < k.cols; c++, p++) values[p] = Math.fround(values[p]! + this.rng.normal() * noise * q.scales[q.perColumn ? c : 0]!);
         }
       }
-      k.variable.write(tf.tensor(values, k.variable.shape as number[], 'float32'));
+      const t = tf.tensor(values, k.variable.shape as number[], 'float32');
+      k.variable.write(t); // assign shares t's data; dispose t so the old kernel data is freed on the next write
+      t.dispose();
     });
   }
 

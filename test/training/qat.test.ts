@@ -76,4 +76,16 @@ test('QAT training learns an easy task', async () => {
   m.dispose();
 });
 
+test('QAT steps leak no tensors or memory', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const m = buildModel('mlp', { inputShape: [8, 8, 1], numClasses: 4, seed: 4 });
+  const data = blobs(32, 2);
+  await train([{ name: 'b', model: m, train: data }], { epochs: 1, batchSize: 16, qat: { weightBits: 8, noiseLsb: 0.5 } });
+  const t0 = tf.memory().numTensors, b0 = tf.memory().numBytes;
+  await train([{ name: 'b', model: m, train: data }], { epochs: 3, batchSize: 16, qat: { weightBits: 8, noiseLsb: 0.5 } });
+  assert.is(tf.memory().numTensors, t0);
+  assert.is(tf.memory().numBytes, b0);
+  m.dispose();
+});
+
 test.run();
