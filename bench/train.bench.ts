@@ -1,4 +1,4 @@
-// Training throughput on MNIST: a fixed sample count (default 512 = 8 batches of 64, env HA3M_TRAIN_BENCH_SAMPLES)
+// Training throughput on MNIST: a fixed sample count (default 256 = 4 batches of 64, env HA3M_TRAIN_BENCH_SAMPLES)
 // of LeNet-5 and of the MLP (784-256-128-10), Adam, one process:
 //   ha3m wasm   — tfjs-backend-wasm with our training kernels (src/training/kernels.ts)
 //   stock wasm  — tfjs-backend-wasm as shipped (LeNet-5 cannot train: no Conv2DBackpropFilter)
@@ -11,7 +11,7 @@ import { loadMnist } from '../src/training/data/datasets.js';
 import { buildModel, type ZooModelName } from '../src/training/zoo.js';
 import { train } from '../src/training/train.js';
 
-const samples = Number(process.env.HA3M_TRAIN_BENCH_SAMPLES ?? 512);
+const samples = Number(process.env.HA3M_TRAIN_BENCH_SAMPLES ?? 256);
 const batchSize = 64;
 const { train: mnist } = await loadMnist();
 const data = { ...mnist, n: samples, images: mnist.images.subarray(0, samples * 784), labels: mnist.labels.subarray(0, samples) };
