@@ -62,7 +62,14 @@ if (!gate.run) {
       // A user's TF.js model dropped in: it joins the model list and maps.
       const modelDir = join(out, 'user-model');
       await saveSmallModel(modelDir);
-      await page.setInputFiles('#model-file', [join(modelDir, 'model.json'), join(modelDir, 'weights.bin')]);
+      // Dropped on the page, as a user would (DataTransfer with the two files).
+      const payload = ['model.json', 'weights.bin'].map((name) => ({ name, b64: readFileSync(join(modelDir, name)).toString('base64') }));
+      const dt = await page.evaluateHandle((files) => {
+        const d = new DataTransfer();
+        for (const f of files) d.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+        return d;
+      }, payload);
+      await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
       await page.waitForSelector('body[data-state="done"], body[data-state="error"]', { timeout: 60_000 });
       assert.is(await page.getAttribute('body', 'data-state'), 'done', `import: ${await page.textContent('#status')}`);
       assert.match((await page.textContent('#results')) ?? '', /300 × 40 weights/);

@@ -154,8 +154,7 @@ async function start(): Promise<void> {
   }));
   presetSel.onchange = () => void guarded('loading config', loadConfig);
   const fileInput = $<HTMLInputElement>('model-file');
-  fileInput.onchange = () => void guarded('loading the model', async () => {
-    const files = Array.from(fileInput.files ?? []);
+  const importFiles = (files: File[]): Promise<void> => guarded('loading the model', async () => {
     const { result } = await client.call('importModel', { files }, onProgress);
     models = (await client.call('models', {})).result;
     fillModels(result.id);
@@ -163,6 +162,16 @@ async function start(): Promise<void> {
       { label: 'model', value: result.label },
       ...result.layers.map((l) => ({ label: l.name, value: `${l.rows} × ${l.cols} weights` })),
     ]);
+  });
+  fileInput.onchange = () => void importFiles(Array.from(fileInput.files ?? []));
+  // Drag and drop anywhere on the page (model.json + its .bin files together).
+  document.addEventListener('dragover', (e) => { e.preventDefault(); document.body.classList.add('dropping'); });
+  document.addEventListener('dragleave', () => document.body.classList.remove('dropping'));
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    document.body.classList.remove('dropping');
+    const files = Array.from(e.dataTransfer?.files ?? []);
+    if (files.length) void importFiles(files);
   });
   $('footer').textContent = `wasm ${hello.wasmSha256.slice(0, 12)}… (same bytes as the Node build) · simulation in a Web Worker`;
   await loadConfig();
