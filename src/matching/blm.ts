@@ -44,8 +44,9 @@
 // found at cost 0); blocks with disjoint rows and columns always do. checkRouting enforces it; the matcher repairs
 // violations: it accepts the assigned blocks cheapest first, and re-assigns those that would break the rule among
 // the remaining slots with the conflicting slots forbidden, until all are placed (see "routing repair" below); if
-// that gets stuck (small blocks of a big layer can run out of compatible free slots), the stuck layers are pinned to
-// their in-place slots and the matching runs again (pinnedLayers). routing: 'serial' drops the rule instead and
+// that gets stuck (small blocks of a big layer can run out of compatible free slots), the tiles of the stuck blocks
+// are pinned to their in-place slots (accepted first; no other block may use those slots) and the matching runs
+// again (pinnedTiles); in the worst case every tile ends up in place. routing: 'serial' drops the rule instead and
 // counts the extra MVM steps (serialSteps) that running conflicting same-layer blocks one after another costs.
 // (As in XAMM, cells at a driven row × read column that belong to no block of the running layer are assumed to be
 // neutral or gated; the engine computes block by block, which is what per-block row/column gating gives.)
@@ -97,7 +98,9 @@ export interface BlmResult {
   negatedBlocks: number;
   /** Routing-repair rounds that were needed. */
   repairs: number;
-  /** Strict routing: layers pinned in place because the repair could not place them. */
+  /** Strict routing: tiles (baseline order) pinned in place because the repair could not place their blocks. */
+  pinnedTiles: number[];
+  /** Layers of the pinned tiles. */
   pinnedLayers: number[];
   /** MVM steps beyond one per (crossbar, layer) that the placement needs (0 under strict routing). */
   serialSteps: number;
@@ -113,7 +116,7 @@ export interface BlmResult {
 }
 
 class RepairStuck extends Error {
-  constructor(readonly layers: Set<number>) { super('routing repair stuck'); }
+  constructor(readonly tiles: Set<number>) { super('routing repair stuck'); }
 }
 
 /** A (block i, block j) pair that breaks the routing rule, and why. */
@@ -380,12 +383,14 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
         try {
           sol = linearAssignment(sub, pending.length, free.length).rowToCol;
         } catch (e) {
-          if (e instanceof AssignmentError) throw new RepairStuck(new Set(pending.map((bi) => inc.blocks[bi]!.layer)));
+          if (e instanceof AssignmentError) throw new RepairStuck(new Set(pending.map((bi) => inc.blocks[bi]!.tile)));
           throw e;
         } finally { assignMs += performance.now() - ta; }
         got = Int32Array.from(sol, (j) => free[j]!);
       }
-      const order = pending.map((bi, r) => ({ bi, s: got[r]! })).sort((x, y) => m[x.bi * ns + x.s]! - m[y.bi * ns + y.s]! || x.bi - y.bi);
+      // pinned blocks first (they have nowhere else to go), then cheapest first
+      const order = pending.map((bi, r) => ({ bi, s: got[r]! })).sort((x, y) =>
+        pinned[y.bi]! - pinned[x.bi]! || m[x.bi * ns + x.s]! - m[y.bi * ns + y.s]! || x.bi - y.bi);
       const next: number[] = [];
       for (const { bi, s } of order) {
         if (conflictsAt(bi, s, accepted, at)) { next.push(bi); continue; }
@@ -408,20 +413,24 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
     inPlace[b] = s;
     inPlaceCost += plain[b * ns + s]!;
   }
-  // Strict routing: when the repair gets stuck (blocks left with no allowed free slot), the layers of those blocks
-  // are pinned in place (their blocks may only use their in-place slots, which other layers may not use) and the
-  // matching is run again; in the worst case every layer ends up in place.
-  const pinnedLayers = new Set<number>();
+  // Strict routing: when the repair gets stuck (blocks left with no allowed free slot), the tiles of those blocks
+  // are pinned in place (their blocks may only use their in-place slots, which no other block may use) and the
+  // matching is run again; in the worst case every tile ends up in place.
+  const pinnedTiles = new Set<number>();
+  const pinned = new Uint8Array(nb);
   const tryAttempt = (m0: Float32Array): Int32Array | null => {
     for (;;) {
       let m = m0;
-      if (pinnedLayers.size) {
+      if (pinnedTiles.size) {
         m = new Float32Array(m0);
         const pinnedSlot = new Uint8Array(ns);
-        for (let b = 0; b < nb; b++) if (pinnedLayers.has(inc.blocks[b]!.layer)) pinnedSlot[inPlace[b]!] = 1;
+        for (let b = 0; b < nb; b++) {
+          pinned[b] = pinnedTiles.has(inc.blocks[b]!.tile) ? 1 : 0;
+          if (pinned[b]) pinnedSlot[inPlace[b]!] = 1;
+        }
         for (let b = 0; b < nb; b++) {
           const row = m.subarray(b * ns, (b + 1) * ns);
-          if (pinnedLayers.has(inc.blocks[b]!.layer)) { const keep = row[inPlace[b]!]!; row.fill(Infinity); row[inPlace[b]!] = keep; } else {
+          if (pinned[b]) { const keep = row[inPlace[b]!]!; row.fill(Infinity); row[inPlace[b]!] = keep; } else {
             for (let s2 = 0; s2 < ns; s2++) if (pinnedSlot[s2]) row[s2] = Infinity;
           }
         }
@@ -431,10 +440,10 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
       } catch (e) {
         if (e instanceof AssignmentError) { notes.push(e.message); return null; }
         if (!(e instanceof RepairStuck) || inPlaceCost === null) throw e instanceof RepairStuck ? new AssignmentError('routing repair stuck and the in-place placement does not fit the pool') : e;
-        const before = pinnedLayers.size;
-        for (const l of e.layers) pinnedLayers.add(l);
-        if (pinnedLayers.size === before) return null;
-        notes.push(`routing repair: layer(s) ${[...e.layers].join(', ')} could not be placed under the routing rule; pinned in place`);
+        const before = pinnedTiles.size;
+        for (const t of e.tiles) pinnedTiles.add(t);
+        if (pinnedTiles.size === before) return null;
+        notes.push(`routing repair: tile(s) ${[...e.tiles].join(', ')} could not be placed under the routing rule; pinned in place`);
       }
     }
   };
@@ -483,7 +492,8 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   for (const v of negated) negatedBlocks += v;
   return {
     placement, expectedCost: total, inPlaceCost, usedInPlace, mode, cost: costMode, grid, blocks: nb, slots: ns,
-    negatedBlocks, repairs, pinnedLayers: [...pinnedLayers].sort((a, b) => a - b), serialSteps, layerPairs, matchMs, costMs, assignMs, notes,
+    negatedBlocks, repairs, pinnedTiles: [...pinnedTiles].sort((a, b) => a - b),
+    pinnedLayers: [...new Set(inc.blocks.filter((b) => pinnedTiles.has(b.tile)).map((b) => b.layer))].sort((a, b) => a - b), serialSteps, layerPairs, matchMs, costMs, assignMs, notes,
   };
 }
 

@@ -140,12 +140,34 @@ test('BLM placement + routing: ideal on-crossbar outputs are bit-identical to th
   assert.ok(smallMatched > 0, 'small blocks were matched (not only the in-place fallback)');
 });
 
+test('strict routing on a full pool: stuck repairs pin tiles in place, the rest is still matched, outputs bit-identical', async () => {
+  const cfg = config({});
+  const A = await quantize(denseModel(11), cfg), B = await quantize(denseModel(21), cfg);
+  const { pool } = residentPool(A.qm, 0); // no free crossbar: small blocks of a layer run out of compatible slots
+  // 'mismatch' cost: independent of the device calibration, so this case stays a pinning case
+  const r = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, cost: 'mismatch', fallbackInPlace: false });
+  assert.ok(r.pinnedTiles.length > 0 && r.repairs > 0, 'this case needs pinning');
+  assert.ok(!r.usedInPlace);
+  assert.is(routingConflicts(r.placement.blocks).length, 0);
+  const inc = modelBlocks(B.qm, r.grid);
+  r.placement.blocks.forEach((b, i) => {
+    const blk = inc.blocks[i]!;
+    if (r.pinnedTiles.includes(blk.tile)) assert.equal([b.crossbar, b.rowOffset, b.colOffset], [blk.inPlace.crossbar, blk.inPlace.rowOffset, blk.inPlace.colOffset]);
+  });
+  assert.ok(r.placement.blocks.some((b, i) => b.crossbar !== inc.blocks[i]!.inPlace.crossbar), 'unpinned blocks moved');
+  programModel(B.qm, r.placement, pool);
+  const e = new CrossbarEngine(B.qm, r.placement, pool);
+  const x = randomData(4, B.inSize, 14);
+  assert.equal(Array.from(e.run(x, 4, 'ideal')), Array.from(e.run(x, 4, 'quantized')));
+});
+
 test('serial routing: any placement, extra MVM steps counted, outputs still bit-identical', async () => {
   const cfg = config({});
   const A = await quantize(denseModel(111), cfg), B = await quantize(denseModel(121), cfg);
   const { pool } = residentPool(A.qm, 2);
-  const strict = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, fallbackInPlace: false });
-  const r = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, routing: 'serial', fallbackInPlace: false });
+  const o = { blockRows: 8, blockCols: 2, cost: 'mismatch', fallbackInPlace: false } as const; // device-independent case
+  const strict = blmPlacement(B.qm, pool, o);
+  const r = blmPlacement(B.qm, pool, { ...o, routing: 'serial' });
   assert.ok(r.expectedCost <= strict.expectedCost + 1e-9, 'dropping the rule can only lower the cost');
   assert.is(strict.serialSteps, 0);
   assert.ok(routingConflicts(r.placement.blocks).length > 0 && r.serialSteps > 0, 'this case needs serial steps');
