@@ -77,7 +77,7 @@ function loadDemo(): Promise<DemoData | null> {
 
 async function demoModels(): Promise<ModelInfo[]> {
   const d = await loadDemo();
-  return d ? d.pack.models.map((m) => ({ id: `demo:${m.id}`, label: `MLP 784-64-10 trained: ${m.label}, ${(100 * m.testAccuracy).toFixed(1)} % (float)`, layers: d.layers.get(m.id)! })) : [];
+  return d ? d.pack.models.map((m) => ({ id: `demo:${m.id}`, label: `MLP 784-64-10 trained: ${m.label}, ${(100 * m.testAccuracy).toFixed(1)} %`, layers: d.layers.get(m.id)! })) : [];
 }
 
 const demoLoaded = new Map<string, ImportedModel>();

@@ -6,6 +6,11 @@
 // the permutation, so the worker builds task B's test set itself. Files:
 //   pack.json (what is in the pack, test accuracies), mlp-a/{model.json,weights.bin}, mlp-b/..., test-images.u8,
 //   test-labels.u8, permutation.json
+// Then the MMR-merged pair (HA3M: the two models retrained so that 75 % of their crossbar blocks hold identical
+// integers), made with the project's merge command from the two models above and copied in as mmr-a/, mmr-b/ (and
+// listed in pack.json with the command that made them):
+//   ha3m merge --model-a web/assets/demo/mlp-a --data-a mnist --model-b web/assets/demo/mlp-b --data-b permuted-mnist:7 \
+//     --share 0.75 --epochs 2 --finetune-epochs 1 --limit 20000 --test-limit 500 --preset neurram --out /tmp/mmr
 import { mkdirSync, writeFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
