@@ -103,15 +103,22 @@ export function maxInputInt(c: Pick<HardwareConfig, 'io'>): number {
  * Returns integers; the real value is int · range / maxInputInt.
  */
 export function quantizeInputs(x: ArrayLike<number>, range: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): Int32Array {
-  assertFinite(x, what);
   if (!(range > 0) || !Number.isFinite(range)) throw new Error(`${what}: input range must be a positive finite number, got ${range}`);
   const qmax = maxInputInt(c);
   const lo = c.io.inputSigned ? -1 : 0;
-  const out = new Int32Array(x.length);
-  for (let i = 0; i < x.length; i++) {
-    let v = x[i]! / range;
+  const inv = 1 / range;
+  const n = x.length;
+  const out = new Int32Array(n);
+  // one fused pass (this runs over every im2col patch of every layer): check, scale, clip, round half to even
+  for (let i = 0; i < n; i++) {
+    const xi = x[i]!;
+    if (xi - xi !== 0) assertFinite(x, what); // NaN or ±Infinity: throws with the position
+    let v = xi * inv;
     v = v < lo ? lo : v > 1 ? 1 : v;
-    out[i] = roundHalfEven(v * qmax);
+    const q = v * qmax;
+    let r = Math.round(q);
+    if (r - q === 0.5 && (r & 1) !== 0) r -= 1;
+    out[i] = r;
   }
   return out;
 }

@@ -140,10 +140,15 @@ export class CrossbarEngine {
         }
         for (let m0 = 0; m0 < M; m0 += CHUNK_VECTORS) {
           const count = Math.min(CHUNK_VECTORS, M - m0);
-          const xs = new Int32Array(count * b.rows);
-          for (let m = 0; m < count; m++) {
-            const from = (m0 + m) * K + b.srcRow;
-            xs.set(xi.subarray(from, from + b.rows), m * b.rows);
+          let xs: Int32Array;
+          if (b.srcRow === 0 && b.rows === K) {
+            xs = xi.subarray(m0 * K, (m0 + count) * K); // the block takes every input row: no gather needed
+          } else {
+            xs = new Int32Array(count * b.rows);
+            for (let m = 0; m < count; m++) {
+              const from = (m0 + m) * K + b.srcRow;
+              xs.set(xi.subarray(from, from + b.rows), m * b.rows);
+            }
           }
           const part = run(xs, count);
           for (let m = 0; m < count; m++) {
