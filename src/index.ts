@@ -6,3 +6,4 @@ export { linearAssignment, linearAssignmentReference, AssignmentError } from './
 export type { AssignmentResult } from './matching/assignment.js';
 export { blockCostMatrix, blockCostMatrixReference } from './matching/cost.js';
 export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './matching/cost.js';
+export * from './programming/index.js';

@@ -89,6 +89,12 @@ export const DeviceSchema = z.strictObject({
     ampExponent: numIn(0, 10),
     /** Saturation: SET steps shrink as G approaches gMax (and RESET near gMin) with this exponent; 0 = linear device. */
     nonlinearity: numIn(0, 10),
+    /**
+     * The device's physical window extends this fraction of (gMax − gMin) beyond both ends of the programmed window;
+     * saturation is measured against it, so the end levels stay reachable: SET step ∝ ((gHi − G)/(gHi − gLo))^nl,
+     * RESET step ∝ ((G − gLo)/(gHi − gLo))^nl.
+     */
+    saturationMargin: numIn(0, 10).default(0.25),
     /** Cycle-to-cycle variation: lognormal multiplier with this σ of log(step). */
     c2cSigma: numIn(0, 5),
     /** Probability that a pulse lands an abrupt jump (heavy tail), and the jump's multiplier. */

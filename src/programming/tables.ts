@@ -5,7 +5,8 @@
 // it never calls pow/log/exp. Everything non-linear is tabulated here once per config, with deterministic math only
 // (detLog/detExp, + − × ÷ sqrt):
 //   - amplitude ladder: amp[k] = ((v_k − vTh)/(vRef − vTh))^ampExponent and v_k² for energy;
-//   - saturation: SET step × (1 − x)^nonlinearity, RESET step × x^nonlinearity, x = (G − gMin)/(gMax − gMin),
+//   - saturation: SET step × (1 − x)^nonlinearity, RESET step × x^nonlinearity, x = (G − gLo)/(gHi − gLo) in the
+//     physical window that extends saturationMargin·(gMax − gMin) beyond the programmed one at both ends,
 //     piecewise constant on SAT_N equal bins of the window (value at the bin centre; no interpolation, because
 //     the lookup sits on the kernel's critical dependency chain G → step → G');
 //   - random draws by inverse transform on Q_N = 4096 equal-probability bins: the top 12 bits of one PRNG u32 pick
@@ -158,8 +159,9 @@ export function buildTables(cfg: Pick<HardwareConfig, 'device' | 'programming'>)
     t[T_AMP + k] = powDet(x, r.ampExponent);
     t[T_VSQ + k] = v * v;
   });
+  const mg = r.saturationMargin;
   for (let i = 0; i < SAT_N; i++) {
-    const x = (i + 0.5) / SAT_N;
+    const x = ((i + 0.5) / SAT_N + mg) / (1 + 2 * mg); // position in the physical window [gLo, gHi]
     t[T_SAT_SET + i] = powDet(1 - x, r.nonlinearity);
     t[T_SAT_RESET + i] = powDet(x, r.nonlinearity);
   }

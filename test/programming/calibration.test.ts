@@ -34,6 +34,12 @@ test('withScheme rejects unknown names and keeps the rest of the config', () => 
   const c = withScheme(resolveHardware({ crossbar: { rows: 64 } }), 'fppv');
   assert.is(c.crossbar.rows, 64);
   assert.is(c.programming.vFixed, schemePresets.fppv.programming.vFixed);
+  assert.is(c.device.response.c2cSigma, schemePresets.fppv.response.c2cSigma);
+  // the fitted response overrides belong to hfox-radar; another device keeps its own response
+  const n = resolveHardware({}, 'neurram');
+  const nf = withScheme(n, 'fppv');
+  assert.equal(nf.device.response, n.device.response);
+  assert.is(nf.programming.scheme, 'fppv');
 });
 
 test.run();

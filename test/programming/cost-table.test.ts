@@ -38,6 +38,14 @@ test('row 0 of the table agrees with programming random levels from reset (fault
   arena.reset();
 });
 
+test('every level-to-level move of every calibrated scheme converges in ≥ 95 % of healthy cells', () => {
+  for (const scheme of ['ispp', 'fppv', 'adaptive']) {
+    const t = expectedCostTable(withScheme(resolveHardware({}), scheme), { samples: 1024 });
+    for (let k = 0; k < 16; k++) assert.ok(t.failureRate[k]! < 0.05, `${scheme}: ${Math.floor(k / 4)} → ${k % 4} fails in ${(100 * t.failureRate[k]!).toFixed(1)} % of cells`);
+  }
+  arena.reset();
+});
+
 test('bad sample counts are rejected', () => {
   assert.throws(() => expectedCostTable(resolveHardware({}), { samples: 0 }), /samples must be an integer/);
 });
