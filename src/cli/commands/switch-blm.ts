@@ -77,7 +77,7 @@ export function registerBlm(program: Command): void {
         out.push({
           strategy: name, cycles: s.totals.cycles, energyJ: s.totals.energyJ, cellsTouched: s.totals.cellsTouched, failures: s.totals.failures,
           matchMs: s.matchMs, expectedCycles: s.blm?.expectedCost, inPlaceExpectedCycles: s.blm?.inPlaceCost, usedInPlace: s.blm?.usedInPlace,
-          blocks: s.blm?.blocks, slots: s.blm?.slots, negatedBlocks: s.blm?.negatedBlocks, pinnedLayers: s.blm?.pinnedLayers, serialSteps: s.blm?.serialSteps,
+          blocks: s.blm?.blocks, slots: s.blm?.slots, negatedBlocks: s.blm?.negatedBlocks, pinnedTiles: s.blm?.pinnedTiles, serialSteps: s.blm?.serialSteps,
         });
       }
       if (opts.json) { console.log(JSON.stringify({ modelA: opts.modelA, modelB: opts.modelB, preset: opts.preset, crossbars: pool.numCrossbars, results: out })); return; }
@@ -86,7 +86,7 @@ export function registerBlm(program: Command): void {
       for (const r of out) {
         const c = r.cycles as number;
         const extraInfo = r.matchMs ? `  matching ${(r.matchMs as number).toFixed(1)} ms, expected ${Math.round(r.expectedCycles as number).toLocaleString('en-US')}` +
-          `${r.usedInPlace ? ' (in place)' : ''}${(r.pinnedLayers as number[]).length ? ` (layers ${(r.pinnedLayers as number[]).join(',')} pinned)` : ''}` +
+          `${r.usedInPlace ? ' (in place)' : ''}${(r.pinnedTiles as number[]).length ? ` (${(r.pinnedTiles as number[]).length} tiles pinned)` : ''}` +
           `${r.serialSteps ? ` (+${r.serialSteps as number} MVM steps)` : ''}` : '';
         console.log(`  ${String(r.strategy).padEnd(11)} ${c.toLocaleString('en-US').padStart(12)} cycles  ${(c / full).toFixed(3)} × full  ${((r.energyJ as number) * 1e6).toFixed(1)} µJ${extraInfo}`);
       }
