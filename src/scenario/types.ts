@@ -3,9 +3,11 @@ import type { HardwareConfig } from '../hardware/config.js';
 import type { ImportedModel } from '../mapping/types.js';
 import type { LabelledSet } from '../inference/engine.js';
 
-export const RESULTS_SCHEMA = 'ha3m-results/1';
-export const STRATEGY_NAMES = ['full', 'diff', 'blm', 'ha3m'] as const;
-export type StrategyName = typeof STRATEGY_NAMES[number];
+import { RESULTS_SCHEMA_ID, type StrategyName } from '../report/types.js';
+
+export const RESULTS_SCHEMA = RESULTS_SCHEMA_ID;
+export const STRATEGY_NAMES: readonly StrategyName[] = ['full', 'diff', 'blm', 'ha3m'];
+export type { StrategyName };
 
 export const STRATEGY_DESCRIPTIONS: Record<StrategyName, string> = {
   full: 'conventional: erase the incoming model\'s cells to HRS, then write-verify every cell (no reuse)',
@@ -51,65 +53,10 @@ export interface ScenarioSpec {
   blm?: { mode?: 'layer' | 'global'; negate?: boolean; blockRows?: number; blockCols?: number };
 }
 
-export interface Accuracies { float: number; quantized: number; ideal: number | null; analog: number | null }
-
-export interface LayerSwitchStats {
-  layer: number; name: string; cells: number; cellsTouched: number; cycles: number; reusedFraction: number;
-}
-
-export interface SwitchRecord {
-  index: number;
-  from: string | null;
-  to: string;
-  cycles: number;
-  setPulses: number; resetPulses: number; verifyReads: number;
-  energyJ: number;
-  latencyS: number; latencyCellS: number; latencyRowS: number;
-  cellsTargeted: number; cellsTouched: number; failures: number;
-  crossbarsUsed: number;
-  maxWear: number; switchesLeft: number | null;
-  matchingSeconds: number;
-  perLayer: LayerSwitchStats[];
-  heatmap: { crossbars: number[]; binRows: number; binCols: number; values: number[][] };
-  accuracy: Record<string, Accuracies>;
-}
-
-export interface StrategyResult {
-  name: StrategyName;
-  description: string;
-  cyclesPerSwitch: number;
-  energyPerSwitchJ: number;
-  latencyPerSwitchS: number;
-  latencyCellPerSwitchS: number;
-  latencyRowPerSwitchS: number;
-  cellsTouchedPerSwitch: number;
-  failuresPerSwitch: number;
-  totals: { cycles: number; energyJ: number; latencyS: number; failures: number };
-  accuracy: Record<string, Accuracies>;
-  switches: SwitchRecord[];
-  tiedFraction?: number;
-}
-
-export interface ParetoPoint { share: number; cyclesPerSwitch: number; accuracy: Record<string, Accuracies> }
-
-export interface Results {
-  schema: typeof RESULTS_SCHEMA;
-  tool: { name: 'ha3m'; version: string };
-  createdAt: string;
-  seed: number;
-  config: HardwareConfig;
-  scenario: {
-    name: string;
-    models: Array<{ name: string; architecture: string; task: string; crossbars: number }>;
-    sequence: string[];
-    poolCrossbars: number;
-    mapping: 'baseline' | 'xamm';
-    evalSamples: number;
-  };
-  strategies: Record<string, StrategyResult>;
-  pareto: ParetoPoint[];
-  notes: string[];
-}
+// The results types are the report module's (one definition of schema ha3m-results/1).
+export type {
+  Accuracies, LayerSwitchStats, SwitchRecord, StrategyResult, ParetoPoint, Results,
+} from '../report/types.js';
 
 /** A scenario that cannot run as given (names the field or model and the fix). */
 export class ScenarioError extends Error {
