@@ -1,6 +1,6 @@
 // Kernel throughput, with one piece of code for Node and browsers (`node --import tsx web/tools/cli.ts bench`
 // runs it in both and prints the Chromium/Node ratio). Timing: warm-up, then rounds of repeated calls until the
-// time budget is spent; the median round gives the throughput. Inputs are seeded, so both hosts do the same work.
+// time budget is spent; the fastest round gives the throughput (least disturbed by other load). Inputs are seeded, so both hosts do the same work.
 // A case is { name, unit, setup() → { work, run } }; a kernel family adds one case when its API lands.
 import { init, arena, wasm, WasmRng, streamId, StreamPurpose } from '../../src/wasm/index.js';
 import { resolveHardware, quantizeWeights, maxInputInt, TiledCore } from '../../src/hardware/index.js';
@@ -109,7 +109,8 @@ export async function runKernelBench(opts: { budgetMs?: number; cases?: readonly
       }
       const rates = rounds.map((r) => r.work / (r.ms / 1000)).sort((a, b) => a - b);
       const ms = rounds.map((r) => r.ms).sort((a, b) => a - b)[rounds.length >> 1]!;
-      out.push({ name: bc.name, unit: bc.unit, unitsPerSecond: rates[rates.length >> 1]!, msPerCall: ms, calls: rounds.length * perRound });
+      // The fastest round: on a shared machine it is the one least disturbed by other load (the median is in msPerCall).
+      out.push({ name: bc.name, unit: bc.unit, unitsPerSecond: rates[rates.length - 1]!, msPerCall: ms, calls: rounds.length * perRound });
     } finally {
       arena.release(mark);
     }
