@@ -11,6 +11,7 @@ export const CHROMIUM_PATH = process.env.HA3M_CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic', '--no-first-run', '--disable-extensions', '--disable-default-apps',
+  '--disable-dev-shm-usage', // containers often have a tiny /dev/shm
 ];
 
 export type BrowserGate = { run: true } | { run: false; reason: string };
