@@ -116,6 +116,8 @@ export interface MmrOptions extends PairingOptions {
   shareLevels?: number[];
   /** What `share` counts: blocks (default) or logical weights. */
   shareUnit?: 'blocks' | 'weights';
+  /** Layer names never tied (e.g. the task-specific output layer); share still counts all blocks. */
+  exclude?: string[];
   /** Epochs of the penalty phase (default 2) and of the tied fine-tune (default 1). */
   epochs?: number;
   finetuneEpochs?: number;
@@ -278,8 +280,9 @@ export function checkShare(share: number, what = 'share'): void {
  * The tie groups for a share: for each model k ≥ 1, its ranked pairs are taken until `share` of its blocks (or
  * weights) are tied. Groups are keyed by model 0's block.
  */
-export function chooseTies(p: Pairing, share: number, unit: 'blocks' | 'weights' = 'blocks'): TieGroup[] {
+export function chooseTies(p: Pairing, share: number, unit: 'blocks' | 'weights' = 'blocks', exclude: readonly string[] = []): TieGroup[] {
   checkShare(share);
+  const skip = new Set(exclude);
   const groups = new Map<string, TieGroup>();
   const order: string[] = [];
   const models = [...new Set(p.pairs.map((x) => x.model))].sort((a, b) => a - b);
@@ -288,7 +291,7 @@ export function chooseTies(p: Pairing, share: number, unit: 'blocks' | 'weights'
     const target = share * total;
     let taken = 0;
     for (const x of p.pairs) {
-      if (x.model !== k) continue;
+      if (x.model !== k || skip.has(x.aLayer) || skip.has(x.bLayer)) continue;
       const size = unit === 'blocks' ? 1 : x.bBlock.rows * x.bBlock.cols;
       // blocks: round to the nearest count; weights: stop before overshooting by more than half a block
       if (taken + size / 2 > target + 1e-9) break;
@@ -557,6 +560,10 @@ export async function mergeModels(tasks: MmrTask[], cfg: HardwareConfig, o: MmrO
   if (o.share !== undefined) checkShare(o.share);
   if (o.maxDrop !== undefined && (!(o.maxDrop >= 0) || !Number.isFinite(o.maxDrop))) throw new Error(`maxDrop must be a non-negative number of percentage points, got ${o.maxDrop}`);
   const unit = o.shareUnit ?? 'blocks';
+  const layerNames = new Set(tasks.flatMap((t) => crossbarKernels(t.model).map((k) => k.layer.name)));
+  for (const x of o.exclude ?? []) {
+    if (!layerNames.has(x)) throw new Error(`exclude: '${x}' is not a Dense/Conv2D layer of the models (layers: ${[...layerNames].join(', ')})`);
+  }
   const log = o.log ?? (() => {});
   const models = tasks.map((t) => t.model);
   const wb = cfg.weights.weightBits;
@@ -576,7 +583,7 @@ export async function mergeModels(tasks: MmrTask[], cfg: HardwareConfig, o: MmrO
     for (let i = 0; i < levels.length; i++) {
       const share = levels[i]!, ts = performance.now();
       models.forEach((m, k) => m.setWeights(original[k]!));
-      const ties = chooseTies(pairing, share, unit);
+      const ties = chooseTies(pairing, share, unit, o.exclude);
       const scales = sharedScales(models, ties, cfg, o.scaleMargin ?? 1);
       await retrain(tasks, ties, scales, cfg, o, i + 1, levels.length, share);
       const mism = tieMismatches(models, ties, scales, cfg);
@@ -629,12 +636,12 @@ export async function demoMerge(
   a: { model: tf.LayersModel; task: { name: string; train: Dataset; val: Dataset; test: Dataset } },
   b: { model: tf.LayersModel; task: { name: string; train: Dataset; val: Dataset; test: Dataset } },
   cfg: HardwareConfig,
-  o: { share: number; epochs: number; seed: number; out?: string; onProgress?: (p: MmrProgress) => void; log?: (msg: string) => void },
+  o: { share: number; epochs: number; seed: number; out?: string; exclude?: string[]; onProgress?: (p: MmrProgress) => void; log?: (msg: string) => void },
 ): Promise<{ a: tf.LayersModel; b: tf.LayersModel; tiedFraction: number; result: MmrResult }> {
   const result = await mergeModels([
     { name: a.task.name, model: a.model, train: a.task.train, val: a.task.val, test: a.task.test },
     { name: b.task.name, model: b.model, train: b.task.train, val: b.task.val, test: b.task.test },
-  ], cfg, { share: o.share, epochs: o.epochs, finetuneEpochs: Math.max(1, o.epochs), seed: o.seed, onProgress: o.onProgress, log: o.log });
+  ], cfg, { share: o.share, epochs: o.epochs, finetuneEpochs: Math.max(1, o.epochs), seed: o.seed, onProgress: o.onProgress, log: o.log, exclude: o.exclude });
   if (o.out) {
     await writeMerged(o.out, [a.model, b.model], result, { names: ['A', 'B'], tasks: [a.task.name, b.task.name] });
   } else {

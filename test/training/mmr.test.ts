@@ -94,6 +94,9 @@ test('pairing: same architectures pair layer to layer, block shapes match, pairs
   assert.is(chooseTies(p, 0).length, 0);
   assert.is(chooseTies(p, 1).length, 8);
   assert.equal(chooseTies(p, 0.25).map((g) => g.members[1]!.block), p.pairs.slice(0, 2).map((x) => x.bBlock));
+  // excluded layers are never tied
+  assert.ok(chooseTies(p, 1, 'blocks', ['out']).every((g) => g.members.every((m) => m.layer !== 'out')));
+  assert.is(chooseTies(p, 1, 'blocks', ['out']).length, 7);
   // smaller blocks that divide the tile
   const small = await pairModels([a, b], cfg, { blockRows: 16, blockCols: 2 });
   assert.ok(small.blocks[0]! > p.blocks[0]!);
@@ -188,6 +191,7 @@ test('bad input: share outside [0, 1], BatchNormalization, shapes that do not ma
   const t1 = { name: 'b', model: net(2, 'b'), train: blobs(16, 3), val: blobs(8, 4) };
   await rejects(mergeModels([t0, t1], cfg, { share: 2 }), /share must be a number in \[0, 1\]/);
   await rejects(mergeModels([t0], cfg), /at least two models/);
+  await rejects(mergeModels([t0, t1], cfg, { exclude: ['p1'] }), /exclude: 'p1' is not a Dense\/Conv2D layer of the models \(layers: c1, d1, out\)/);
   await rejects(mergeModels([t0, t0], cfg), /same model object is given twice/);
   const wrong = { ...t1, train: { ...t1.train, shape: [28, 28, 1] as [number, number, number] } };
   await rejects(mergeModels([t0, wrong], cfg), /task 'b': the data has input shape \[28, 28, 1\] but model 'b' expects \[8, 8, 1\]/);

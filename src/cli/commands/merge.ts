@@ -16,7 +16,7 @@ interface MergeCliOptions {
   modelA: string; dataA: string; modelB: string; dataB: string; share?: string; maxDrop?: string; shareUnit: string;
   epochs: string; finetuneEpochs: string; batchSize: string; lr: string; lambda: string; blockRows?: string; blockCols?: string;
   limit?: string; testLimit?: string; dataDir?: string; out?: string; seed: string; preset: string; config?: string;
-  backend?: string; json?: boolean; progress: boolean; nameA: string; nameB: string;
+  backend?: string; json?: boolean; progress: boolean; nameA: string; nameB: string; exclude?: string;
 }
 
 const int = (v: string, what: string, min = 0): number => {
@@ -46,6 +46,7 @@ export function registerMerge(program: Command): void {
     .option('--batch-size <n>', 'batch size', '64')
     .option('--lr <x>', 'Adam learning rate (halved for the fine-tune)', '0.0005')
     .option('--lambda <x>', 'final weight of the equality penalty per LSB² (grows exponentially from 0)', '0.001')
+    .option('--exclude <layers>', 'comma-separated layer names never tied (e.g. out: keep the task heads apart)')
     .option('--block-rows <n>', 'block rows (default: tile rows; must divide them)')
     .option('--block-cols <n>', 'block columns in weights (default: tile columns; must divide them)')
     .option('--limit <n>', 'use only the first N training samples of each task')
@@ -123,6 +124,7 @@ async function runMerge(o: MergeCliOptions): Promise<void> {
       learningRate: num(o.lr, 'lr'), lambdaMax: num(o.lambda, 'lambda'), seed,
       blockRows: o.blockRows !== undefined ? int(o.blockRows, 'block-rows', 1) : undefined,
       blockCols: o.blockCols !== undefined ? int(o.blockCols, 'block-cols', 1) : undefined,
+      exclude: o.exclude ? o.exclude.split(',').map((x) => x.trim()).filter(Boolean) : undefined,
       onProgress, log,
     });
   } catch (e) {
