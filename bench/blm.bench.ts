@@ -85,14 +85,14 @@ for (const r of rows) {
   if (r.name.startsWith('full (erase')) fullCycles = c;
   if (r.name.startsWith('diff')) diffCycles = c;
   const b = ab.blm;
-  const expected = b ? fmt(b.expectedCost) + (b.usedInPlace ? ' (in place)' : '') + (b.pinnedTiles.length ? ` (${b.pinnedTiles.length} tiles pinned)` : '') +
+  const expected = b ? fmt(b.expectedCost) + (b.usedInPlace ? ' (in place)' : '') + (b.usedTiles ? ' (whole-tile match)' : b.pinnedTiles.length ? ` (${b.pinnedTiles.length} tiles pinned)` : '') +
     (b.serialSteps ? ` (+${b.serialSteps} MVM steps)` : '') : '';
   console.log(`| ${r.name} | ${fmt(c)} | ${fullCycles ? (c / fullCycles).toFixed(3) : ''} | ${diffCycles ? (c / diffCycles).toFixed(3) : ''} | ${expected} | ` +
     `${(ab.totals.energyJ * 1e6).toFixed(2)} | ${fmt(ab.totals.cellsTouched)} | ${ab.totals.failures} | ${ab.blm ? ab.blm.matchMs.toFixed(1) : ''} | ` +
     `${fmt(ba.totals.cycles)} | ${same ? 'yes' : 'NO'} |`);
   summary.push({ strategy: r.name, cycles: c, backCycles: ba.totals.cycles, energyJ: ab.totals.energyJ, cellsTouched: ab.totals.cellsTouched,
     failures: ab.totals.failures, expected: ab.blm?.expectedCost, inPlaceExpected: ab.blm?.inPlaceCost, usedInPlace: ab.blm?.usedInPlace,
-    negatedBlocks: ab.blm?.negatedBlocks, pinnedTiles: ab.blm?.pinnedTiles, serialSteps: ab.blm?.serialSteps, blocks: ab.blm?.blocks, slots: ab.blm?.slots, repairs: ab.blm?.repairs, matchMs: ab.blm?.matchMs,
+    negatedBlocks: ab.blm?.negatedBlocks, pinnedTiles: ab.blm?.pinnedTiles, usedTiles: ab.blm?.usedTiles, serialSteps: ab.blm?.serialSteps, blocks: ab.blm?.blocks, slots: ab.blm?.slots, repairs: ab.blm?.repairs, matchMs: ab.blm?.matchMs,
     costMs: ab.blm?.costMs, assignMs: ab.blm?.assignMs, layerPairs: ab.blm?.layerPairs, notes: ab.blm?.notes });
 }
 

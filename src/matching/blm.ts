@@ -46,7 +46,8 @@
 // the remaining slots with the conflicting slots forbidden, until all are placed (see "routing repair" below); if
 // that gets stuck (small blocks of a big layer can run out of compatible free slots), the tiles of the stuck blocks
 // are pinned to their in-place slots (accepted first; no other block may use those slots) and the matching runs
-// again (pinnedTiles); in the worst case every tile ends up in place. routing: 'serial' drops the rule instead and
+// again (pinnedTiles); in the worst case every tile ends up in place. Tile guard: the whole-tile match cut into
+// blocks always satisfies the rule, so it is returned when cheaper (usedTiles). routing: 'serial' drops the rule instead and
 // counts the extra MVM steps (serialSteps) that running conflicting same-layer blocks one after another costs.
 // (As in XAMM, cells at a driven row × read column that belong to no block of the running layer are assumed to be
 // neutral or gated; the engine computes block by block, which is what per-block row/column gating gives.)
@@ -73,6 +74,8 @@ export interface BlmOptions extends BlockGridOptions {
   resident?: Placement;
   /** Return the in-place placement when it is strictly cheaper (default true). */
   fallbackInPlace?: boolean;
+  /** Strict routing with blocks smaller than the tile: return the whole-tile match when it is cheaper (default true). */
+  tileGuard?: boolean;
   /**
    * 'strict' (default): enforce the routing rule (one MVM step per crossbar and layer). 'serial': allow any
    * placement; same-layer blocks of a crossbar that break the rule run in separate MVM steps (counted in
@@ -89,6 +92,8 @@ export interface BlmResult {
   inPlaceCost: number | null;
   /** The in-place placement was returned because it was strictly cheaper. */
   usedInPlace: boolean;
+  /** The whole-tile match (cut into blocks) was returned because it was strictly cheaper (tileGuard). */
+  usedTiles: boolean;
   mode: BlmMode;
   cost: BlockCostMode;
   grid: BlockGrid;
@@ -473,6 +478,29 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   let total = 0;
   for (let b = 0; b < nb; b++) total += cost[b * ns + assign[b]!]!;
   if (forcedInPlace) total = inPlaceCost!;
+  // Tile guard (strict routing, blocks smaller than the tile): whole tiles moved intact always satisfy the routing
+  // rule, so the whole-tile match, cut into our blocks (each block may still pick its own sign), is a valid
+  // candidate; the repair's greedy choices can miss it, so take it when it is strictly cheaper.
+  let usedTiles = false;
+  const isTile = grid.blockRows === grid.tileRows && grid.blockCols === grid.tileCols;
+  if (!isTile && routing === 'strict' && (opts.tileGuard ?? true)) {
+    const whole = blmPlacement(qm, pool, { ...opts, blockRows: undefined, blockCols: undefined, fallbackInPlace: false, table });
+    const cand = new Int32Array(nb);
+    let candTotal = 0;
+    for (let b = 0; b < nb; b++) {
+      const blk = inc.blocks[b]!, tp = whole.placement.blocks[blk.tile]!;
+      const s = slotIndex(grid, pool.numCrossbars, { crossbar: tp.crossbar, rowOffset: tp.rowOffset + blk.inPlace.rowOffset, colOffset: tp.colOffset + blk.inPlace.colOffset });
+      cand[b] = s;
+      candTotal += cost[b * ns + s]!;
+    }
+    if (candTotal < total) {
+      notes.push(`the whole-tile match (${candTotal}) is cheaper than the block match (${total}) under strict routing; returned it cut into blocks`);
+      assign = cand;
+      total = candTotal;
+      forcedInPlace = false;
+      usedTiles = true;
+    }
+  }
   let usedInPlace = forcedInPlace;
   const negated: Uint8Array = new Uint8Array(nb);
   if (forcedInPlace) {
@@ -491,7 +519,7 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   let negatedBlocks = 0;
   for (const v of negated) negatedBlocks += v;
   return {
-    placement, expectedCost: total, inPlaceCost, usedInPlace, mode, cost: costMode, grid, blocks: nb, slots: ns,
+    placement, expectedCost: total, inPlaceCost, usedInPlace, usedTiles, mode, cost: costMode, grid, blocks: nb, slots: ns,
     negatedBlocks, repairs, pinnedTiles: [...pinnedTiles].sort((a, b) => a - b),
     pinnedLayers: [...new Set(inc.blocks.filter((b) => pinnedTiles.has(b.tile)).map((b) => b.layer))].sort((a, b) => a - b), serialSteps, layerPairs, matchMs, costMs, assignMs, notes,
   };

@@ -117,7 +117,7 @@ test('BLM placement + routing: ideal on-crossbar outputs are bit-identical to th
             assert.is(r.placement.scheme, 'blm', what);
             assert.ok(r.inPlaceCost !== null && r.expectedCost <= r.inPlaceCost + 1e-9, `${what}: ${r.expectedCost} > ${r.inPlaceCost}`);
             assert.is(routingConflicts(r.placement.blocks).length, 0, what);
-            if ('blockRows' in bs && !r.usedInPlace) smallMatched++;
+            if ('blockRows' in bs && !r.usedInPlace && !r.usedTiles) smallMatched++;
             negatedSeen += r.negatedBlocks;
             if (r.placement.blocks.some((b) => b.crossbar !== Math.floor(b.srcRow / 32) || b.negated)) movedSeen++;
             programModel(B.qm, r.placement, pool);
@@ -145,10 +145,15 @@ test('strict routing on a full pool: stuck repairs pin tiles in place, the rest 
   const A = await quantize(denseModel(11), cfg), B = await quantize(denseModel(21), cfg);
   const { pool } = residentPool(A.qm, 0); // no free crossbar: small blocks of a layer run out of compatible slots
   // 'mismatch' cost: independent of the device calibration, so this case stays a pinning case
-  const r = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, cost: 'mismatch', fallbackInPlace: false });
+  const r = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, cost: 'mismatch', fallbackInPlace: false, tileGuard: false });
   assert.ok(r.pinnedTiles.length > 0 && r.repairs > 0, 'this case needs pinning');
-  assert.ok(!r.usedInPlace);
+  assert.ok(!r.usedInPlace && !r.usedTiles);
   assert.is(routingConflicts(r.placement.blocks).length, 0);
+  // with the tile guard the result is never dearer than the whole-tile match
+  const guarded = blmPlacement(B.qm, pool, { blockRows: 8, blockCols: 2, cost: 'mismatch', fallbackInPlace: false });
+  const whole = blmPlacement(B.qm, pool, { cost: 'mismatch', fallbackInPlace: false });
+  assert.ok(guarded.expectedCost <= Math.min(r.expectedCost, whole.expectedCost));
+  assert.is(routingConflicts(guarded.placement.blocks).length, 0);
   const inc = modelBlocks(B.qm, r.grid);
   r.placement.blocks.forEach((b, i) => {
     const blk = inc.blocks[i]!;
