@@ -17,6 +17,9 @@ import { lazy, reportSkip, note } from './gate.js';
 async function saveSmallModel(dir: string): Promise<void> {
   const tf = await import('@tensorflow/tfjs');
   const { fileSaveHandler } = await import('../../src/mapping/load-node.js');
+  // other suites in this process may have registered (but not initialized) the wasm backend: pin one that is ready
+  await tf.setBackend('cpu');
+  await tf.ready();
   const m = tf.sequential({
     name: 'dropped_mlp',
     layers: [tf.layers.dense({ inputShape: [300], units: 40, activation: 'relu' }), tf.layers.dense({ units: 10 })],
