@@ -118,12 +118,12 @@ export interface MmrOptions extends PairingOptions {
   shareUnit?: 'blocks' | 'weights';
   /** Layer names never tied (e.g. the task-specific output layer); share still counts all blocks. */
   exclude?: string[];
-  /** Epochs of the penalty phase (default 2) and of the tied fine-tune (default 1). */
+  /** Epochs of the penalty phase (default 1) and of the tied fine-tune (default 2). */
   epochs?: number;
   finetuneEpochs?: number;
   batchSize?: number;
   learningRate?: number;
-  /** Final λ of the equality penalty, per LSB² (default 1e-3). */
+  /** Final λ of the equality penalty, per LSB² (default 1e-2). */
   lambdaMax?: number;
   /** exp: λ·(e^{5p} − 1)/(e^5 − 1); linear: λ·p (p = training progress 0..1). Default exp. */
   lambdaSchedule?: 'exp' | 'linear';
@@ -472,7 +472,7 @@ async function retrain(tasks: MmrTask[], ties: TieGroup[], scales: Array<Record<
   const models = tasks.map((t) => t.model);
   const qat = new FixedScaleQat(models, scales, cfg.weights.weightBits);
   const groups = ties.map((g) => g.members.map((m) => qat.ref(m)));
-  const lambdaMax = o.lambdaMax ?? 1e-3;
+  const lambdaMax = o.lambdaMax ?? 1e-2;
   const schedule = o.lambdaSchedule ?? 'exp';
   if (!(lambdaMax >= 0) || !Number.isFinite(lambdaMax)) throw new Error(`lambdaMax must be a non-negative finite number, got ${lambdaMax}`);
   // per model and layer: count of other members covering each weight (constant), and the tied references
@@ -519,19 +519,19 @@ async function retrain(tasks: MmrTask[], ties: TieGroup[], scales: Array<Record<
     }
     return total ? tf.mul(lam, tf.add(total, constant)) as tf.Scalar : undefined;
   };
-  const common = { batchSize: o.batchSize ?? 64, learningRate: o.learningRate ?? 5e-4, seed: o.seed ?? 1, restoreBest: false, maxBatchesPerEpoch: o.maxBatchesPerEpoch };
+  const common = { batchSize: o.batchSize ?? 64, learningRate: o.learningRate ?? 1e-3, seed: o.seed ?? 1, restoreBest: false, maxBatchesPerEpoch: o.maxBatchesPerEpoch };
   const trainTasks = tasks.map((t) => ({ name: t.name, model: t.model, train: t.train }));
   const progress = (phase: 'penalty' | 'finetune') => (b: { batch: number; batches: number; epoch: number; epochs: number; loss: number }) =>
     o.onProgress?.({ phase, trial, trials, share, done: (b.epoch - 1) * b.batches + b.batch, total: b.epochs * b.batches, loss: b.loss });
   try {
-    const epochs = o.epochs ?? 2;
+    const epochs = o.epochs ?? 1;
     if (epochs > 0) {
       await train(trainTasks, { ...common, epochs, extraLoss: penalty, afterStep: (ctx) => { qat.absorbStep(ctx.task); qat.quantizeModel(ctx.task); }, onBatch: progress('penalty') });
     }
     // exact equalization, then fine-tune with projection to the group mean after every step
     const touchAll = () => { for (const key of qat.equalize(groups)) { const [k, l] = key.split(':').map(Number); qat.quantizeLayer(k!, l!); } };
     touchAll();
-    const fe = o.finetuneEpochs ?? 1;
+    const fe = o.finetuneEpochs ?? 2;
     if (fe > 0) {
       await train(trainTasks, {
         ...common, seed: common.seed + 7919, epochs: fe, learningRate: common.learningRate / 2,
@@ -636,12 +636,12 @@ export async function demoMerge(
   a: { model: tf.LayersModel; task: { name: string; train: Dataset; val: Dataset; test: Dataset } },
   b: { model: tf.LayersModel; task: { name: string; train: Dataset; val: Dataset; test: Dataset } },
   cfg: HardwareConfig,
-  o: { share: number; epochs: number; seed: number; out?: string; exclude?: string[]; onProgress?: (p: MmrProgress) => void; log?: (msg: string) => void },
+  o: { share: number; epochs: number; seed: number; out?: string; exclude?: string[]; finetuneEpochs?: number; onProgress?: (p: MmrProgress) => void; log?: (msg: string) => void },
 ): Promise<{ a: tf.LayersModel; b: tf.LayersModel; tiedFraction: number; result: MmrResult }> {
   const result = await mergeModels([
     { name: a.task.name, model: a.model, train: a.task.train, val: a.task.val, test: a.task.test },
     { name: b.task.name, model: b.model, train: b.task.train, val: b.task.val, test: b.task.test },
-  ], cfg, { share: o.share, epochs: o.epochs, finetuneEpochs: Math.max(1, o.epochs), seed: o.seed, onProgress: o.onProgress, log: o.log, exclude: o.exclude });
+  ], cfg, { share: o.share, epochs: o.epochs, finetuneEpochs: o.finetuneEpochs ?? Math.max(1, o.epochs), seed: o.seed, onProgress: o.onProgress, log: o.log, exclude: o.exclude });
   if (o.out) {
     await writeMerged(o.out, [a.model, b.model], result, { names: ['A', 'B'], tasks: [a.task.name, b.task.name] });
   } else {

@@ -150,6 +150,19 @@ test('MMR (K = 3): ties are groups; every member of a group holds the same integ
   tasks.forEach((t) => t.model.dispose());
 });
 
+test('--max-drop: share levels are tried ascending and the largest within budget is kept', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const tasks = await trainedTasks(2);
+  const r = await mergeModels(tasks, cfg, { maxDrop: 100, shareLevels: [0.5, 0.25], epochs: 0, finetuneEpochs: 1, batchSize: 16, learningRate: 0.003, seed: 5 });
+  assert.equal(r.trials.map((t) => t.share), [0.25, 0.5]);
+  assert.ok(r.trials.every((t) => t.passed));
+  assert.is(r.share, 0.5);
+  assert.is(r.maxDrop, 100);
+  assert.is(tieMismatches(tasks.map((t) => t.model), r.ties, r.weightScales, cfg), 0);
+  await rejects(mergeModels(tasks, cfg, { share: 0.5, maxDrop: 1 }), /either share or maxDrop/);
+  tasks.forEach((t) => t.model.dispose());
+});
+
 test('weightScales metadata: round-trip through saveModel/loadModel and validation on import', async () => {
   await setupBackend({ backend: 'wasm', log: null });
   const m = net(5, 'meta');
