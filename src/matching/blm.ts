@@ -177,7 +177,9 @@ export function serialMvmSteps(blocks: readonly PlacedBlock[]): number {
     const k = `${b.crossbar}/${b.layer}`;
     let steps = groups.get(k);
     if (!steps) { steps = []; groups.set(k, steps); }
-    const fits = (step: PlacedBlock[]) => routingConflicts([...step, b]).length === 0;
+    const fits = (step: PlacedBlock[]) => step.every((q) =>
+      !(overlap(q.rowOffset, q.rows, b.rowOffset, b.rows) && q.srcRow - q.rowOffset !== b.srcRow - b.rowOffset) &&
+      !(overlap(q.colOffset, q.cols, b.colOffset, b.cols) && q.srcCol - q.colOffset !== b.srcCol - b.colOffset));
     const step = steps.find(fits);
     if (step) step.push(b); else { steps.push([b]); if (steps.length > 1) extra++; }
   }
