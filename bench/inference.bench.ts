@@ -12,7 +12,7 @@ import { quantizeModel, programModel, CrossbarEngine } from '../src/inference/in
 import { setupBackend } from '../src/training/backend.js';
 import { buildModel } from '../src/training/zoo.js';
 import { loadTask } from '../src/training/data/datasets.js';
-import { runTasks } from './util.js';
+import { runTasks, ratio } from './util.js';
 
 initSync();
 await setupBackend({ backend: 'wasm', log: () => {} });
@@ -39,6 +39,6 @@ const rows = await runTasks(`LeNet-5 inference, batch ${batch}`, [
 ], { timeMs: 3000 });
 const ips = (name: string) => batch / (rows.find((r) => r.name === name)!.meanMs / 1000);
 for (const r of rows) console.log(`${r.name.padEnd(44)} ${ips(r.name).toFixed(0).padStart(8)} images/s`);
-console.log(`\nideal (wasm) vs quantized TS reference: ${(ips('on-crossbar ideal (wasm)') / ips('quantized software model (TS reference)')).toFixed(2)}×`);
-console.log(`ideal vs tfjs-wasm predict:             ${(ips('on-crossbar ideal (wasm)') / ips('tfjs-wasm predict (float)')).toFixed(2)}×  (goal ≥ 0.5×)`);
-console.log(`analog vs tfjs-wasm predict:            ${(ips('on-crossbar analog (wasm)') / ips('tfjs-wasm predict (float)')).toFixed(2)}×`);
+console.log(`\nideal (wasm) vs quantized TS reference: ${ratio(rows, 'quantized software model (TS reference)', 'on-crossbar ideal (wasm)').toFixed(2)}×`);
+console.log(`ideal vs tfjs-wasm predict:             ${ratio(rows, 'tfjs-wasm predict (float)', 'on-crossbar ideal (wasm)').toFixed(2)}×  (goal ≥ 0.5×)`);
+console.log(`analog vs tfjs-wasm predict:            ${ratio(rows, 'tfjs-wasm predict (float)', 'on-crossbar analog (wasm)').toFixed(2)}×`);

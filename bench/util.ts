@@ -1,28 +1,45 @@
-// Shared bench plumbing: run tinybench tasks in one process and print mean time per op and ratios against a
-// baseline measured in the same run (these machines are noisy; absolute times are for context only).
+// Shared bench plumbing: tinybench tasks run in interleaved rounds (every task once per round), and each task's
+// time per op is the median over rounds, so a load swing on a shared machine hits every task alike. Ratios against
+// a baseline measured in the same run are what matter; absolute times are context only.
 import { Bench } from 'tinybench';
 
 export interface BenchTask { name: string; fn: () => unknown | Promise<unknown>; }
 
-export interface BenchRow { name: string; meanMs: number; samples: number; }
+export interface BenchRow { name: string; meanMs: number; samples: number; rounds: number[] }
 
-export async function runTasks(title: string, tasks: BenchTask[], opts: { timeMs?: number; warmupMs?: number } = {}): Promise<BenchRow[]> {
-  const bench = new Bench({ time: opts.timeMs ?? 1000, warmupTime: opts.warmupMs ?? 200 });
-  for (const t of tasks) bench.add(t.name, t.fn);
-  await bench.run();
-  const rows: BenchRow[] = [];
-  for (const task of bench.tasks) {
-    const r = task.result as { state: string; latency?: { mean: number; samplesCount?: number }; error?: Error };
-    if (r.state !== 'completed' || !r.latency) throw new Error(`bench task ${task.name} did not complete: ${r.error?.message ?? r.state}`);
-    rows.push({ name: task.name, meanMs: r.latency.mean, samples: (r.latency as { samplesCount?: number }).samplesCount ?? 0 });
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+export async function runTasks(title: string, tasks: BenchTask[], opts: { timeMs?: number; warmupMs?: number; rounds?: number } = {}): Promise<BenchRow[]> {
+  const rounds = opts.rounds ?? 5;
+  const per = new Map<string, { ms: number[]; samples: number }>(tasks.map((t) => [t.name, { ms: [], samples: 0 }]));
+  for (let r = 0; r < rounds; r++) {
+    for (const t of tasks) {
+      const bench = new Bench({ time: (opts.timeMs ?? 1000) / rounds, warmupTime: r === 0 ? opts.warmupMs ?? 200 : 0, iterations: 1 });
+      bench.add(t.name, t.fn);
+      await bench.run();
+      const res = bench.tasks[0]!.result as { state: string; latency?: { mean: number; samplesCount?: number }; error?: Error };
+      if (res.state !== 'completed' || !res.latency) throw new Error(`bench task ${t.name} did not complete: ${res.error?.message ?? res.state}`);
+      const e = per.get(t.name)!;
+      e.ms.push(res.latency.mean);
+      e.samples += res.latency.samplesCount ?? 0;
+    }
   }
-  console.log(`\n## ${title}`);
+  const rows = tasks.map((t) => {
+    const e = per.get(t.name)!;
+    return { name: t.name, meanMs: median(e.ms), samples: e.samples, rounds: e.ms };
+  });
+  console.log(`\n## ${title} (median of ${rounds} interleaved rounds)`);
   for (const r of rows) console.log(`${r.name.padEnd(48)} ${r.meanMs.toFixed(4).padStart(12)} ms/op`);
   return rows;
 }
 
+/** slow / fast: the median over rounds of the per-round ratio. */
 export function ratio(rows: BenchRow[], slow: string, fast: string): number {
   const a = rows.find((r) => r.name === slow), b = rows.find((r) => r.name === fast);
   if (!a || !b) throw new Error(`ratio: missing ${slow} or ${fast}`);
-  return a.meanMs / b.meanMs;
+  return median(a.rounds.map((ms, i) => ms / b.rounds[i]!));
 }
