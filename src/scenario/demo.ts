@@ -51,7 +51,7 @@ export interface DemoHooks {
    * Provided by src/training/mmr.ts; without it the ha3m strategy is skipped with a note.
    */
   merge?: (a: { model: tf.LayersModel; task: TaskSplits }, b: { model: tf.LayersModel; task: TaskSplits }, cfg: HardwareConfig,
-    o: { share: number; epochs: number; seed: number; out: string }) => Promise<{ a: tf.LayersModel; b: tf.LayersModel; tiedFraction: number }>;
+    o: { share: number; epochs: number; seed: number; out: string; log?: (message: string) => void }) => Promise<{ a: tf.LayersModel; b: tf.LayersModel; tiedFraction: number }>;
 }
 
 function scenarioModel(name: string, arch: string, taskName: string, model: tf.LayersModel, task: TaskSplits, o: DemoOptions): ScenarioModel {
@@ -91,6 +91,8 @@ export async function runDemo(opts: Partial<DemoOptions> = {}, hooks: DemoHooks 
     await saveModel(model, join(o.out, 'models', name));
     trained[name] = model;
   }
+  // imported (copied) before MMR, which retrains the models in place
+  const originals = [scenarioModel('A', o.architecture, taskNames.A, trained.A, tasks.A, o), scenarioModel('B', o.architecture, taskNames.B, trained.B, tasks.B, o)];
   const notes: string[] = [`models trained by the demo: ${o.architecture}, ${o.epochs} epoch(s) on ${o.trainLimit} samples per task, QAT ${cfg.weights.weightBits}-bit`];
   let merged: ScenarioSpec['merged'];
   let strategies = o.strategies;
@@ -98,7 +100,7 @@ export async function runDemo(opts: Partial<DemoOptions> = {}, hooks: DemoHooks 
     if (hooks.merge) {
       log(`merging with MMR (share ${o.share})`);
       const m = await hooks.merge({ model: trained.A, task: tasks.A }, { model: trained.B, task: tasks.B }, cfg,
-        { share: o.share, epochs: o.mergeEpochs, seed: o.seed, out: join(o.out, 'merged') });
+        { share: o.share, epochs: o.mergeEpochs, seed: o.seed, out: join(o.out, 'merged'), log });
       merged = {
         models: [scenarioModel('A', o.architecture, taskNames.A, m.a, tasks.A, o), scenarioModel('B', o.architecture, taskNames.B, m.b, tasks.B, o)],
         tiedFraction: m.tiedFraction, share: o.share,
@@ -111,7 +113,7 @@ export async function runDemo(opts: Partial<DemoOptions> = {}, hooks: DemoHooks 
   }
   const spec: ScenarioSpec = {
     name: `demo: ${o.architecture} mnist <-> ${taskB}`, config: cfg,
-    models: [scenarioModel('A', o.architecture, taskNames.A, trained.A, tasks.A, o), scenarioModel('B', o.architecture, taskNames.B, trained.B, tasks.B, o)],
+    models: originals,
     sequence: Array.from({ length: 2 * o.rounds }, (_, i) => (i % 2 === 0 ? 'A' : 'B')),
     mapping: 'baseline', strategies, seed: o.seed, evalSamples: o.evalSamples, poolSpare: 0.1, merged, notes,
   };
