@@ -16,7 +16,7 @@ import { arena, WasmArray } from '../wasm/arena.js';
 import { wasm } from '../wasm/runtime.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { refProgramCells } from '../reference/program.js';
-import { buildParams, buildTables, PARAMS_LEN, TABLES_LEN } from './tables.js';
+import { buildParams, buildTables } from './tables.js';
 import {
   emptyTotals, histogramQuantile, listSchedule, type ProgramReport, type ProgramTotals,
 } from './report.js';
@@ -154,7 +154,6 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
     const oSet = a.alloc('u32', chunkCells), oReset = a.alloc('u32', chunkCells), oReads = a.alloc('u32', chunkCells);
     const oEnergy = a.alloc('f32', chunkCells);
     const rowOut = a.alloc('u32', chunkCb * rows * 3);
-    void PARAMS_LEN; void TABLES_LEN;
 
     for (let cb0 = 0; cb0 < nb; cb0 += chunkCb) {
       const ncb = Math.min(chunkCb, nb - cb0);
