@@ -12,18 +12,17 @@ import { rngNormal } from './rng';
 // the result is exactly Σ_k Σ_s 2^(k + cellBits·s)·Σ_i bit_k(x_i)·(L+ − L−), in integer arithmetic.
 // ---------------------------------------------------------------------------------------------------------------
 
-/**
- * levels (u8, rows × stride) → transposed effective integer weights wt (i16, nOut × kPad, zero padded rows).
- * offset is subtracted (offset scheme) — pass 0 for differential.
- */
-export function composeWeightsI16(
+// levels (u8, rows × stride) → transposed effective integer weights wt (T = i16 or i32, nOut × kPad, zero-padded
+// rows). `offset` is subtracted (offset scheme); pass 0 for differential.
+@inline function composeWeights<T>(
   levels: usize, stride: i32, rows: i32, nOut: i32, slices: i32, signCells: i32, cellBits: i32, offset: i32,
   wt: usize, kPad: i32,
 ): void {
   const cpw = slices * signCells;
-  memory.fill(wt, 0, <usize>(nOut * kPad) << 1);
+  const size = <usize>sizeof<T>();
+  memory.fill(wt, 0, <usize>(nOut * kPad) * size);
   for (let j = 0; j < nOut; j++) {
-    const outRow = wt + (<usize>(j * kPad) << 1);
+    const outRow = wt + <usize>(j * kPad) * size;
     for (let i = 0; i < rows; i++) {
       const cell = levels + <usize>(i * stride + j * cpw);
       let w: i32 = 0;
@@ -33,9 +32,16 @@ export function composeWeightsI16(
         if (signCells == 2) d -= <i32>load<u8>(base, 1);
         w = (w << cellBits) + d;
       }
-      store<i16>(outRow + (<usize>i << 1), <i16>(w - offset));
+      store<T>(outRow + <usize>i * size, <T>(w - offset));
     }
   }
+}
+
+export function composeWeightsI16(
+  levels: usize, stride: i32, rows: i32, nOut: i32, slices: i32, signCells: i32, cellBits: i32, offset: i32,
+  wt: usize, kPad: i32,
+): void {
+  composeWeights<i16>(levels, stride, rows, nOut, slices, signCells, cellBits, offset, wt, kPad);
 }
 
 /** Same as composeWeightsI16 into i32 (for weights that do not fit i16). */
@@ -43,22 +49,7 @@ export function composeWeightsI32(
   levels: usize, stride: i32, rows: i32, nOut: i32, slices: i32, signCells: i32, cellBits: i32, offset: i32,
   wt: usize, kPad: i32,
 ): void {
-  const cpw = slices * signCells;
-  memory.fill(wt, 0, <usize>(nOut * kPad) << 2);
-  for (let j = 0; j < nOut; j++) {
-    const outRow = wt + (<usize>(j * kPad) << 2);
-    for (let i = 0; i < rows; i++) {
-      const cell = levels + <usize>(i * stride + j * cpw);
-      let w: i32 = 0;
-      for (let s = slices - 1; s >= 0; s--) {
-        const base = cell + <usize>(s * signCells);
-        let d = <i32>load<u8>(base);
-        if (signCells == 2) d -= <i32>load<u8>(base, 1);
-        w = (w << cellBits) + d;
-      }
-      store<i32>(outRow + (<usize>i << 2), w - offset);
-    }
-  }
+  composeWeights<i32>(levels, stride, rows, nOut, slices, signCells, cellBits, offset, wt, kPad);
 }
 
 /** Index of the first i32 in [ptr, ptr+n) outside [lo, hi], or -1. */
