@@ -5,28 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { fileSaveHandler } from '../../src/mapping/load-node.js';
 import { checkPlacement, type Placement } from '../../src/mapping/placement.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ha3m-cli-map-'));
 
-async function run(...args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await main(['node', 'ha3m', ...args]);
-  } finally {
-    console.log = log; console.error = error;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
+const run = (...args: string[]) => runCli(args);
 
 test.before(async () => {
   await tf.setBackend('cpu'); // no set-up; other suites may have registered wasm

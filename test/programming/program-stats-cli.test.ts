@@ -1,23 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await main(['node', 'ha3m', ...args]);
-  } finally {
-    console.log = log; console.error = error;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
+const run = (args: string[]) => runCli(args);
 
 test('program-stats --json prints the distribution, energy, latency and failure rate', async () => {
   const r = await run(['program-stats', '--scheme', 'fppv', '--cells', '4096', '--seed', '3', '--json']);

@@ -4,29 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { markdownSummary, readResults } from '../../src/report/node.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/results-small.json', import.meta.url));
 const dirs: string[] = [];
 const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'ha3m-cli-report-')); dirs.push(d); return d; };
 
-async function run(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  const before = process.exitCode;
-  process.exitCode = 0;
-  try {
-    await main(['node', 'ha3m', ...args]);
-  } finally {
-    console.log = log; console.error = error;
-  }
-  const code = Number(process.exitCode ?? 0);
-  process.exitCode = before;
-  return { out: out.join('\n'), err: err.join('\n'), code };
-}
+const run = (args: string[]) => runCli(args);
 
 test('ha3m report RESULTS writes report.html and summary.md next to it and prints the summary', async () => {
   const d = tmp();
