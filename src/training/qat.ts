@@ -126,3 +126,17 @@ export function quantizedKernels(model: tf.LayersModel, o: Pick<QatOptions, 'wei
     q: quantizeWeights(k.variable.read().dataSync(), k.rows, k.cols, weightsConfig(o), `${k.layer.name} kernel`),
   }));
 }
+
+/**
+ * Post-training quantization in place: every Dense/Conv2D kernel becomes quantize(kernel)·scale with the encoder's
+ * rules (what the crossbar would hold in ideal mode). Returns the integers per layer.
+ */
+export function applyQuantization(model: tf.LayersModel, o: Pick<QatOptions, 'weightBits' | 'scale'>): Array<{ layer: string; q: QuantizedMatrix }> {
+  return crossbarKernels(model).map((k) => {
+    const { values, q } = fakeQuantize(k.variable.read().dataSync(), k.rows, k.cols, o, `${k.layer.name} kernel`);
+    const t = tf.tensor(values, k.variable.shape as number[], 'float32');
+    k.variable.write(t);
+    t.dispose();
+    return { layer: k.layer.name, q };
+  });
+}

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/training/backend.js';
 import { buildModel } from '../../src/training/zoo.js';
-import { crossbarKernels, fakeQuantize, quantizedKernels } from '../../src/training/qat.js';
+import { applyQuantization, crossbarKernels, fakeQuantize, quantizedKernels } from '../../src/training/qat.js';
 import { train } from '../../src/training/train.js';
 import { quantizeWeights } from '../../src/hardware/quantize.js';
 import { RefRng } from '../../src/reference/rng.js';
@@ -73,6 +73,18 @@ test('QAT training learns an easy task', async () => {
   const m = buildModel('mlp', { inputShape: [8, 8, 1], numClasses: 4, seed: 4 });
   const r = await train([{ name: 'b', model: m, train: blobs(160, 2), val: blobs(40, 3) }], { epochs: 3, batchSize: 16, learningRate: 0.005, qat: { weightBits: 8 } });
   assert.ok(r.bestValAccuracy > 0.9, `val accuracy ${r.bestValAccuracy}`);
+  m.dispose();
+});
+
+test('post-training quantization puts a float model on the grid', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const m = buildModel('mlp', { inputShape: [8, 8, 1], numClasses: 4, seed: 7 });
+  const before = crossbarKernels(m)[0]!.variable.read().dataSync().slice();
+  const qs = applyQuantization(m, { weightBits: 3 });
+  const after = crossbarKernels(m)[0]!.variable.read().dataSync();
+  assert.not.equal([...after], [...before]);
+  assert.ok(new Set(qs[0]!.q.ints).size <= 7);
+  assert.equal([...quantizedKernels(m, { weightBits: 3 })[0]!.q.ints], [...qs[0]!.q.ints]);
   m.dispose();
 });
 
