@@ -6,15 +6,16 @@
 //                levels and price B-block → A-block with blockCostMatrix (mode 'expected', expectedCostTable(cfg),
 //                no negation: a tie must be the *same* integers). Layer matching first: every B layer is paired with
 //                at most one A layer by a linear assignment on aggregated costs (a layer pair costs the optimal block
-//                assignment within it plus, for every B block left without a partner, the cost of programming it
-//                from reset); only blocks of identical shape can pair (edge blocks with edge blocks of the same
-//                shape). Then blocks are assigned within paired layers. Each model k ≥ 1 is paired with model 0.
+//                assignment within it plus, for every B block left without a partner, a price above any block cost,
+//                so that the most blocks get paired, then the cheapest); only blocks of identical shape can pair
+//                (edge blocks with edge blocks of the same shape). Then blocks are assigned within paired layers.
+//                Each model k ≥ 1 is paired with model 0.
 //   2. ties      pairs are ranked by expected cycles per weight (cheapest first; ties → lower cost, then order), and
 //                the first `share` of each B model's blocks (or weights, shareUnit) are tied; alternatively the
 //                largest share level whose joint retraining keeps every model's validation accuracy within maxDrop
-//                points of its baseline. Ties are groups: an A block plus every B block tied to it (K models: a
+//                points of its baseline. Layers named in `exclude` are never tied. Ties are groups: an A block plus every B block tied to it (K models: a
 //                block may be shared by any subset containing model 0).
-//   3. scales    one fixed weight scale per paired-layer group: max|w| over the group's layers / (2^(wb−1) − 1)
+//   3. scales    one fixed weight scale per group of layers joined by ties: max|w| over them / (2^(wb−1) − 1)
 //                (× scaleMargin), own max|w| for the other layers. Tied blocks then hold identical integers iff
 //                their float weights quantize alike; the scales are saved in model.json
 //                (userDefinedMetadata.ha3m.weightScales) so that import → quantizeModel reproduces the integers.
@@ -24,7 +25,7 @@
 //                Phase 1 adds λ(t)·Σ_tied Σ_other ((W_k[block] − W_m[block]) / scale)² (in LSB², on the quantized
 //                weights; λ grows exponentially or linearly to lambdaMax). Then exact equalization (every tied group's
 //                masters set to their mean), and phase 2 fine-tunes with the projection to the group mean after
-//                every optimizer step. At the end the tied blocks quantize to identical integers (checked; an error
+//                every optimizer step (half the learning rate). At the end the tied blocks quantize to identical integers (checked; an error
 //                otherwise).
 //
 //   const r = await mergeModels([{ name: 'mnist', model: a, train, val, test }, { name: 'fashion', model: b, … }],
@@ -32,7 +33,7 @@
 //   await saveMergedModel(a, 'out/A', r.weightScales[0]);
 //
 // Models with BatchNormalization are refused (the mapper folds BN into the kernel, so the imported integers would
-// differ from the trained ones). Models are modified in place.
+// differ from the trained ones; fold BN into the kernels first, see fold.ts). Models are modified in place.
 import * as tf from '@tensorflow/tfjs';
 import type { HardwareConfig } from '../hardware/config.js';
 import { cellsPerWeight, tileCols, tileRows } from '../hardware/derived.js';
