@@ -29,6 +29,8 @@ export const ScenarioFileSchema = z.strictObject({
   strategies: z.array(z.enum(STRATEGY_NAMES, { error: `must be one of ${STRATEGY_NAMES.join(', ')}` })).min(1).default([...STRATEGY_NAMES]),
   /** Directory written by `ha3m merge` (merge.json + one model directory per model) for the ha3m strategy. */
   merged: z.string().optional(),
+  /** More `ha3m merge` outputs (other shares): ha3m runs on each, giving the accuracy-vs-cycles Pareto curve. */
+  pareto: z.array(z.string()).optional(),
   seed: z.number().int({ error: 'must be an integer' }).default(1),
   evalSamples: z.number().int().min(1, { error: 'must be a positive integer' }).default(1000),
   calibSamples: z.number().int().min(1, { error: 'must be a positive integer' }).default(256),

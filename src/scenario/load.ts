@@ -68,17 +68,19 @@ export async function specFromFile(f: ScenarioFile, opts: { dataDir?: string } =
   const lo = { seed: f.seed, calibSamples: f.calibSamples, evalSamples: f.evalSamples, dataDir: opts.dataDir };
   const models: ScenarioModel[] = [];
   for (const m of f.models) models.push(await loadScenarioModel(m, lo));
-  let merged: ScenarioSpec['merged'];
-  if (f.merged) {
-    const man = readMergeManifest(f.merged);
+  const loadMerged = async (dir: string): Promise<NonNullable<ScenarioSpec['merged']>> => {
+    const man = readMergeManifest(dir);
     const mm: ScenarioModel[] = [];
     for (const m of f.models) {
       const e = man.models.find((x) => x.name === m.name);
-      if (!e) throw new ScenarioFileError(`merged models in ${f.merged} lack model "${m.name}"`);
+      if (!e) throw new ScenarioFileError(`merged models in ${dir} lack model "${m.name}"`);
       mm.push(await loadScenarioModel({ ...m, path: e.path }, lo));
     }
-    merged = { models: mm, tiedFraction: man.tiedFraction, share: man.share };
-  }
+    return { models: mm, tiedFraction: man.tiedFraction, share: man.share };
+  };
+  const merged = f.merged ? await loadMerged(f.merged) : undefined;
+  const pareto: NonNullable<ScenarioSpec['pareto']> = [];
+  for (const dir of f.pareto ?? []) pareto.push(await loadMerged(dir));
   const strategies = f.merged ? f.strategies : f.strategies.filter((s) => s !== 'ha3m');
   const notes = strategies.length < f.strategies.length ? ['ha3m was skipped: the scenario names no merged models (run `ha3m merge` and set "merged")'] : [];
   if (strategies.length === 0) throw new ScenarioFileError('the only strategy left is ha3m, which needs merged models: set "merged" to a `ha3m merge` output directory');
@@ -86,6 +88,7 @@ export async function specFromFile(f: ScenarioFile, opts: { dataDir?: string } =
     notes,
     name: f.name, config, models, sequence: sequenceOf(f), mapping: f.mapping, strategies, seed: f.seed,
     evalSamples: f.evalSamples, poolCrossbars: f.poolCrossbars ?? undefined, poolSpare: f.poolSpare, merged, blm: f.blm,
+    ...(pareto.length ? { pareto } : {}),
   };
 }
 

@@ -234,6 +234,14 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
     strategies[s] = runStrategy(spec, s, models, poolCrossbars, acc, s === 'ha3m' ? 'merged' : 'original',
       (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total));
   });
+  const pareto: Results['pareto'] = [];
+  for (const [i, entry] of (spec.pareto ?? []).entries()) {
+    const prepared = prepareModels(entry.models, cfg, spec.mapping);
+    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, acc, `pareto-${i}`);
+    pareto.push({ share: entry.share, cyclesPerSwitch: r.cyclesPerSwitch, accuracy: r.accuracy });
+    opts.onProgress?.(`pareto ${entry.share}`, total, total);
+  }
+  pareto.sort((a, b) => a.share - b.share);
   const notes: string[] = [
     ...(spec.notes ?? []),
     'full = erase the incoming model\'s cells to HRS, then write-verify every cell; diff = in-place baseline mapping, only changed cells',
@@ -251,7 +259,7 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
       sequence: spec.sequence, poolCrossbars, mapping: spec.mapping, evalSamples: spec.evalSamples ?? 1000,
     },
     strategies,
-    pareto: [],
+    pareto,
     notes,
   };
 }

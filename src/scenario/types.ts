@@ -49,6 +49,8 @@ export interface ScenarioSpec {
   evalSamples?: number;
   /** Merged (MMR-retrained) versions of the models for the ha3m strategy, same names; required for 'ha3m'. */
   merged?: { models: ScenarioModel[]; tiedFraction: number; share: number };
+  /** More merged pairs (other MMR shares): the ha3m strategy runs once per entry, giving results.pareto. */
+  pareto?: Array<{ models: ScenarioModel[]; tiedFraction: number; share: number }>;
   /** BLM options for blm/ha3m. */
   blm?: { mode?: 'layer' | 'global'; negate?: boolean; blockRows?: number; blockCols?: number };
 }

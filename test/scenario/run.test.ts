@@ -45,6 +45,21 @@ test('full ≥ diff in cycles; per-switch records, heatmaps and accuracies are f
   arena.reset();
 });
 
+test('pareto entries each run the ha3m strategy and give one point per share, sorted', async () => {
+  const cfg = resolveHardware({ crossbar: { rows: 16, cols: 32 } });
+  const A = await tinyModel(1, 'A'), B = await tinyModel(7, 'B');
+  const merged = (share: number) => ({ models: [A, B], tiedFraction: share, share });
+  const res = runScenario({
+    name: 'p', config: cfg, models: [A, B], sequence: ['A', 'B', 'A'], mapping: 'baseline', strategies: ['diff', 'ha3m'],
+    seed: 3, evalSamples: 20, merged: merged(0.9), pareto: [merged(0.75), merged(0.5)],
+  });
+  assert.equal(res.pareto.map((p) => p.share), [0.5, 0.75]);
+  for (const p of res.pareto) {
+    assert.ok(p.cyclesPerSwitch >= 0 && p.accuracy.A!.ideal !== null);
+  }
+  arena.reset();
+});
+
 test('bad scenarios: unknown model in the sequence, ha3m without merged models', async () => {
   const cfg = resolveHardware({ crossbar: { rows: 16, cols: 32 } });
   const A = await tinyModel(1, 'A');

@@ -13,7 +13,7 @@ import { progressBar } from '../progress.js';
 import { UserError } from '../errors.js';
 
 interface SwitchOpts {
-  scenario?: string; modelA?: string; dataA?: string; modelB?: string; dataB?: string; merged?: string; rounds: string;
+  scenario?: string; modelA?: string; dataA?: string; modelB?: string; dataB?: string; merged?: string; pareto?: string; rounds: string;
   strategy: string; preset: string; mapping: string; spare: string; pool?: string; evalSamples: string; calib: string;
   seed: string; out: string; dataDir?: string; json?: boolean;
 }
@@ -62,6 +62,7 @@ export function registerSwitch(program: Command): void {
     .option('--model-b <path>', 'model B')
     .option('--data-b <task>', 'task of model B (e.g. fashion)')
     .option('--merged <dir>', 'output directory of `ha3m merge` (needed for the ha3m strategy)')
+    .option('--pareto <dirs>', 'comma list of more `ha3m merge` outputs (other --share values) for the accuracy-vs-cycles curve')
     .option('--rounds <n>', 'rounds of A,B switching', '2')
     .option('--strategy <list>', 'all, or a comma list of full, diff, blm, ha3m', 'all')
     .option('--preset <name>', `hardware preset (${presetNames().join(', ')})`, 'default')
@@ -87,7 +88,7 @@ export function registerSwitch(program: Command): void {
             models: [{ name: 'A', path: opts.modelA, task: opts.dataA }, { name: 'B', path: opts.modelB, task: opts.dataB }],
             rounds: Number(opts.rounds), mapping: opts.mapping, poolSpare: Number(opts.spare),
             poolCrossbars: opts.pool === undefined ? null : Number(opts.pool), strategies: parseStrategies(opts.strategy),
-            ...(opts.merged ? { merged: opts.merged } : {}), seed: Number(opts.seed), evalSamples: Number(opts.evalSamples),
+            ...(opts.merged ? { merged: opts.merged } : {}), ...(opts.pareto ? { pareto: opts.pareto.split(',') } : {}), seed: Number(opts.seed), evalSamples: Number(opts.evalSamples),
             calibSamples: Number(opts.calib),
           }, 'command-line flags');
           return await specFromFile(file, { dataDir: opts.dataDir });
