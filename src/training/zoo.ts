@@ -95,7 +95,8 @@ export function buildModel(name: ZooModelName, opts: ZooOptions = {}): tf.Layers
       const input = tf.input({ shape: inputShape, name: 'input' });
       const cbr = (x: tf.SymbolicTensor, f: number, k: number, s: number, n: string, relu = true): tf.SymbolicTensor => {
         let y = conv(f, k, `${n}_conv`, { strides: s, activation: 'linear' }).apply(x) as tf.SymbolicTensor;
-        y = tf.layers.batchNormalization({ name: `${n}_bn` }).apply(y) as tf.SymbolicTensor;
+        // momentum 0.9 (not Keras' 0.99): the moving statistics must settle within the few hundred steps we train
+        y = tf.layers.batchNormalization({ name: `${n}_bn`, momentum: 0.9 }).apply(y) as tf.SymbolicTensor;
         return relu ? tf.layers.activation({ activation: 'relu', name: `${n}_relu` }).apply(y) as tf.SymbolicTensor : y;
       };
       const block = (x: tf.SymbolicTensor, f: number, s: number, n: string): tf.SymbolicTensor => {
