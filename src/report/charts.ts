@@ -89,13 +89,15 @@ export function switchLabel(sw: SwitchRecord): string {
   return sw.from === null ? `${sw.index}: → ${sw.to}` : `${sw.index}: ${sw.from}→${sw.to}`;
 }
 
-/** Chooses log scale when every value is positive and they span more than 20×. */
-function yScale(values: number[], mode: ScaleMode): { type: 'log' | 'linear' | 'symlog' } {
+/**
+ * A logarithmic axis when asked, or (auto) when the positive values span more than 20×. Bars need a zero baseline,
+ * which a pure log scale cannot draw (the bars vanish), so the log-like choice is symlog: linear near 0, log beyond.
+ */
+function yScale(values: number[], mode: ScaleMode): { type: 'linear' | 'symlog' } {
   const pos = values.filter((v) => v > 0);
-  if (mode === 'linear' || values.length === 0) return { type: 'linear' };
-  if (mode === 'log') return { type: pos.length === values.length ? 'log' : 'symlog' };
-  if (pos.length !== values.length) return { type: 'linear' };
-  return { type: Math.max(...pos) / Math.min(...pos) > 20 ? 'log' : 'linear' };
+  if (mode === 'linear' || values.length === 0 || pos.length === 0) return { type: 'linear' };
+  if (mode === 'log') return { type: 'symlog' };
+  return { type: Math.max(...pos) / Math.min(...pos) > 20 ? 'symlog' : 'linear' };
 }
 
 /** (a) Cycles, energy and latency of every switch (index ≥ 1), grouped by strategy. */

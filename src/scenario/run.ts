@@ -241,6 +241,8 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
     pareto.push({ share: entry.share, cyclesPerSwitch: r.cyclesPerSwitch, accuracy: r.accuracy });
     opts.onProgress?.(`pareto ${entry.share}`, total, total);
   }
+  const h = strategies.ha3m;
+  if (h && spec.merged && pareto.length > 0) pareto.push({ share: spec.merged.share, cyclesPerSwitch: h.cyclesPerSwitch, accuracy: h.accuracy });
   pareto.sort((a, b) => a.share - b.share);
   const notes: string[] = [
     ...(spec.notes ?? []),

@@ -53,7 +53,8 @@ test('pareto entries each run the ha3m strategy and give one point per share, so
     name: 'p', config: cfg, models: [A, B], sequence: ['A', 'B', 'A'], mapping: 'baseline', strategies: ['diff', 'ha3m'],
     seed: 3, evalSamples: 20, merged: merged(0.9), pareto: [merged(0.75), merged(0.5)],
   });
-  assert.equal(res.pareto.map((p) => p.share), [0.5, 0.75]);
+  assert.equal(res.pareto.map((p) => p.share), [0.5, 0.75, 0.9]); // the main merged pair is a point too
+  assert.is(res.pareto[2]!.cyclesPerSwitch, res.strategies.ha3m!.cyclesPerSwitch);
   for (const p of res.pareto) {
     assert.ok(p.cyclesPerSwitch >= 0 && p.accuracy.A!.ideal !== null);
   }
