@@ -15,7 +15,7 @@ initSync();
 test('demo pipeline: trains, switches under every strategy, writes a valid report; full ≥ diff ≥ blm (≥ ha3m)', async () => {
   const out = mkdtempSync(join(tmpdir(), 'ha3m-demo-'));
   try {
-    const merge = await mergeHook();
+    const merge = mergeHook();
     const results = await runDemo({
       architecture: 'mlp', trainLimit: 600, epochs: 1, evalSamples: 40, calibSamples: 32, rounds: 1, out, mergeEpochs: 1,
       hardware: { crossbar: { rows: 256, cols: 256 } }, seed: 2,
@@ -31,8 +31,8 @@ test('demo pipeline: trains, switches under every strategy, writes a valid repor
     for (const st of Object.values(s)) {
       for (const sw of st.switches) assert.is(sw.accuracy[sw.to]!.ideal, sw.accuracy[sw.to]!.quantized, `${st.name}: ideal == quantized`);
     }
-    await writeOutputs(results, out);
-    for (const f of ['results.json', 'summary.md']) assert.ok(existsSync(join(out, f)), f);
+    writeOutputs(results, out);
+    for (const f of ['results.json', 'summary.md', 'report.html']) assert.ok(existsSync(join(out, f)), f);
     validateResults(JSON.parse(JSON.stringify(results)));
     assert.ok(existsSync(join(out, 'models', 'A', 'model.json')));
   } finally {

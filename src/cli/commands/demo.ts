@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { runDemo, defaultDemoOptions, type DemoHooks } from '../../scenario/demo.js';
+import { demoMerge } from '../../training/mmr.js';
 import { initSync } from '../../wasm/index.js';
 import { userErrors, parseIntOption } from '../common.js';
 import { progressBar, type Progress } from '../progress.js';
@@ -12,15 +13,8 @@ interface DemoOpts {
   share: string; rounds: string; seed: string; strategy: string; dataDir?: string; json?: boolean;
 }
 
-/** The MMR hook, when this build has it (src/training/mmr.ts). */
-export async function mergeHook(): Promise<DemoHooks['merge']> {
-  try {
-    const mmr = await import('../../training/mmr.js' as string) as { demoMerge?: DemoHooks['merge'] };
-    return mmr.demoMerge;
-  } catch {
-    return undefined;
-  }
-}
+/** The MMR hook of the demo (src/training/mmr.ts). */
+export const mergeHook = (): DemoHooks['merge'] => demoMerge;
 
 export function registerDemo(program: Command): void {
   program
@@ -53,7 +47,7 @@ export function registerDemo(program: Command): void {
           if (s !== stage) { bar?.stop(); bar = progressBar(s, total, { quiet: opts.json }); stage = s; }
           bar?.update(done);
         },
-        merge: await mergeHook(),
+        merge: mergeHook(),
       };
       const results = await userErrors(() => runDemo({
         data: opts.data as 'derived' | 'fashion', derivedTask: opts.task, architecture: opts.model as 'lenet5', out: opts.out,
@@ -62,7 +56,7 @@ export function registerDemo(program: Command): void {
         seed: parseIntOption('seed', opts.seed, 1), strategies: parseStrategies(opts.strategy), dataDir: opts.dataDir,
       }, hooks));
       (bar as Progress | null)?.stop();
-      const md = await writeOutputs(results, opts.out);
+      const md = writeOutputs(results, opts.out);
       const minutes = (performance.now() - t0) / 60000;
       if (opts.json) { console.log(JSON.stringify(results)); return; }
       console.log(`${md}\nwrote ${join(opts.out, 'results.json')}, ${join(opts.out, 'summary.md')} and ${join(opts.out, 'report.html')} in ${minutes.toFixed(1)} min`);

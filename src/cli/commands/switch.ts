@@ -6,6 +6,7 @@ import { runScenario, STRATEGY_NAMES, type StrategyName, type ScenarioSpec, type
 import { parseScenarioFile, ScenarioFileError } from '../../scenario/file.js';
 import { specFromFile, specFromPath } from '../../scenario/load.js';
 import { markdownSummary } from '../../report/markdown.js';
+import { htmlReport } from '../../report/html.js';
 import { writeFileAtomic, writeResultsAtomic } from '../../report/write.js';
 import { initSync } from '../../wasm/index.js';
 import { userErrors } from '../common.js';
@@ -27,15 +28,12 @@ export function parseStrategies(list: string): StrategyName[] {
 }
 
 /** Writes results.json (validated, atomic), summary.md and report.html into `out`; returns the markdown. */
-export async function writeOutputs(results: Results, out: string): Promise<string> {
+export function writeOutputs(results: Results, out: string): string {
   mkdirSync(out, { recursive: true });
   writeResultsAtomic(join(out, 'results.json'), results);
   const md = markdownSummary(results);
   writeFileAtomic(join(out, 'summary.md'), md);
-  try {
-    const html = await import('../../report/html.js' as string) as { htmlReport?: (r: Results) => string };
-    if (html.htmlReport) writeFileAtomic(join(out, 'report.html'), html.htmlReport(results));
-  } catch { /* the HTML report module is optional in this build */ }
+  writeFileAtomic(join(out, 'report.html'), htmlReport(results));
   return md;
 }
 
@@ -48,7 +46,7 @@ export async function runAndWrite(spec: ScenarioSpec, out: string, quiet = false
   } finally {
     bar.stop();
   }
-  const markdown = await writeOutputs(results, out);
+  const markdown = writeOutputs(results, out);
   return { results, markdown };
 }
 
