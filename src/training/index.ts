@@ -8,3 +8,4 @@ export * from './qat.js';
 export * from './train.js';
 export * from './checkpoint.js';
 export * from './fold.js';
+export * from './mmr.js';
