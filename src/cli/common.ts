@@ -38,9 +38,20 @@ export function loadModelArg(src: string): Promise<ImportedModel> {
   return userErrors(() => (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? loadModel(src) : loadModelFile(src)));
 }
 
-export function parseIntOption(name: string, value: string | undefined, fallback: number, min = 0): number {
-  if (value === undefined) return fallback;
+/** An integer option value ≥ min, or a UserError naming the option. */
+export function intArg(value: string, name: string, min = 0): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got '${value}'`);
   return n;
+}
+
+/** A non-negative finite number option value, or a UserError naming the option. */
+export function numArg(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new UserError(`--${name} must be a non-negative number, got '${value}'`);
+  return n;
+}
+
+export function parseIntOption(name: string, value: string | undefined, fallback: number, min = 0): number {
+  return value === undefined ? fallback : intArg(value, name, min);
 }

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
+import { intArg as int, numArg as num } from '../common.js';
 import { loadHardware, userErrors } from '../common.js';
 import { presetNames } from '../../hardware/index.js';
 import { loadLayersModelFile } from '../../mapping/load-node.js';
@@ -19,16 +20,6 @@ interface MergeCliOptions {
   backend?: string; json?: boolean; progress: boolean; nameA: string; nameB: string; exclude?: string;
 }
 
-const int = (v: string, what: string, min = 0): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${what} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-};
-const num = (v: string, what: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new UserError(`--${what} must be a non-negative number, got '${v}'`);
-  return n;
-};
 
 export function registerMerge(program: Command): void {
   program

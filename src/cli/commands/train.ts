@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
+import { intArg as int, numArg as num } from '../common.js';
 import { backendNames, setupBackend, type BackendName } from '../../training/backend.js';
 import { loadTask, taskHelp } from '../../training/data/datasets.js';
 import { buildModel, zooModelNames, type ZooModelName } from '../../training/zoo.js';
@@ -16,16 +17,6 @@ interface TrainCliOptions {
   seed: string; backend?: string; limit?: string; valFraction: string; json?: boolean; progress: boolean;
 }
 
-const int = (v: string, what: string, min = 0): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${what} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-};
-const num = (v: string, what: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new UserError(`--${what} must be a non-negative number, got '${v}'`);
-  return n;
-};
 
 export function registerTrain(program: Command): void {
   program
