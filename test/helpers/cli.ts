@@ -1,7 +1,9 @@
 // Runs the `ha3m` CLI in-process and captures what it prints and its exit code (shared by the CLI tests).
 import { main } from '../../src/cli/main.js';
 
-export async function runCli(args: string[]): Promise<{ out: string; err: string; code: number }> {
+export interface CliRun { out: string; err: string; outLines: string[]; errLines: string[]; code: number }
+
+export async function runCli(args: string[]): Promise<CliRun> {
   const out: string[] = [], err: string[] = [];
   const log = console.log, error = console.error;
   console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
@@ -15,5 +17,5 @@ export async function runCli(args: string[]): Promise<{ out: string; err: string
   }
   const code = Number(process.exitCode ?? 0);
   process.exitCode = before;
-  return { out: out.join('\n'), err: err.join('\n'), code };
+  return { out: out.join('\n'), err: err.join('\n'), outLines: out, errLines: err, code };
 }

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { programsOnlyUnverified } from '../helpers/programming.js';
 import * as tf from '@tensorflow/tfjs';
 import { initSync } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
@@ -80,25 +81,6 @@ function directCost(qm: QuantizedModel, placement: ReturnType<typeof mapModel>, 
   return s;
 }
 
-/**
- * Programs `placement` and checks that only cells not verified at their level were looked at: a cell verified at
- * its target level is skipped (costs nothing), so with no unverified cells (a device that never fails) the switch
- * costs 0 cycles. Returns the number of unverified targeted cells.
- */
-function programsOnlyUnverified(qm: QuantizedModel, placement: Parameters<typeof programModel>[1], pool: CrossbarPool, what = ''): number {
-  const { targets } = placementTargets(qm, placement, pool);
-  const lv = pool.levels().view, st = pool.status().view;
-  let stale = 0;
-  for (let i = 0; i < targets.length; i++) {
-    if (targets[i] === NO_TARGET) continue;
-    assert.is(lv[i], targets[i], `${what}: cell ${i} already holds its level`);
-    if (st[i] !== 0) stale++;
-  }
-  const t = programModel(qm, placement, pool).report.totals;
-  assert.is(t.cellsChecked, stale, what);
-  if (stale === 0) assert.is(t.cycles, 0, what);
-  return stale;
-}
 
 test('BLM placement + routing: ideal on-crossbar outputs are bit-identical to the quantized model (dense and conv, both modes, ± negation, small blocks, both sign schemes)', async () => {
   const cases: Array<[string, (s: number) => tf.LayersModel]> = [['dense', (s) => denseModel(s)], ['conv', convModel]];

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { programsOnlyUnverified } from '../helpers/programming.js';
 import * as tf from '@tensorflow/tfjs';
 import { initSync } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
@@ -52,25 +53,6 @@ function computes(qm: QuantizedModel, s: { placement: Parameters<typeof programM
   return q.every((v, k) => v === i[k]);
 }
 
-/**
- * Programs `placement` and checks that only cells not verified at their level were looked at: a cell verified at
- * its target level is skipped (costs nothing), so with no unverified cells (a device that never fails) the switch
- * costs 0 cycles. Returns the number of unverified targeted cells.
- */
-function programsOnlyUnverified(qm: QuantizedModel, placement: Parameters<typeof programModel>[1], pool: CrossbarPool, what = ''): number {
-  const { targets } = placementTargets(qm, placement, pool);
-  const lv = pool.levels().view, st = pool.status().view;
-  let stale = 0;
-  for (let i = 0; i < targets.length; i++) {
-    if (targets[i] === NO_TARGET) continue;
-    assert.is(lv[i], targets[i], `${what}: cell ${i} already holds its level`);
-    if (st[i] !== 0) stale++;
-  }
-  const t = programModel(qm, placement, pool).report.totals;
-  assert.is(t.cellsChecked, stale, what);
-  if (stale === 0) assert.is(t.cycles, 0, what);
-  return stale;
-}
 
 test('switch A → B → A under full, diff and BLM: B then A computed exactly; costs ordered full ≥ diff ≥ blm', async () => {
   const A = await quantize(1), B = await quantize(2);

@@ -4,21 +4,15 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ha3m-train-'));
 
-async function run(args: string[]): Promise<{ out: string[]; err: string[]; code: number | undefined }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  process.exitCode = undefined;
-  try { await main(['node', 'ha3m', ...args]); } finally { console.log = log; console.error = error; }
-  const code = process.exitCode as number | undefined;
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+/** Output as lines; exit code undefined when the command succeeded. */
+const run = async (args: string[]) => {
+  const r = await runCli(args);
+  return { out: r.outLines, err: r.errLines, code: r.code === 0 ? undefined : r.code };
+};
 
 test('--json: last line is a JSON result; --out saves model, checkpoint and result; --resume continues', async () => {
   const out = path.join(dir, 'run');

@@ -19,7 +19,7 @@ import { loadModel } from '../../src/training/checkpoint.js';
 import { quantizeModel } from '../../src/inference/quantized-model.js';
 import { crossbarLayers, type ImportedModel } from '../../src/mapping/types.js';
 import { saveModel } from '../../src/training/checkpoint.js';
-import { main } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ha3m-mmr-'));
 // small tiles so that the tiny models have several blocks: 32 rows × 4 logical columns (8 cells per weight)
@@ -213,17 +213,11 @@ test('bad input: share outside [0, 1], BatchNormalization, shapes that do not ma
   [t0.model, t1.model, bn].forEach((m) => m.dispose());
 });
 
-async function run(args: string[]): Promise<{ out: string[]; err: string[]; code: number | undefined }> {
-  const out: string[] = [], err: string[] = [];
-  const log = console.log, error = console.error;
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  process.exitCode = undefined;
-  try { await main(['node', 'ha3m', ...args]); } finally { console.log = log; console.error = error; }
-  const code = process.exitCode as number | undefined;
-  process.exitCode = undefined;
-  return { out, err, code };
-}
+/** Output as lines; exit code undefined when the command succeeded. */
+const run = async (args: string[]) => {
+  const r = await runCli(args);
+  return { out: r.outLines, err: r.errLines, code: r.code === 0 ? undefined : r.code };
+};
 
 test('ha3m merge: writes OUT/A, OUT/B and merge.json; tied integers survive; clear errors', async () => {
   await setupBackend({ backend: 'wasm', log: null });
