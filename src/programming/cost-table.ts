@@ -34,6 +34,11 @@ export interface ExpectedCostTable {
   std: Float32Array;
   /** Row-major L × L: fraction of the simulated cells that failed (hit maxPulses) going i → j. */
   failureRate: Float32Array;
+  /** Row-major L × L means per cell of the other costs (estimates of energy and latency price with them). */
+  setMean: Float32Array;
+  resetMean: Float32Array;
+  readsMean: Float32Array;
+  energyMeanJ: Float32Array;
   samples: number;
   seed: number;
   key: string;
@@ -90,21 +95,25 @@ export function expectedCostTable(cfg: HardwareConfig, opts: CostTableOptions = 
     programPool(pool, from, { perCell: false });
     const { perCell } = programPool(pool, to, { perCell: true });
     const mean = new Float32Array(L * L), std = new Float32Array(L * L), failureRate = new Float32Array(L * L);
+    const setMean = new Float32Array(L * L), resetMean = new Float32Array(L * L), readsMean = new Float32Array(L * L);
+    const energyMeanJ = new Float32Array(L * L);
     const st = pool.status().view;
     for (let cb = 0; cb < L * L; cb++) {
       if (Math.floor(cb / L) === cb % L) continue; // i → i: exactly 0
-      let s = 0, s2 = 0, f = 0;
+      let s = 0, s2 = 0, f = 0, ns = 0, nr = 0, rd = 0, e = 0;
       for (let c = cb * cpc; c < cb * cpc + samples; c++) {
         const x = perCell!.setPulses[c]! + perCell!.resetPulses[c]!;
         s += x; s2 += x * x;
+        ns += perCell!.setPulses[c]!; nr += perCell!.resetPulses[c]!; rd += perCell!.verifyReads[c]!; e += perCell!.energyJ[c]!;
         if (st[c] !== 0) f++;
       }
       const m = s / samples;
       mean[cb] = m;
+      setMean[cb] = ns / samples; resetMean[cb] = nr / samples; readsMean[cb] = rd / samples; energyMeanJ[cb] = e / samples;
       std[cb] = samples > 1 ? Math.sqrt(Math.max(0, (s2 - samples * m * m) / (samples - 1))) : 0;
       failureRate[cb] = f / samples;
     }
-    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, samples, seed, key };
+    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, setMean, resetMean, readsMean, energyMeanJ, samples, seed, key };
     if (cache.size > 32) cache.clear();
     cache.set(key, table);
     return table;
