@@ -6,6 +6,7 @@ export * from './mvm';
 export * from './program';
 export * from './lap';
 export * from './cost';
+export * from './gemm';
 
 /** First byte the host may use. */
 export function heapBase(): usize {

@@ -1,0 +1,206 @@
+// Single-precision GEMM for training (DESIGN §5): C = α·op(A)·op(B) + β·C, row-major, op = identity or transpose,
+// so the backward pass (xᵀ·dy, dy·Wᵀ) needs no explicit Transpose. Flat function over pointers; the host owns all
+// memory and passes a workspace of gemmWorkFloats() floats for the packed panels.
+//
+// Structure (the classic blocked GEMM): the K dimension is cut in blocks of KC, N in blocks of NC and M in blocks of
+// MC. For each (NC, KC) block, op(B) is packed into NR-wide column panels (k-major, zero-padded); for each MC block,
+// op(A) is packed into MR-high row panels (k-major, zero-padded). Packing absorbs the transposes, so the MR×NR
+// micro-kernel always streams two contiguous panels: per k it loads NR/4 vectors of B, broadcasts MR scalars of A
+// and accumulates MR·NR/4 f32x4 registers (f32x4.mul + f32x4.add; no relaxed-SIMD FMA, so results are the same on
+// every engine). Edge tiles go through a small scratch tile. The summation order over k is sequential within a
+// KC block, blocks added in order — results differ from a naive dot product only by f32 rounding.
+
+const MR: i32 = 4;
+const NR: i32 = 8;
+const KC: i32 = 256;
+const MC: i32 = 96;
+const NC: i32 = 512;
+
+/** Floats of workspace gemmF32 needs (packed A block + packed B block + one edge tile). */
+export function gemmWorkFloats(): i32 {
+  return MC * KC + KC * NC + MR * NR;
+}
+
+// Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row panels: ap[panel][k][r]. A(i, k) = a[i*rs + k*cs].
+function packA(a: usize, rs: i32, cs: i32, i0: i32, mc: i32, p0: i32, kc: i32, ap: usize): void {
+  for (let ip = 0; ip < mc; ip += MR) {
+    const rows = min(MR, mc - ip);
+    const panel = ap + (<usize>(ip * kc) << 2);
+    if (rows < MR) memory.fill(panel, 0, <usize>(MR * kc) << 2);
+    for (let r = 0; r < rows; r++) {
+      let src = a + (<usize>((i0 + ip + r) * rs + p0 * cs) << 2);
+      let dst = panel + (<usize>r << 2);
+      const step = <usize>cs << 2;
+      for (let k = 0; k < kc; k++) {
+        store<f32>(dst, load<f32>(src));
+        src += step;
+        dst += <usize>(MR << 2);
+      }
+    }
+  }
+}
+
+// Packs rows [p0, p0+kc) × cols [j0, j0+nc) of op(B) into NR-column panels: bp[panel][k][c]. B(k, j) = b[k*rs + j*cs].
+function packB(b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32, nc: i32, bp: usize): void {
+  for (let jp = 0; jp < nc; jp += NR) {
+    const cols = min(NR, nc - jp);
+    const panel = bp + (<usize>(jp * kc) << 2);
+    if (cols == NR && cs == 1) {
+      let src = b + (<usize>(p0 * rs + j0 + jp) << 2);
+      let dst = panel;
+      const step = <usize>rs << 2;
+      for (let k = 0; k < kc; k++) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+        src += step;
+        dst += <usize>(NR << 2);
+      }
+      continue;
+    }
+    if (cols < NR) memory.fill(panel, 0, <usize>(NR * kc) << 2);
+    for (let c = 0; c < cols; c++) {
+      let src = b + (<usize>(p0 * rs + (j0 + jp + c) * cs) << 2);
+      let dst = panel + (<usize>c << 2);
+      const step = <usize>rs << 2;
+      for (let k = 0; k < kc; k++) {
+        store<f32>(dst, load<f32>(src));
+        src += step;
+        dst += <usize>(NR << 2);
+      }
+    }
+  }
+}
+
+// out = α·acc + β·out (β = 0: out is not read, so garbage/NaN in C is ignored, as BLAS does).
+@inline function storeRow(out: usize, acc0: v128, acc1: v128, alpha: v128, beta: f32): void {
+  let r0 = f32x4.mul(acc0, alpha), r1 = f32x4.mul(acc1, alpha);
+  if (beta != 0) {
+    const vb = f32x4.splat(beta);
+    if (beta == 1) {
+      r0 = f32x4.add(r0, v128.load(out));
+      r1 = f32x4.add(r1, v128.load(out, 16));
+    } else {
+      r0 = f32x4.add(r0, f32x4.mul(vb, v128.load(out)));
+      r1 = f32x4.add(r1, f32x4.mul(vb, v128.load(out, 16)));
+    }
+  }
+  v128.store(out, r0);
+  v128.store(out, r1, 16);
+}
+
+// MR×NR micro-kernel over packed panels; writes into C (full tile) or into `tile` (edge; ldc = NR, β = 0).
+function micro(kc: i32, ap: usize, bp: usize, c: usize, ldc: i32, alpha: f32, beta: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let pa = ap, pb = bp;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    const a1 = v128.load32_splat(pa, 4);
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    const a2 = v128.load32_splat(pa, 8);
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    const a3 = v128.load32_splat(pa, 12);
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += <usize>(MR << 2);
+    pb += <usize>(NR << 2);
+  }
+  const va = f32x4.splat(alpha);
+  const row = <usize>ldc << 2;
+  storeRow(c, c00, c01, va, beta);
+  storeRow(c + row, c10, c11, va, beta);
+  storeRow(c + 2 * row, c20, c21, va, beta);
+  storeRow(c + 3 * row, c30, c31, va, beta);
+}
+
+/**
+ * C (m×n, row stride ldc) = α·op(A)·op(B) + β·C. op(A) is m×k: A is m×k (lda ≥ k) or, with transA, k×m (lda ≥ m);
+ * op(B) is k×n: B is k×n (ldb ≥ n) or, with transB, n×k (ldb ≥ k). `work` holds gemmWorkFloats() floats, 16-byte
+ * aligned, not overlapping A, B or C. With β = 0, C is write-only.
+ */
+export function gemmF32(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32, c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == 0) {
+    for (let i = 0; i < m; i++) {
+      const row = c + (<usize>(i * ldc) << 2);
+      for (let j = 0; j < n; j++) {
+        const p = row + (<usize>j << 2);
+        store<f32>(p, beta == 0 ? 0 : beta * load<f32>(p));
+      }
+    }
+    return;
+  }
+  const ars = transA ? 1 : lda, acs = transA ? lda : 1;
+  const brs = transB ? 1 : ldb, bcs = transB ? ldb : 1;
+  const ap = work;
+  const bp = work + (<usize>(MC * KC) << 2);
+  const tile = bp + (<usize>(KC * NC) << 2);
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = min(NC, n - j0);
+    for (let p0 = 0; p0 < k; p0 += KC) {
+      const kc = min(KC, k - p0);
+      const bEff: f32 = p0 == 0 ? beta : 1;
+      packB(b, brs, bcs, p0, kc, j0, nc, bp);
+      for (let i0 = 0; i0 < m; i0 += MC) {
+        const mc = min(MC, m - i0);
+        packA(a, ars, acs, i0, mc, p0, kc, ap);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bpanel = bp + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const apanel = ap + (<usize>(ir * kc) << 2);
+            const cij = c + (<usize>((i0 + ir) * ldc + j0 + jr) << 2);
+            if (mr == MR && nr == NR) {
+              micro(kc, apanel, bpanel, cij, ldc, alpha, bEff);
+            } else {
+              micro(kc, apanel, bpanel, tile, NR, 1, 0);
+              for (let r = 0; r < mr; r++) {
+                for (let q = 0; q < nr; q++) {
+                  const p = cij + (<usize>(r * ldc + q) << 2);
+                  const v = alpha * load<f32>(tile + (<usize>(r * NR + q) << 2));
+                  store<f32>(p, bEff == 0 ? v : v + bEff * load<f32>(p));
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Epilogue for fused layers: C[i, j] += bias[j] (bias = 0: none), then the activation (0 = linear, 1 = relu).
+ */
+export function gemmBiasAct(c: usize, m: i32, n: i32, ldc: i32, bias: usize, act: i32): void {
+  const zero = f32x4.splat(0);
+  for (let i = 0; i < m; i++) {
+    const row = c + (<usize>(i * ldc) << 2);
+    let j = 0;
+    for (; j + 4 <= n; j += 4) {
+      const p = row + (<usize>j << 2);
+      let v = v128.load(p);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (act == 1) v = f32x4.max(v, zero);
+      v128.store(p, v);
+    }
+    for (; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      let v = load<f32>(p);
+      if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
+      if (act == 1) v = max<f32>(v, 0);
+      store<f32>(p, v);
+    }
+  }
+}

@@ -1,0 +1,49 @@
+// Plain-TS reference of the f32 GEMM kernel (assembly/gemm.ts): C = α·op(A)·op(B) + β·C, row-major, written as the
+// textbook triple loop. Sums in f64 (more accurate than the kernel's blocked f32 sums), so tests compare with a
+// tolerance that scales with k·Σ|a·b|·2⁻²⁴, not bit-exactly.
+
+export interface RefGemmArgs {
+  transA: boolean; transB: boolean; m: number; n: number; k: number; alpha: number;
+  a: ArrayLike<number>; lda: number; b: ArrayLike<number>; ldb: number; beta: number; c: Float32Array; ldc: number;
+}
+
+/** In place on `c`; β = 0 ignores C's previous contents (NaN included), as BLAS does. */
+export function refGemm(g: RefGemmArgs): void {
+  const { transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc } = g;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) {
+        const av = transA ? a[p * lda + i]! : a[i * lda + p]!;
+        const bv = transB ? b[j * ldb + p]! : b[p * ldb + j]!;
+        s += av * bv;
+      }
+      const o = i * ldc + j;
+      c[o] = Math.fround(alpha * s + (beta === 0 ? 0 : beta * c[o]!));
+    }
+  }
+}
+
+/** Bound on |kernel − reference| for element (i, j): a few f32 ulps of the sum of |terms| per accumulation step. */
+export function refGemmErrorBound(g: RefGemmArgs, i: number, j: number): number {
+  const { transA, transB, k, alpha, a, lda, b, ldb, beta, c, ldc } = g;
+  let s = 0;
+  for (let p = 0; p < k; p++) {
+    const av = transA ? a[p * lda + i]! : a[i * lda + p]!;
+    const bv = transB ? b[j * ldb + p]! : b[p * ldb + j]!;
+    s += Math.abs(av * bv);
+  }
+  return (k + 4) * 2 ** -23 * (Math.abs(alpha) * s + (beta === 0 ? 0 : Math.abs(beta * c[i * ldc + j]!))) + 1e-30;
+}
+
+/** Reference of gemmBiasAct: C[i, j] += bias[j] (if given), then relu when act = 1. */
+export function refGemmBiasAct(c: Float32Array, m: number, n: number, ldc: number, bias: ArrayLike<number> | null, act: 0 | 1): void {
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let v = c[i * ldc + j]!;
+      if (bias) v = Math.fround(v + bias[j]!);
+      if (act === 1 && !(v > 0)) v = v !== v ? v : 0;
+      c[i * ldc + j] = v;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+// The wasm f32 GEMM (assembly/gemm.ts via src/training/gemm.ts) against the plain-TS reference (src/reference/gemm.ts):
+// odd sizes that leave edge tiles and cross the K/M/N blocking, every transpose combination, α/β, strides, epilogue.
+// Tolerance: the kernel sums in f32 in blocked order, the reference in f64, so each element may differ by a few f32
+// ulps of Σ|a·b| per summed term (refGemmErrorBound).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { arena, initSync } from '../../src/wasm/index.js';
+import { gemm, gemmHost } from '../../src/training/gemm.js';
+import { refGemm, refGemmBiasAct, refGemmErrorBound, type RefGemmArgs } from '../../src/reference/gemm.js';
+import { RefRng } from '../../src/reference/rng.js';
+
+initSync();
+const rng = new RefRng(11, 3);
+const rand = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+
+function compare(label: string, got: Float32Array, g: RefGemmArgs, c0: Float32Array): void {
+  const bound = { ...g, c: c0 };
+  for (let i = 0; i < g.m; i++) {
+    for (let j = 0; j < g.n; j++) {
+      const o = i * g.ldc + j;
+      const err = Math.abs(got[o]! - g.c[o]!);
+      if (!(err <= refGemmErrorBound(bound, i, j))) assert.unreachable(`${label}: C[${i},${j}] = ${got[o]} vs reference ${g.c[o]} (|Δ| ${err})`);
+    }
+  }
+}
+
+function run(m: number, n: number, k: number, ta: boolean, tb: boolean, o: { alpha?: number; beta?: number; pad?: number } = {}): void {
+  const pad = o.pad ?? 0, alpha = o.alpha ?? 1, beta = o.beta ?? 0;
+  const lda = Math.max(1, (ta ? m : k) + pad), ldb = Math.max(1, (tb ? k : n) + pad), ldc = Math.max(1, n + pad);
+  const a = rand((ta ? k : m) * lda), b = rand((tb ? n : k) * ldb);
+  const c0 = rand(m * ldc);
+  if (beta === 0) c0.fill(NaN); // β = 0 must not read C
+  const ref: RefGemmArgs = { transA: ta, transB: tb, m, n, k, alpha, a, lda, b, ldb, beta, c: c0.slice(), ldc };
+  refGemm(ref);
+  const got = arena.scoped((ar) => {
+    const A = ar.from('f32', a), B = ar.from('f32', b), C = ar.from('f32', c0);
+    gemm({ transA: ta, transB: tb, m, n, k, alpha, beta, a: A, lda, b: B, ldb, c: C, ldc });
+    return C.copy();
+  });
+  if (beta === 0 && m > 0 && n > 0) assert.ok(got.every((v, i) => (i % ldc < n && Math.floor(i / ldc) < m ? Number.isFinite(v) : true)), 'β = 0 result has NaN (C was read)');
+  compare(`${m}×${n}×${k} tA=${ta} tB=${tb} α=${alpha} β=${beta} pad=${pad}`, got, ref, c0);
+  // padding columns of C stay untouched
+  for (let i = 0; i < m; i++) for (let j = n; j < ldc; j++) assert.ok(Object.is(got[i * ldc + j], c0[i * ldc + j]), 'C padding was written');
+}
+
+test('gemm equals the reference for odd sizes and every transpose combination', () => {
+  const sizes: Array<[number, number, number]> = [[1, 1, 1], [3, 5, 7], [4, 8, 16], [5, 9, 1], [13, 17, 31], [37, 11, 300], [97, 20, 9], [6, 530, 5]];
+  for (const [m, n, k] of sizes) for (const ta of [false, true]) for (const tb of [false, true]) run(m, n, k, ta, tb);
+});
+
+test('gemm handles α, β, row strides and k crossing the 256 block', () => {
+  for (const ta of [false, true]) for (const tb of [false, true]) {
+    run(9, 10, 259, ta, tb, { alpha: 0.5, beta: 1 });
+    run(7, 13, 20, ta, tb, { alpha: -2, beta: 0.25, pad: 3 });
+  }
+  run(5, 6, 0, false, false, { beta: 0.5 }); // k = 0: C = βC
+  run(0, 6, 4, false, false);
+});
+
+test('gemm epilogue: bias and relu', () => {
+  const m = 7, n = 11, k = 5;
+  const a = rand(m * k), b = rand(k * n), bias = rand(n);
+  const got = gemmHost(a, b, m, n, k, { bias, activation: 'relu' });
+  const ref: RefGemmArgs = { transA: false, transB: false, m, n, k, alpha: 1, a, lda: k, b, ldb: n, beta: 0, c: new Float32Array(m * n), ldc: n };
+  refGemm(ref);
+  refGemmBiasAct(ref.c, m, n, n, bias, 1);
+  assert.ok(got.some((v) => v === 0) && got.some((v) => v > 0), 'relu clipped something and kept something');
+  for (let i = 0; i < m * n; i++) assert.ok(Math.abs(got[i]! - ref.c[i]!) <= 1e-5 * (1 + Math.abs(ref.c[i]!)), `element ${i}: ${got[i]} vs ${ref.c[i]}`);
+});
+
+test('gemm rejects bad shapes with a message naming the problem', () => {
+  arena.scoped((ar) => {
+    const A = ar.alloc('f32', 6), B = ar.alloc('f32', 6), C = ar.alloc('f32', 4);
+    assert.throws(() => gemm({ m: 2, n: 2, k: 4, a: A, b: B, c: C }), /A holds 6 floats, needs 8/);
+    assert.throws(() => gemm({ m: 2, n: 2, k: 3, a: A, b: B, c: C, lda: 2 }), /lda 2 is smaller/);
+    assert.throws(() => gemm({ m: 2, n: 2, k: 3, a: A, b: B, c: C, activation: 'tanh' as 'relu' }), /activation 'tanh'/);
+  });
+});
+
+test.run();
