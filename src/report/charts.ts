@@ -9,7 +9,7 @@ export type ScaleMode = 'auto' | 'log' | 'linear';
 
 export const STRATEGY_COLORS: Record<string, string> = { full: '#8c8c8c', diff: '#4c78a8', blm: '#f58518', ha3m: '#2ca02c' };
 
-const BASE_CONFIG = {
+export const BASE_CONFIG = {
   font: 'Helvetica, Arial, sans-serif',
   view: { stroke: null },
   axis: { labelFontSize: 11, titleFontSize: 11, grid: true, gridColor: '#eee' },
@@ -18,7 +18,7 @@ const BASE_CONFIG = {
   header: { labelFontSize: 11, titleFontSize: 12 },
 };
 
-function strategyColor(names: string[]) {
+export function strategyColor(names: string[]) {
   const extra = ['#b279a2', '#e45756', '#72b7b2', '#9d755d'];
   return {
     field: 'strategy',

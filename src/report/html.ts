@@ -21,7 +21,7 @@ export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const CSS = `
+export const CSS = `
 body{font:14px/1.45 Helvetica,Arial,sans-serif;color:#222;max-width:1120px;margin:24px auto;padding:0 16px}
 h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd;padding-bottom:4px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:8px 0 0}dl.facts dt{font-weight:bold;color:#555}dl.facts dd{margin:0}
@@ -36,7 +36,7 @@ details{margin:8px 0}summary{cursor:pointer;font-weight:bold}pre{background:#f6f
 ul.notes li{margin:2px 0}
 `;
 
-function table(columns: string[], rows: string[][], numeric: boolean[], rowClass: (i: number) => string = () => ''): string {
+export function table(columns: string[], rows: string[][], numeric: boolean[], rowClass: (i: number) => string = () => ''): string {
   const th = columns.map((c, i) => `<th${numeric[i] ? ' class="n"' : ''}>${escapeHtml(c)}</th>`).join('');
   const body = rows
     .map((r, j) => {
@@ -66,7 +66,7 @@ function switchTable(s: StrategyResult): string {
   return table(cols, rows, cols.map((_, i) => i > 0));
 }
 
-function figure(kind: string, svg: string, caption: string, attrs = ''): string {
+export function figure(kind: string, svg: string, caption: string, attrs = ''): string {
   return `<figure class="chart ${kind}" data-chart="${kind}"${attrs}>\n${svg}\n<figcaption>${escapeHtml(caption)}</figcaption>\n</figure>`;
 }
 
