@@ -9,8 +9,8 @@ import { CrossbarEngine, evaluate, type InferenceMode } from '../inference/engin
 import { quantizeModel, type QuantizedModel } from '../inference/quantized-model.js';
 import { placementTargets } from '../inference/targets.js';
 import { NO_TARGET, programPool } from '../programming/program.js';
-import type { ProgramReport } from '../programming/report.js';
 import { arena } from '../wasm/index.js';
+import { estimateProgramming, type OperationCost } from './estimate.js';
 import { placeForStrategy } from './strategies.js';
 import {
   RESULTS_SCHEMA, STRATEGY_DESCRIPTIONS, ScenarioError, type Accuracies, type LayerSwitchStats, type Results, type ScenarioModel,
@@ -25,6 +25,11 @@ export interface RunOptions {
   onProgress?: (stage: string, done: number, total: number) => void;
   /** Fixed timestamp (tests); default now. */
   createdAt?: string;
+  /**
+   * Price each programming operation with the expected-cost table instead of simulating every pulse (fast design-
+   * space sweeps). Analog accuracy is then not measured (null): conductances were not simulated.
+   */
+  estimate?: boolean;
 }
 
 /** A model ready to be placed: its quantized form and its test set. */
@@ -63,8 +68,8 @@ function checkSpec(spec: ScenarioSpec): void {
   }
 }
 
-/** Adds up one or more program reports (an erase followed by a write, for `full`). */
-function sumReports(reports: ProgramReport[]) {
+/** Adds up one or more operations (an erase followed by a write, for `full`). */
+function sumReports(reports: OperationCost[]) {
   const t = { cycles: 0, setPulses: 0, resetPulses: 0, verifyReads: 0, energyJ: 0, latencyS: 0, latencyCellS: 0, latencyRowS: 0, failures: 0, cellsTouched: 0 };
   for (const r of reports) {
     t.cycles += r.totals.cycles; t.setPulses += r.totals.setPulses; t.resetPulses += r.totals.resetPulses;
@@ -72,6 +77,21 @@ function sumReports(reports: ProgramReport[]) {
     t.latencyCellS += r.latencyCellS; t.latencyRowS += r.latencyRowS; t.failures += r.totals.failures;
   }
   return t;
+}
+
+/** Simulates one programming operation, pulse by pulse. */
+function simulateProgramming(pool: CrossbarPool, targets: Uint8Array, regions: Int32Array): OperationCost {
+  const { report: r, perCell } = programPool(pool, targets, { regions, perCell: true });
+  const perRegionCycles = new Map<number, number>();
+  for (const [id, tot] of r.perRegion) perRegionCycles.set(id, tot.cycles);
+  return {
+    totals: r.totals, latencyS: r.latencyS, latencyCellS: r.latencyCellS, latencyRowS: r.latencyRowS, perRegionCycles,
+    maxWear: r.wear.maxWear, switchesLeft: r.wear.switchesLeft,
+    markTouched(touched) {
+      const pc = perCell!;
+      for (let i = 0; i < touched.length; i++) if (pc.setPulses[i]! + pc.resetPulses[i]! > 0) touched[i] = 1;
+    },
+  };
 }
 
 function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): SwitchRecord['heatmap'] {
@@ -112,7 +132,8 @@ function mapPlacementFor(p: PreparedModel): Placement {
 
 /** Runs one strategy over the whole sequence on a fresh pool. */
 export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
-  acc: AccuracyCache, keyPrefix: string, progress?: (done: number) => void): StrategyResult {
+  acc: AccuracyCache, keyPrefix: string, progress?: (done: number) => void, estimate = false): StrategyResult {
+  const program = estimate ? estimateProgramming : simulateProgramming;
   const cfg = spec.config;
   const samples = spec.evalSamples ?? 1000;
   const mark = arena.mark();
@@ -130,17 +151,16 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
         throw new ScenarioError(`model ${name} needs crossbars beyond the pool's ${pool.numCrossbars}; raise the pool size`);
       }
       const { targets, regions } = placementTargets(incoming.qm, placement, pool);
-      const reports: ProgramReport[] = [];
+      const reports: OperationCost[] = [];
       const touched = new Uint8Array(pool.numCells);
       const layerTotals = incoming.qm.layers.map(() => ({ cycles: 0, touched: 0 }));
       const runOp = (t: Uint8Array) => {
-        const res = programPool(pool, t, { regions, perCell: true });
-        reports.push(res.report);
-        const pc = res.perCell!;
-        for (let i = 0; i < touched.length; i++) if (pc.setPulses[i]! + pc.resetPulses[i]! > 0) touched[i] = 1;
-        for (const [id, tot] of res.report.perRegion) {
+        const res = program(pool, t, regions);
+        reports.push(res);
+        res.markTouched(touched);
+        for (const [id, cycles] of res.perRegionCycles) {
           const lt = layerTotals[id];
-          if (lt) lt.cycles += tot.cycles;
+          if (lt) lt.cycles += cycles;
         }
       };
       if (strategy === 'full') {
@@ -167,12 +187,12 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
       resident = { name, placement };
       // accuracy of every model after this switch: on-crossbar for the resident one
       const engine = new CrossbarEngine(incoming.qm, placement, pool, { seed: spec.seed });
-      const onXbar = evaluate(engine, incoming.spec.test, ['ideal', 'analog'] as InferenceMode[], { limit: samples });
+      const onXbar = evaluate(engine, incoming.spec.test, (estimate ? ['ideal'] : ['ideal', 'analog']) as InferenceMode[], { limit: samples });
       const accuracy: Record<string, Accuracies> = {};
       for (const [mName, p] of models) {
         const sw = acc.software(p, `${keyPrefix}:${mName}`);
         accuracy[mName] = mName === name
-          ? { ...sw, ideal: onXbar.ideal!, analog: onXbar.analog! }
+          ? { ...sw, ideal: onXbar.ideal!, analog: onXbar.analog ?? null }
           : { ...sw, ideal: null, analog: null };
       }
       lastOnCrossbar.set(name, accuracy[name]!);
@@ -182,7 +202,7 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
         cycles: sum.cycles, setPulses: sum.setPulses, resetPulses: sum.resetPulses, verifyReads: sum.verifyReads,
         energyJ: sum.energyJ, latencyS: sum.latencyS, latencyCellS: sum.latencyCellS, latencyRowS: sum.latencyRowS,
         cellsTargeted, cellsTouched, failures: sum.failures, crossbarsUsed: placement.crossbars,
-        maxWear: last.wear.maxWear, switchesLeft: Number.isFinite(last.wear.switchesLeft) ? last.wear.switchesLeft : null,
+        maxWear: last.maxWear, switchesLeft: Number.isFinite(last.switchesLeft) ? last.switchesLeft : null,
         matchingSeconds, perLayer, heatmap: heatmap(touched, pool, placement.crossbarIds), accuracy,
       });
       progress?.(index + 1);
@@ -232,12 +252,12 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
   spec.strategies.forEach((s, si) => {
     const models = s === 'ha3m' ? merged! : original;
     strategies[s] = runStrategy(spec, s, models, poolCrossbars, acc, s === 'ha3m' ? 'merged' : 'original',
-      (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total));
+      (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total), opts.estimate);
   });
   const pareto: Results['pareto'] = [];
   for (const [i, entry] of (spec.pareto ?? []).entries()) {
     const prepared = prepareModels(entry.models, cfg, spec.mapping);
-    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, acc, `pareto-${i}`);
+    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, acc, `pareto-${i}`, undefined, opts.estimate);
     pareto.push({ share: entry.share, cyclesPerSwitch: r.cyclesPerSwitch, accuracy: r.accuracy });
     opts.onProgress?.(`pareto ${entry.share}`, total, total);
   }
@@ -248,6 +268,7 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
     ...(spec.notes ?? []),
     'full = erase the incoming model\'s cells to HRS, then write-verify every cell; diff = in-place baseline mapping, only changed cells',
     'ideal/analog accuracies are measured on the crossbars after each switch for the resident model; software accuracies for the others',
+    ...(opts.estimate ? ['costs are estimates from the expected-cost table (no pulse-level simulation); analog accuracy was not measured'] : []),
   ];
   return {
     schema: RESULTS_SCHEMA,
