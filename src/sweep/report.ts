@@ -260,6 +260,12 @@ function spanScale(values: number[]): { type: 'linear' | 'log' | 'symlog'; zero?
   return pos.length === values.length ? { type: 'log' } : { type: 'symlog', zero: false };
 }
 
+/** A parameter axis: log when every value is positive and they span > 20× (crossbar sizes), else linear. */
+function xParamScale(values: number[]): { type: 'linear' | 'log'; zero?: false } {
+  const s = spanScale(values);
+  return s.type === 'log' ? s as { type: 'log' } : { type: 'linear', zero: false };
+}
+
 export type CostMetric = 'cycles' | 'energy' | 'latency';
 
 const METRICS: Record<CostMetric, { title: string; unit: string; get: (r: SweepRow) => number | null; scale: number }> = {
@@ -296,20 +302,20 @@ export function sweepParetoSpec(rows: SweepRow[], metric: CostMetric, fronts = s
   const front: Array<{ strategy: string; x: number; acc: number; p: number; o: number }> = [];
   for (const [s, f] of fronts) f.forEach((r, o) => front.push({ strategy: s, x: m.get(r)! * m.scale, acc: r.accuracy! * 100, p: r.index, o }));
   const names = orderStrategies(pts.map((p) => p.strategy));
-  const color = strategyColor(names);
+  const color = { ...strategyColor(names), legend: { symbolOpacity: 1 } };
   const x = { field: 'x', type: 'quantitative' as const, title: m.title, scale: { ...spanScale(pts.map((p) => p.x)), nice: false, padding: 12 } };
-  const y = { field: 'acc', type: 'quantitative' as const, title: `${kind} accuracy (%)`, scale: { zero: false, padding: 10 } };
+  const y = { field: 'acc', type: 'quantitative' as const, title: `${kind} accuracy (%)`, scale: { zero: false, padding: 6 } };
   return {
     $schema: SCHEMA,
     config: BASE_CONFIG,
     title: `${kind} accuracy vs ${m.title}`,
-    width: 420,
+    width: 380,
     height: 240,
     layer: [
       {
         data: { values: pts },
-        mark: { type: 'circle', size: 16, opacity: 0.22 },
-        encoding: { x, y, color: { ...color, legend: null } },
+        mark: { type: 'circle', size: 16, opacity: 0.22, aria: false },
+        encoding: { x, y, color },
       },
       {
         data: { values: front },
@@ -361,10 +367,10 @@ export function sweepParamSpec(rows: SweepRow[], p: SweepParam): TopLevelSpec | 
   if (pts.length === 0) return null;
   const med = paramMedians(rows, p).map((m) => ({ strategy: m.strategy, x: p.kind === 'numeric' ? (m.value as number) : m.label, y: m.median, n: m.n }));
   const names = orderStrategies(pts.map((q) => q.strategy));
-  const color = strategyColor(names);
+  const color = { ...strategyColor(names), legend: { symbolOpacity: 1 } };
   const labels = p.values.map(paramValueLabel);
   const x = p.kind === 'numeric'
-    ? { field: 'x', type: 'quantitative' as const, title: p.key, scale: { ...spanScale(pts.map((q) => q.x as number)), nice: false, padding: 12 } }
+    ? { field: 'x', type: 'quantitative' as const, title: p.key, scale: { ...xParamScale(pts.map((q) => q.x as number)), nice: false, padding: 12 } }
     : { field: 'x', type: 'ordinal' as const, title: p.key, sort: labels, scale: { domain: labels }, axis: { labelAngle: labels.some((l) => l.length > 8) ? -30 : 0 } };
   const y = { field: 'y', type: 'quantitative' as const, title: 'cycles per switch', scale: { ...spanScale(pts.map((q) => q.y)), padding: 8 } };
   return {
@@ -374,7 +380,7 @@ export function sweepParamSpec(rows: SweepRow[], p: SweepParam): TopLevelSpec | 
     width: p.kind === 'numeric' ? 320 : Math.max(160, Math.min(480, labels.length * 56)),
     height: 200,
     layer: [
-      { data: { values: pts }, mark: { type: 'circle', size: 14, opacity: 0.2 }, encoding: { x, y, color: { ...color, legend: null } } },
+      { data: { values: pts }, mark: { type: 'circle', size: 14, opacity: 0.2, aria: false }, encoding: { x, y, color } },
       {
         data: { values: med },
         mark: { type: 'line', point: { size: 30, filled: true }, strokeWidth: 1.8 },
@@ -387,6 +393,12 @@ export function sweepParamSpec(rows: SweepRow[], p: SweepParam): TopLevelSpec | 
 // ---------------------------------------------------------------------------------------------------------------
 // HTML
 
+/** renderSvg, with the point positions (translate(x,y), full float precision) rounded to 0.01 px: a third smaller. */
+function svgOf(spec: TopLevelSpec): string {
+  const r2 = (v: string) => String(Math.round(Number(v) * 100) / 100);
+  return renderSvg(spec).replace(/translate\((-?[\d.]+),(-?[\d.]+)\)/g, (_m, x: string, y: string) => `translate(${r2(x)},${r2(y)})`);
+}
+
 export interface SweepHtmlOptions extends SweepReportOptions {
   title?: string;
   /** The grid definition, shown as JSON at the end. */
@@ -394,7 +406,7 @@ export interface SweepHtmlOptions extends SweepReportOptions {
 }
 
 const SWEEP_CSS = `
-.charts{display:flex;flex-wrap:wrap;gap:4px 24px}.charts figure{margin:6px 0 12px}
+.charts{display:flex;flex-wrap:wrap;gap:4px 24px}.charts figure{margin:6px 0 12px;max-width:540px}
 .failed td{white-space:pre-wrap;vertical-align:top}.failed td:last-child{font-family:Menlo,Consolas,monospace;font-size:12px;max-width:720px}
 `;
 
@@ -450,7 +462,7 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
       const f = strategyFronts(rows, metric);
       fronts.set(metric, f);
       const spec = sweepParetoSpec(rows, metric, f);
-      if (spec) pareto.push(figure('pareto', renderSvg(spec), `Faint: every point × strategy; lines: each strategy's Pareto front (lowest ${metric}, highest ${kind} accuracy).`, ` data-metric="${metric}"`));
+      if (spec) pareto.push(figure('pareto', svgOf(spec), `Faint: every point × strategy; lines: each strategy's Pareto front (lowest ${metric}, highest ${kind} accuracy).`, ` data-metric="${metric}"`));
     }
     parts.push(pareto.length > 0
       ? `<div class="charts">\n${pareto.join('\n')}\n</div>`
@@ -460,7 +472,7 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
     const pc: string[] = [];
     for (const p of okParams) {
       const spec = sweepParamSpec(rows, p);
-      if (spec) pc.push(figure('param', renderSvg(spec), `Lines: median over the other parameters per strategy; faint: every point.`, ` data-param="${escapeHtml(p.key)}"`));
+      if (spec) pc.push(figure('param', svgOf(spec), `Lines: median over the other parameters per strategy; faint: every point.`, ` data-param="${escapeHtml(p.key)}"`));
     }
     parts.push(pc.length > 0
       ? `<div class="charts">\n${pc.join('\n')}\n</div>`
