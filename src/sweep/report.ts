@@ -368,7 +368,7 @@ export function sweepParamSpec(rows: SweepRow[], p: SweepParam): TopLevelSpec | 
   const med = paramMedians(rows, p).map((m) => ({ strategy: m.strategy, x: p.kind === 'numeric' ? (m.value as number) : m.label, y: m.median, n: m.n }));
   const names = orderStrategies(pts.map((q) => q.strategy));
   const color = { ...strategyColor(names), legend: { symbolOpacity: 1 } };
-  const labels = p.values.map(paramValueLabel);
+  const labels = [...new Set(p.values.map(paramValueLabel))];
   const x = p.kind === 'numeric'
     ? { field: 'x', type: 'quantitative' as const, title: p.key, scale: { ...xParamScale(pts.map((q) => q.x as number)), nice: false, padding: 12 } }
     : { field: 'x', type: 'ordinal' as const, title: p.key, sort: labels, scale: { domain: labels }, axis: { labelAngle: labels.some((l) => l.length > 8) ? -30 : 0 } };

@@ -88,6 +88,17 @@ test('paretoFront ignores NaN, null and infinite costs or gains', () => {
   assert.equal(f.map((p) => p.id), ['ok2', 'ok1']);
 });
 
+test('paretoFront equals the brute-force non-dominated set on random data with many ties', () => {
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  for (let trial = 0; trial < 30; trial++) {
+    const pts = Array.from({ length: 1 + rnd(40) }, (_, i) => ({ i, c: rnd(12), g: rnd(8) }));
+    const dominated = (p: { c: number; g: number }) => pts.some((q) => q.c <= p.c && q.g >= p.g && (q.c < p.c || q.g > p.g));
+    const expected = pts.filter((p) => !dominated(p)).sort((a, b) => a.c - b.c || b.g - a.g || a.i - b.i);
+    assert.equal(paretoFront(pts, (p) => p.c, (p) => p.g), expected);
+  }
+});
+
 test('sweepParams lists only the keys that vary, in first-seen order, with their kind', () => {
   const p = sweepParams(fakeSweep());
   assert.equal(p.map((x) => x.key), ['hardware.crossbar.rows', 'hardware.cell.bits', 'preset']);
