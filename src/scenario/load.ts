@@ -62,19 +62,33 @@ export function hardwareOf(f: Pick<ScenarioFile, 'preset' | 'hardware'>): Hardwa
   return validate(deepMerge(base, f.hardware));
 }
 
+/** Loaded models and tasks by (entry, options): sweeps load each once per worker, whatever the hardware. */
+export type ModelCache = Map<string, Promise<ScenarioModel>>;
+
 /** A validated scenario file → a runnable ScenarioSpec (models and tasks loaded). */
-export async function specFromFile(f: ScenarioFile, opts: { dataDir?: string } = {}): Promise<ScenarioSpec> {
+export async function specFromFile(f: ScenarioFile, opts: { dataDir?: string; cache?: ModelCache } = {}): Promise<ScenarioSpec> {
   const config = hardwareOf(f);
   const lo = { seed: f.seed, calibSamples: f.calibSamples, evalSamples: f.evalSamples, dataDir: opts.dataDir };
+  const loadScenarioModelCached = (e: Parameters<typeof loadScenarioModel>[0], o: typeof lo): Promise<ScenarioModel> => {
+    if (!opts.cache) return loadScenarioModel(e, o);
+    const key = JSON.stringify([e.name, e.path, e.task, e.architecture ?? null, o]);
+    let hit = opts.cache.get(key);
+    if (!hit) {
+      hit = loadScenarioModel(e, o);
+      opts.cache.set(key, hit);
+      hit.catch(() => opts.cache!.delete(key)); // a failed load is retried by the next point
+    }
+    return hit;
+  };
   const models: ScenarioModel[] = [];
-  for (const m of f.models) models.push(await loadScenarioModel(m, lo));
+  for (const m of f.models) models.push(await loadScenarioModelCached(m, lo));
   const loadMerged = async (dir: string): Promise<NonNullable<ScenarioSpec['merged']>> => {
     const man = readMergeManifest(dir);
     const mm: ScenarioModel[] = [];
     for (const m of f.models) {
       const e = man.models.find((x) => x.name === m.name);
       if (!e) throw new ScenarioFileError(`merged models in ${dir} lack model "${m.name}"`);
-      mm.push(await loadScenarioModel({ ...m, path: e.path }, lo));
+      mm.push(await loadScenarioModelCached({ ...m, path: e.path }, lo));
     }
     return { models: mm, tiedFraction: man.tiedFraction, share: man.share };
   };

@@ -12,6 +12,7 @@ import { registerReport } from './report.js';
 import { registerSwitch } from './switch.js';
 import { registerBlm } from './switch-blm.js';
 import { registerDemo } from './demo.js';
+import { registerSweep } from './sweep.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
@@ -26,4 +27,5 @@ export const commands: Array<(program: Command) => void> = [
   registerBlm,
   registerDemo,
   registerReport,
+  registerSweep,
 ];

@@ -1,0 +1,136 @@
+// Running a sweep: grid file → points (→ this shard's) → skip what the JSONL file already holds (--resume) → worker
+// pool → one appended line per finished point → report. Node-only.
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { parseScenarioFile } from '../scenario/file.js';
+import type { ModelCache } from '../scenario/load.js';
+import { expandGrid, parseGridFile, pointScenario, shardPoints, sweepId, GridError, type GridFile } from './grid.js';
+import { runPoint, type PointTask } from './point.js';
+import { runPool } from './pool.js';
+import { latestById, readRecords, RecordWriter, SweepFileError } from './records.js';
+import type { SweepPoint, SweepRecord } from './types.js';
+
+/** Reads a JSON or YAML file (by extension; .yml/.yaml are YAML). */
+export function readStructured(path: string, what: string): unknown {
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) {
+    throw new GridError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const ext = extname(path).toLowerCase();
+  try {
+    return ext === '.yml' || ext === '.yaml' ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw new GridError(`${what} ${path} is not valid ${ext === '.yml' || ext === '.yaml' ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+  }
+}
+
+export interface LoadedSweep {
+  grid: GridFile;
+  /** The base scenario file object (validated once as a whole). */
+  base: Record<string, unknown>;
+  id: string;
+  points: SweepPoint[];
+}
+
+/** Loads and validates a grid file and its base scenario; expands the points. */
+export function loadSweep(gridPath: string, mode: 'simulate' | 'estimate' = 'simulate'): LoadedSweep {
+  const grid = parseGridFile(readStructured(gridPath, 'sweep grid'), gridPath);
+  const base = (typeof grid.scenario === 'string'
+    ? readStructured(resolve(dirname(gridPath), grid.scenario), 'base scenario')
+    : grid.scenario) as Record<string, unknown>;
+  parseScenarioFile(base, typeof grid.scenario === 'string' ? grid.scenario : `${gridPath}: scenario`);
+  if ('merge.share' in grid.parameters) {
+    throw new GridError(`${gridPath}: sweeping merge.share (retraining per point) is not supported yet; run \`ha3m merge\` per share and sweep with a fixed "merged", or use the scenario's "pareto" list`);
+  }
+  return { grid, base, id: sweepId(grid, { base, mode }), points: expandGrid(grid) };
+}
+
+export interface SweepOptions {
+  gridPath: string;
+  /** Output directory: the JSONL file, summary.md and report.html. */
+  out: string;
+  /** Worker threads (default: all cores); 0 runs the points in this thread. */
+  workers?: number;
+  resume?: boolean;
+  /** Re-run points whose last record is a failure (with resume). */
+  retryFailed?: boolean;
+  shard?: { index: number; count: number };
+  mode?: 'simulate' | 'estimate';
+  dataDir?: string;
+  /** Progress: points done (incl. those found on resume) of this shard's total. */
+  onProgress?: (done: number, total: number, last: SweepRecord | null) => void;
+  shouldStop?: () => boolean;
+}
+
+export interface SweepRun {
+  file: string;
+  sweep: LoadedSweep;
+  /** This shard's points. */
+  points: SweepPoint[];
+  /** Points run now / found done in the file. */
+  ran: number;
+  skipped: number;
+  /** The records standing for this shard's points, in point order. */
+  records: SweepRecord[];
+}
+
+export function recordsFileName(shard?: { index: number; count: number }): string {
+  return shard && shard.count > 1 ? `points.shard-${shard.index}-of-${shard.count}.jsonl` : 'points.jsonl';
+}
+
+export async function runSweep(o: SweepOptions): Promise<SweepRun> {
+  const mode = o.mode ?? 'simulate';
+  const sweep = loadSweep(o.gridPath, mode);
+  const points = o.shard ? shardPoints(sweep.points, o.shard) : sweep.points;
+  mkdirSync(o.out, { recursive: true });
+  const file = join(o.out, recordsFileName(o.shard));
+  let truncateTo: number | undefined;
+  let done = new Map<string, SweepRecord>();
+  if (existsSync(file) && statSync(file).size > 0) {
+    if (!o.resume) throw new SweepFileError(`${file} already exists: add --resume to continue that sweep, or choose another --out`);
+    const prev = readRecords(file);
+    const other = prev.records.find((r) => r.sweep !== sweep.id);
+    if (other) {
+      throw new SweepFileError(`${file} holds points of another sweep (${other.sweep}, this grid and mode give ${sweep.id}): the grid, its base scenario or --estimate changed; use another --out`);
+    }
+    if (prev.tornLine) truncateTo = prev.goodBytes; // a write cut short by a kill: drop it, its point runs again
+    done = latestById(prev.records);
+  }
+  const ids = new Set(points.map((p) => p.id));
+  for (const id of [...done.keys()]) if (!ids.has(id)) done.delete(id);
+  const pending = points.filter((p) => {
+    const r = done.get(p.id);
+    return !r || (o.retryFailed && r.status === 'error');
+  });
+  const skipped = points.length - pending.length;
+  const tasks: PointTask[] = pending.map((point) => ({
+    sweep: sweep.id, point, scenario: pointScenario(sweep.base, point.params), mode, ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+  }));
+  let finished = skipped, ran = 0;
+  o.onProgress?.(finished, points.length, null);
+  const writer = new RecordWriter(file, truncateTo !== undefined ? { truncateTo } : {});
+  const onRecord = (r: SweepRecord) => {
+    writer.append(r);
+    ran++;
+    done.set(r.id, r);
+    o.onProgress?.(++finished, points.length, r);
+  };
+  try {
+    const workers = o.workers ?? availableParallelism();
+    if (workers === 0) {
+      const cache: ModelCache = new Map();
+      for (const t of tasks) {
+        if (o.shouldStop?.()) break;
+        onRecord(await runPoint(t, cache));
+      }
+    } else {
+      await runPool(tasks, { workers, onRecord, shouldStop: o.shouldStop });
+    }
+  } finally {
+    writer.close();
+  }
+  const records = points.map((p) => done.get(p.id)).filter((r): r is SweepRecord => r !== undefined);
+  return { file, sweep, points, ran, skipped, records };
+}
