@@ -266,6 +266,9 @@ function xParamScale(values: number[]): { type: 'linear' | 'log'; zero?: false }
   return s.type === 'log' ? s as { type: 'log' } : { type: 'linear', zero: false };
 }
 
+/** Opacity of the every-point layer: fainter as points pile up. */
+const faintOpacity = (n: number) => (n <= 300 ? 0.45 : n <= 2000 ? 0.3 : 0.2);
+
 export type CostMetric = 'cycles' | 'energy' | 'latency';
 
 const METRICS: Record<CostMetric, { title: string; unit: string; get: (r: SweepRow) => number | null; scale: number }> = {
@@ -314,7 +317,7 @@ export function sweepParetoSpec(rows: SweepRow[], metric: CostMetric, fronts = s
     layer: [
       {
         data: { values: pts },
-        mark: { type: 'circle', size: 16, opacity: 0.22, aria: false },
+        mark: { type: 'circle', size: 16, opacity: faintOpacity(pts.length), aria: false },
         encoding: { x, y, color },
       },
       {
@@ -370,7 +373,12 @@ export function sweepParamSpec(rows: SweepRow[], p: SweepParam): TopLevelSpec | 
   const color = { ...strategyColor(names), legend: { symbolOpacity: 1 } };
   const labels = [...new Set(p.values.map(paramValueLabel))];
   const x = p.kind === 'numeric'
-    ? { field: 'x', type: 'quantitative' as const, title: p.key, scale: { ...xParamScale(pts.map((q) => q.x as number)), nice: false, padding: 12 } }
+    ? {
+        field: 'x', type: 'quantitative' as const, title: p.key,
+        scale: { ...xParamScale(pts.map((q) => q.x as number)), nice: false, padding: 12 },
+        // Few values (crossbar sizes, bit widths): ticks exactly at them.
+        ...(p.values.length <= 12 ? { axis: { values: p.values as number[], labelExpr: "'' + datum.value" } } : {}),
+      }
     : { field: 'x', type: 'ordinal' as const, title: p.key, sort: labels, scale: { domain: labels }, axis: { labelAngle: labels.some((l) => l.length > 8) ? -30 : 0 } };
   const y = { field: 'y', type: 'quantitative' as const, title: 'cycles per switch', scale: { ...spanScale(pts.map((q) => q.y)), padding: 8 } };
   return {
@@ -380,7 +388,7 @@ export function sweepParamSpec(rows: SweepRow[], p: SweepParam): TopLevelSpec | 
     width: p.kind === 'numeric' ? 320 : Math.max(160, Math.min(480, labels.length * 56)),
     height: 200,
     layer: [
-      { data: { values: pts }, mark: { type: 'circle', size: 14, opacity: 0.2, aria: false }, encoding: { x, y, color } },
+      { data: { values: pts }, mark: { type: 'circle', size: 14, opacity: faintOpacity(pts.length), aria: false }, encoding: { x, y, color } },
       {
         data: { values: med },
         mark: { type: 'line', point: { size: 30, filled: true }, strokeWidth: 1.8 },
@@ -406,7 +414,8 @@ export interface SweepHtmlOptions extends SweepReportOptions {
 }
 
 const SWEEP_CSS = `
-.charts{display:flex;flex-wrap:wrap;gap:4px 24px}.charts figure{margin:6px 0 12px;max-width:540px}
+.charts{display:flex;flex-wrap:wrap;gap:4px 24px}.charts figure{margin:6px 0 12px;max-width:520px}
+.scroll{overflow-x:auto;max-width:100%}
 .failed td{white-space:pre-wrap;vertical-align:top}.failed td:last-child{font-family:Menlo,Consolas,monospace;font-size:12px;max-width:720px}
 `;
 
@@ -485,7 +494,7 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
     const opt = rows.filter((r) => onFront.has(r));
     if (opt.length > 0) {
       const t = rowTable(opt, cols, kind, { title: 'front', cell: (r) => onFront.get(r)!.join(', ') });
-      parts.push(table(t.columns, t.cells, t.numeric));
+      parts.push(`<div class="scroll">\n${table(t.columns, t.cells, t.numeric)}\n</div>`);
       parts.push(`<p class="legend">Points on the Pareto front of their strategy for at least one cost (front: which). Accuracy is the ${escapeHtml(kind)} accuracy averaged over the models.</p>`);
     } else {
       parts.push(`<p class="nodata">No Pareto-optimal points: no row has a finite cost and a ${escapeHtml(kind)} accuracy.</p>`);
@@ -493,7 +502,7 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
 
     parts.push('<h2 id="table">All points</h2>');
     const t = rowTable(rows.slice(0, maxRows), cols, kind);
-    parts.push(table(t.columns, t.cells, t.numeric, (i) => (onFront.has(rows[i]!) ? 'best' : '')));
+    parts.push(`<div class="scroll">\n${table(t.columns, t.cells, t.numeric, (i) => (onFront.has(rows[i]!) ? 'best' : ''))}\n</div>`);
     parts.push(rows.length > maxRows
       ? `<p class="note">Showing the first ${maxRows} of ${rows.length} rows (point × strategy); the JSONL file holds them all.</p>`
       : `<p class="legend">${rows.length} rows (point × strategy); highlighted rows are Pareto-optimal.</p>`);
@@ -504,7 +513,7 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
   if (failed.length > 0) {
     const fcols = ['#', 'parameters', 'seconds', 'error'];
     const fcells = failed.map((r) => [String(r.index), paramsText(r.params), fmtSig(r.seconds, 3), r.error ?? 'no error message']);
-    parts.push(`<div class="failed">\n${table(fcols, fcells, [true, false, true, false])}\n</div>`);
+    parts.push(`<div class="failed scroll">\n${table(fcols, fcells, [true, false, true, false])}\n</div>`);
   } else {
     parts.push('<p class="legend">None.</p>');
   }
