@@ -204,3 +204,34 @@ export function gemmBiasAct(c: usize, m: i32, n: i32, ldc: i32, bias: usize, act
     }
   }
 }
+
+/**
+ * One Adam step over n floats, in place on w, m, v (the optimizer update of train.ts, fused; lives here with the
+ * other training kernels): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= lr·(m/c1) / (√(v/c2) + ε), where
+ * c1 = 1 − β1^t and c2 = 1 − β2^t. All f32, every operation correctly rounded (SIMD and tail alike).
+ */
+export function adamStepF32(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, c1: f32, c2: f32, eps: f32): void {
+  const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(1 - b1), vo2 = f32x4.splat(1 - b2);
+  const vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2), veps = f32x4.splat(eps), vlr = f32x4.splat(lr);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const gi = v128.load(g + o);
+    const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vo1, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vo2, f32x4.mul(gi, gi)));
+    const step = f32x4.div(f32x4.mul(vlr, f32x4.div(mi, vc1)), f32x4.add(f32x4.sqrt(f32x4.div(vi, vc2)), veps));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(w + o, f32x4.sub(v128.load(w + o), step));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gi = load<f32>(g + o);
+    const mi = b1 * load<f32>(m + o) + (1 - b1) * gi;
+    const vi = b2 * load<f32>(v + o) + (1 - b2) * (gi * gi);
+    const step = (lr * (mi / c1)) / (sqrt<f32>(vi / c2) + eps);
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(w + o, load<f32>(w + o) - step);
+  }
+}

@@ -10,6 +10,51 @@ import { setupBackend, type BackendOptions } from '../src/training/backend.js';
 import { loadMnist } from '../src/training/data/datasets.js';
 import { buildModel, type ZooModelName } from '../src/training/zoo.js';
 import { train } from '../src/training/train.js';
+import { gemm, gemmKernels } from '../src/training/gemm.js';
+import { arena } from '../src/wasm/arena.js';
+import { RefRng } from '../src/reference/rng.js';
+import { runTasks, type BenchRow, type BenchTask } from './util.js';
+
+// ---- GEMM alone: our kernel on arena arrays vs tf.matMul through the backends (shapes of the MLP's training step) ----
+type Shape = { label: string; m: number; n: number; k: number; ta: boolean; tb: boolean };
+const shapes: Shape[] = [
+  { label: 'fwd  x·W     64×256×784', m: 64, n: 256, k: 784, ta: false, tb: false },
+  { label: 'dW   xᵀ·dy   784×256×64', m: 784, n: 256, k: 64, ta: true, tb: false },
+  { label: 'dx   dy·Wᵀ   64×784×256', m: 64, n: 784, k: 256, ta: false, tb: true },
+];
+const gflops = (s: Shape, ms: number) => (2 * s.m * s.n * s.k) / ms / 1e6;
+async function gemmSection(): Promise<void> {
+  const rng = new RefRng(5, 1);
+  const rnd = (n: number) => Float32Array.from({ length: n }, () => rng.uniform() - 0.5);
+  const tasks: BenchTask[] = [];
+  const ins = shapes.map((s) => ({ a: rnd(s.m * s.k), b: rnd(s.k * s.n) }));
+  gemmKernels();
+  const mark = arena.mark();
+  shapes.forEach((s, i) => {
+    const A = arena.from('f32', ins[i]!.a), B = arena.from('f32', ins[i]!.b), C = arena.alloc('f32', s.m * s.n, false);
+    tasks.push({ name: `${s.label} ha3m gemm (arena)`, fn: () => gemm({ m: s.m, n: s.n, k: s.k, transA: s.ta, transB: s.tb, a: A, b: B, c: C }) });
+  });
+  const rows: BenchRow[] = [];
+  rows.push(...await runTasks('GEMM kernel alone', tasks, { timeMs: 1500, rounds: 3 }));
+  for (const patch of [true, false]) {
+    await setupBackend({ backend: 'wasm', patchWasm: patch, log: null });
+    const t: BenchTask[] = shapes.map((s, i) => {
+      const a = tf.tensor2d(ins[i]!.a, s.ta ? [s.k, s.m] : [s.m, s.k]), b = tf.tensor2d(ins[i]!.b, s.tb ? [s.n, s.k] : [s.k, s.n]);
+      return { name: `${s.label} tf.matMul ${patch ? 'ha3m wasm' : 'stock wasm'}`, fn: () => tf.tidy(() => { tf.matMul(a, b, s.ta, s.tb).dataSync(); }) };
+    });
+    rows.push(...await runTasks(`tf.matMul on ${patch ? 'ha3m' : 'stock'} wasm`, t, { timeMs: 1500, rounds: 3 }));
+  }
+  arena.release(mark);
+  console.log('\nGFLOP/s (2mnk / time):');
+  for (const s of shapes) {
+    const f = (suffix: string) => { const r = rows.find((x) => x.name === `${s.label} ${suffix}`)!; return gflops(s, r.meanMs).toFixed(2).padStart(6); };
+    console.log(`${s.label}: ha3m gemm ${f('ha3m gemm (arena)')}, tf.matMul ha3m wasm ${f('tf.matMul ha3m wasm')}, tf.matMul stock wasm ${f('tf.matMul stock wasm')}`);
+  }
+}
+console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+const sections = (process.env.HA3M_TRAIN_BENCH ?? 'gemm,train').split(',');
+if (sections.includes('gemm')) await gemmSection();
+if (!sections.includes('train')) process.exit(0);
 
 const samples = Number(process.env.HA3M_TRAIN_BENCH_SAMPLES ?? 256);
 const batchSize = 64;

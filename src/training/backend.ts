@@ -2,6 +2,7 @@
 // training kernels, see kernels.ts) → cpu. One call, logs which backend runs, can be forced.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { init as initHa3mWasm } from '../wasm/runtime.js';
 import { patchWasmKernels, unpatchWasmKernels, wasmKernelsPatched } from './kernels.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -75,7 +76,8 @@ async function startWasm(opts: BackendOptions): Promise<void> {
     wasmPathsSet = true;
   }
   if (!opts.wasmThreads && !wasmInitialized()) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-  if (opts.patchWasm === false) unpatchWasmKernels(); else patchWasmKernels();
+  if (opts.patchWasm === false) unpatchWasmKernels();
+  else { await initHa3mWasm(); patchWasmKernels(); }
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('the tfjs wasm backend failed to initialize (are the tfjs-backend-wasm .wasm files reachable? pass wasmPaths)');
   await tf.ready();

@@ -1,16 +1,20 @@
 // Training kernels for the tfjs wasm backend (DESIGN §5): tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel
-// (conv training fails outright) and its BatchMatMul with a transposed operand runs a slow generic loop (≈3–10× below
-// the XNNPACK path) — and every backward pass hits both. We register kernels composed from the backend's fast ones:
+// (conv training fails outright), its BatchMatMul with a transposed operand runs a slow generic loop (≈1 GFLOP/s
+// here) and even the plain one reaches only ≈3.7 GFLOP/s at training shapes. We register kernels that run our own
+// SIMD GEMM (assembly/gemm.ts, ≈10 GFLOP/s, either operand transposed in the packing):
 //
-//   BatchMatMul / _FusedMatMul with transposeA|transposeB → explicit Transpose (memory-bound, cheap) + plain matmul;
-//   Conv2DBackpropFilter → im2col(x) (pad + strided slices + concat)ᵀ · dy, reshaped to the filter;
-//   Conv2D / FusedConv2D → im2col(x) · W (XNNPACK's conv is slower than its matmul at these small shapes);
-//   Conv2DBackpropInput → (dy · Wᵀ) scattered back with col2im (pads + adds), strides by zero-interleaving.
+//   BatchMatMul / _FusedMatMul → gemm (bias + relu in its epilogue; other activations applied with tf ops after);
+//   Conv2D / FusedConv2D → im2col(x) · W (im2col written straight into our arena; cached for the filter gradient);
+//   Conv2DBackpropFilter → im2col(x)ᵀ · dy (transposed-A gemm), reshaped to the filter;
+//   Conv2DBackpropInput → dy · Wᵀ (transposed-B gemm) scattered back with col2im into the backend's output.
 //
-// Composed kernels call tf ops from inside a kernel: the engine does not record them on the gradient tape
-// (kernelDepth > 0) and accepts a Tensor as the kernel output. Only dilation 1 and NHWC are taken over; anything
-// else is delegated to the original kernel (or throws, for the filter gradient, naming the limitation).
+// Data path of every kernel: the backend's typed-array views on its heap → copies into our arena (src/wasm/arena.ts)
+// → gemm → the backend's makeOutput. Anything we do not take (non-float32, odd broadcasting, dilation ≠ 1, NCHW,
+// explicit padding) goes to the original kernel or the old composition (Transpose + the backend's plain matmul);
+// the filter gradient, which the backend lacks, throws naming the limitation.
 import * as tf from '@tensorflow/tfjs';
+import { arena, type WasmArray } from '../wasm/arena.js';
+import { gemm, gemmKernels, type GemmActivation } from './gemm.js';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -46,11 +50,11 @@ function applyActivation(y: tf.Tensor, activation: string | undefined, preluWeig
  * row-major filter [kh, kw, C, F]. Plain loops: tfjs-wasm's Slice/Concat on 4-D tensors take a slow generic path
  * (a LeNet-5 step spent >1 s in them), while this is a few ms per batch.
  */
-export function im2colHost(x: Float32Array, info: Conv2DInfo): Float32Array {
+export function im2colHost(x: Float32Array, info: Conv2DInfo, out?: Float32Array): Float32Array {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: c, inHeight: h, inWidth: w, batchSize: n } = info;
   const top = info.padInfo.top, left = info.padInfo.left;
   const k = kh * kw * c;
-  const cols = new Float32Array(n * oh * ow * k);
+  const cols = out ?? new Float32Array(n * oh * ow * k); // `out` must be zeroed (padding stays 0)
   let r = 0;
   for (let b = 0; b < n; b++) {
     const xb = b * h * w * c;
@@ -75,11 +79,11 @@ export function im2colHost(x: Float32Array, info: Conv2DInfo): Float32Array {
 }
 
 /** col2im: the transpose of im2colHost — scatter-adds [N·outH·outW, kh·kw·C] back onto an [N, H, W, C] input. */
-export function col2imHost(cols: Float32Array, info: Conv2DInfo): Float32Array {
+export function col2imHost(cols: Float32Array, info: Conv2DInfo, out?: Float32Array): Float32Array {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: c, inHeight: h, inWidth: w, batchSize: n } = info;
   const top = info.padInfo.top, left = info.padInfo.left;
   const k = kh * kw * c;
-  const x = new Float32Array(n * h * w * c);
+  const x = out ?? new Float32Array(n * h * w * c); // `out` must be zeroed (this adds into it)
   let r = 0;
   for (let b = 0; b < n; b++) {
     const xb = b * h * w * c;
@@ -111,23 +115,18 @@ const colsKey = (info: Conv2DInfo): string =>
  * (saves a second im2col + upload per conv layer and step). Keyed by the input's dataId (tensors are immutable);
  * consumed entries are dropped, and at most MAX_CACHED stay alive.
  */
-const colsCache = new Map<object, { key: string; cols: tf.Tensor2D }>();
+const colsCache = new Map<object, { key: string; cols: Float32Array }>();
 const MAX_CACHED = 8;
 const taping = (): boolean => (tf.engine() as unknown as { state: { gradientDepth: number } }).state.gradientDepth > 0;
 
-function cacheCols(x: tf.Tensor, info: Conv2DInfo, cols: tf.Tensor2D): void {
-  if (!taping()) return;
-  const old = colsCache.get(x.dataId);
-  if (old) { colsCache.delete(x.dataId); old.cols.dispose(); }
-  colsCache.set(x.dataId, { key: colsKey(info), cols: tf.keep(cols.clone()) });
-  while (colsCache.size > MAX_CACHED) {
-    const [k, v] = colsCache.entries().next().value as [object, { cols: tf.Tensor2D }];
-    colsCache.delete(k); v.cols.dispose();
-  }
+function cacheCols(x: tf.TensorInfo, info: Conv2DInfo, cols: Float32Array): void {
+  colsCache.delete(x.dataId);
+  colsCache.set(x.dataId, { key: colsKey(info), cols });
+  while (colsCache.size > MAX_CACHED) colsCache.delete(colsCache.keys().next().value as object);
 }
 
-/** Takes the cached im2col of `x` (caller disposes it), or undefined. */
-function takeCols(x: tf.Tensor, info: Conv2DInfo): tf.Tensor2D | undefined {
+/** Takes the cached im2col of `x`, or undefined. */
+function takeCols(x: tf.TensorInfo, info: Conv2DInfo): Float32Array | undefined {
   const e = colsCache.get(x.dataId);
   if (!e || e.key !== colsKey(info)) return undefined;
   colsCache.delete(x.dataId);
@@ -136,21 +135,7 @@ function takeCols(x: tf.Tensor, info: Conv2DInfo): tf.Tensor2D | undefined {
 
 /** Drops every cached im2col (tests; after training). */
 export function clearConvCache(): void {
-  for (const v of colsCache.values()) v.cols.dispose();
   colsCache.clear();
-}
-
-function im2col(x: tf.Tensor4D, info: Conv2DInfo): tf.Tensor2D {
-  const k = info.filterHeight * info.filterWidth * info.inChannels;
-  if (k === info.inChannels && info.strideHeight === 1 && info.strideWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) {
-    return tf.reshape(x, [info.batchSize * info.outHeight * info.outWidth, k]); // 1×1 stride-1 conv: no copy
-  }
-  const data = im2colHost(x.dataSync() as Float32Array, info);
-  return tf.tensor2d(data, [info.batchSize * info.outHeight * info.outWidth, k], 'float32');
-}
-
-function col2im(cols: tf.Tensor2D, info: Conv2DInfo): tf.Tensor4D {
-  return tf.tensor4d(col2imHost(cols.dataSync() as Float32Array, info), [info.batchSize, info.inHeight, info.inWidth, info.inChannels], 'float32');
 }
 
 function convInfo(xShape: number[], filterShape: number[], attrs: tf.NamedAttrMap): Conv2DInfo {
@@ -166,13 +151,6 @@ function convInfo(xShape: number[], filterShape: number[], attrs: tf.NamedAttrMa
 const supported = (info: Conv2DInfo): boolean =>
   info.dilationHeight === 1 && info.dilationWidth === 1 && info.dataFormat === 'channelsLast' && info.padInfo.type !== 'EXPLICIT';
 
-function conv2dIm2col(x: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
-  const cols = im2col(x, info);
-  cacheCols(x, info, cols);
-  const w2 = tf.reshape(filter, [info.filterHeight * info.filterWidth * info.inChannels, info.outChannels]);
-  return tf.reshape(tf.matMul(cols, w2), [info.batchSize, info.outHeight, info.outWidth, info.outChannels]);
-}
-
 function transposeLast2(t: tf.Tensor): tf.Tensor {
   const r = t.rank;
   const perm = [...Array(r).keys()];
@@ -180,79 +158,182 @@ function transposeLast2(t: tf.Tensor): tf.Tensor {
   return tf.transpose(t, perm);
 }
 
+/** The parts of tfjs-backend-wasm's backend object our kernels use (its heap views and output allocation). */
+interface WasmBackendLike {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+const heap = (backend: unknown, t: tf.TensorInfo): Float32Array => (backend as WasmBackendLike).typedArrayFromHeap(t);
+const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/** In-kernel epilogue for an activation name, or null when it must be applied with tf ops afterwards. */
+const kernelAct = (a: string | undefined): GemmActivation | null => (a === undefined || a === 'linear' ? 'linear' : a === 'relu' ? 'relu' : null);
+
+/**
+ * BatchMatMul on our GEMM: tfjs heap → arena copies → gemm per batch → output made by the backend. Returns null
+ * for what it does not take (non-float32, batch dims that broadcast other than 1 ↔ B), so the caller falls back.
+ */
+function batchMatMulGemm(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean,
+  bias: tf.TensorInfo | undefined, act: GemmActivation): tf.TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return null;
+  const ar = a.shape.length, br = b.shape.length;
+  const m = ta ? a.shape[ar - 1]! : a.shape[ar - 2]!, k = ta ? a.shape[ar - 2]! : a.shape[ar - 1]!;
+  const kb = tb ? b.shape[br - 1]! : b.shape[br - 2]!, n = tb ? b.shape[br - 2]! : b.shape[br - 1]!;
+  if (k !== kb) return null; // let the original kernel produce tfjs's own shape error
+  const outerA = a.shape.slice(0, -2), outerB = b.shape.slice(0, -2);
+  const batchA = sizeOf(outerA), batchB = sizeOf(outerB);
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return null;
+  let outer: number[];
+  try { outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB); } catch { return null; }
+  const batch = Math.max(batchA, batchB);
+  if (sizeOf(outer) !== batch) return null;
+  if (bias && (bias.dtype !== 'float32' || sizeOf(bias.shape) !== n || bias.shape.length > 1 && bias.shape.slice(0, -1).some((d) => d !== 1))) return null;
+  const mark = arena.mark();
+  try {
+    const A = arena.from('f32', heap(backend, a)), B = arena.from('f32', heap(backend, b));
+    const C = arena.alloc('f32', batch * m * n, false);
+    const Bias = bias ? arena.from('f32', heap(backend, bias)) : undefined;
+    for (let i = 0; i < batch; i++) {
+      gemm({
+        transA: ta, transB: tb, m, n, k,
+        a: batchA === 1 ? A : A.sub(i * m * k, m * k), b: batchB === 1 ? B : B.sub(i * k * n, k * n), c: C.sub(i * m * n, m * n),
+        bias: Bias, activation: act,
+      });
+    }
+    const out = (backend as WasmBackendLike).makeOutput([...outer, m, n], 'float32');
+    heap(backend, out).set(C.view);
+    return out;
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/**
+ * Runs `fn` with `x`'s im2col [N·outH·outW, kh·kw·C] in the arena (from the cache of the forward pass when there is
+ * one, else built from the tfjs heap). With `keep`, a forward pass under a gradient tape caches a host copy.
+ */
+function withCols<T>(backend: unknown, x: tf.TensorInfo, info: Conv2DInfo, keep: boolean, fn: (cols: WasmArray<'f32'>) => T): T {
+  const rows = info.batchSize * info.outHeight * info.outWidth, k = info.filterHeight * info.filterWidth * info.inChannels;
+  const mark = arena.mark();
+  try {
+    const cached = takeCols(x, info);
+    let cols: WasmArray<'f32'>;
+    if (cached) cols = arena.from('f32', cached);
+    else if (k === info.inChannels && info.strideHeight === 1 && info.strideWidth === 1 && info.outHeight === info.inHeight && info.outWidth === info.inWidth) {
+      cols = arena.from('f32', heap(backend, x)); // 1×1 stride-1 conv: the input is its own im2col
+    } else {
+      cols = arena.alloc('f32', rows * k, true);
+      im2colHost(heap(backend, x), info, cols.view);
+    }
+    if (keep) cacheCols(x, info, cols.copy());
+    return fn(cols);
+  } finally {
+    arena.release(mark);
+  }
+}
+
+function conv2dGemm(backend: unknown, x: tf.TensorInfo, filter: tf.TensorInfo, info: Conv2DInfo, bias: tf.TensorInfo | undefined, act: GemmActivation): tf.TensorInfo {
+  const rows = info.batchSize * info.outHeight * info.outWidth, k = info.filterHeight * info.filterWidth * info.inChannels, f = info.outChannels;
+  return withCols(backend, x, info, taping(), (cols) => {
+    const W = arena.from('f32', heap(backend, filter));
+    const Bias = bias ? arena.from('f32', heap(backend, bias)) : undefined;
+    const C = arena.alloc('f32', rows * f, false);
+    gemm({ m: rows, n: f, k, a: cols, b: W, c: C, bias: Bias, activation: act });
+    const out = (backend as WasmBackendLike).makeOutput([info.batchSize, info.outHeight, info.outWidth, f], 'float32');
+    heap(backend, out).set(C.view);
+    return out;
+  });
+}
+
+const f32 = (...ts: Array<tf.TensorInfo | undefined>): boolean => ts.every((t) => !t || t.dtype === 'float32');
+
 function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
   const orig = (name: string): KernelFunc => {
     const k = originals.get(name);
     if (!k) throw new Error(`the wasm backend has no original '${name}' kernel to delegate to`);
     return k.kernelFunc;
   };
+  /** The old composition (Transpose + the backend's plain matmul), for shapes our GEMM path does not take. */
+  const composedMatMul = (a: tf.TensorInfo, b: tf.TensorInfo, ta: boolean, tb: boolean): tf.Tensor => {
+    const aa = ta ? transposeLast2(asTensor(a)) : asTensor(a);
+    const bb = tb ? transposeLast2(asTensor(b)) : asTensor(b);
+    return tf.matMul(aa, bb, false, false);
+  };
   return {
     BatchMatMul: (args) => {
       const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      if (!transposeA && !transposeB) return orig('BatchMatMul')(args);
       const { a, b } = args.inputs;
-      return tf.tidy(() => {
-        const aa = transposeA ? transposeLast2(asTensor(a)) : asTensor(a);
-        const bb = transposeB ? transposeLast2(asTensor(b)) : asTensor(b);
-        return tf.matMul(aa, bb, false, false);
-      });
+      const out = batchMatMulGemm(args.backend, a!, b!, transposeA, transposeB, undefined, 'linear');
+      if (out) return out;
+      if (!transposeA && !transposeB) return orig('BatchMatMul')(args);
+      return tf.tidy(() => composedMatMul(a!, b!, transposeA, transposeB));
     },
     _FusedMatMul: (args) => {
       const at = args.attrs as unknown as { transposeA: boolean; transposeB: boolean; activation?: string; leakyreluAlpha?: number };
-      if (!at.transposeA && !at.transposeB) return orig('_FusedMatMul')(args);
       const { a, b, bias, preluActivationWeights } = args.inputs;
+      const act = kernelAct(at.activation);
+      const out = batchMatMulGemm(args.backend, a!, b!, at.transposeA, at.transposeB, bias, act ?? 'linear');
+      if (out && act) return out;
       return tf.tidy(() => {
-        const aa = at.transposeA ? transposeLast2(asTensor(a)) : asTensor(a);
-        const bb = at.transposeB ? transposeLast2(asTensor(b)) : asTensor(b);
-        let y = tf.matMul(aa, bb, false, false);
-        if (bias) y = tf.add(y, asTensor(bias));
+        let y: tf.Tensor;
+        if (out) y = asTensor(out); // bias is in; apply the activation the epilogue lacks
+        else {
+          if (!at.transposeA && !at.transposeB) return asTensor(orig('_FusedMatMul')(args) as tf.TensorInfo);
+          y = composedMatMul(a!, b!, at.transposeA, at.transposeB);
+          if (bias) y = tf.add(y, asTensor(bias));
+        }
         return applyActivation(y, at.activation, preluActivationWeights ? asTensor(preluActivationWeights) : undefined, at.leakyreluAlpha);
       });
     },
     Conv2D: (args) => {
-      const x = asTensor(args.inputs.x) as tf.Tensor4D, filter = asTensor(args.inputs.filter) as tf.Tensor4D;
-      const info = convInfo(x.shape, filter.shape, args.attrs!);
-      if (!supported(info)) return orig('Conv2D')(args);
-      return tf.tidy(() => conv2dIm2col(x, filter, info));
+      const { x, filter } = args.inputs;
+      const info = convInfo(x!.shape, filter!.shape, args.attrs!);
+      if (!supported(info) || !f32(x, filter)) return orig('Conv2D')(args);
+      return conv2dGemm(args.backend, x!, filter!, info, undefined, 'linear');
     },
     FusedConv2D: (args) => {
-      const x = asTensor(args.inputs.x) as tf.Tensor4D, filter = asTensor(args.inputs.filter) as tf.Tensor4D;
-      const info = convInfo(x.shape, filter.shape, args.attrs!);
-      if (!supported(info)) return orig('FusedConv2D')(args);
-      const { bias, preluActivationWeights } = args.inputs;
+      const { x, filter, bias, preluActivationWeights } = args.inputs;
+      const info = convInfo(x!.shape, filter!.shape, args.attrs!);
       const at = args.attrs as unknown as { activation?: string; leakyreluAlpha?: number };
-      return tf.tidy(() => {
-        let y: tf.Tensor = conv2dIm2col(x, filter, info);
-        if (bias) y = tf.add(y, asTensor(bias));
-        return applyActivation(y, at.activation, preluActivationWeights ? asTensor(preluActivationWeights) : undefined, at.leakyreluAlpha);
-      });
+      const okBias = !bias || sizeOf(bias.shape) === info.outChannels;
+      if (!supported(info) || !f32(x, filter, bias) || !okBias) return orig('FusedConv2D')(args);
+      const act = kernelAct(at.activation);
+      const out = conv2dGemm(args.backend, x!, filter!, info, bias, act ?? 'linear');
+      if (act) return out;
+      return tf.tidy(() => applyActivation(asTensor(out), at.activation, preluActivationWeights ? asTensor(preluActivationWeights) : undefined, at.leakyreluAlpha));
     },
     Conv2DBackpropFilter: (args) => {
-      const x = asTensor(args.inputs.x) as tf.Tensor4D, dy = asTensor(args.inputs.dy) as tf.Tensor4D;
+      const { x, dy } = args.inputs;
       const filterShape = (args.attrs as unknown as { filterShape: number[] }).filterShape;
-      const info = convInfo(x.shape, filterShape, args.attrs!);
-      if (!supported(info)) {
-        throw new Error('Conv2DBackpropFilter on wasm: only dilation 1, NHWC and same/valid padding are implemented; use --backend cpu for other convolutions');
+      const info = convInfo(x!.shape, filterShape, args.attrs!);
+      if (!supported(info) || !f32(x, dy)) {
+        throw new Error('Conv2DBackpropFilter on wasm: only float32, dilation 1, NHWC and same/valid padding are implemented; use --backend cpu for other convolutions');
       }
-      const cached = takeCols(x, info);
-      const dw = tf.tidy(() => {
-        const cols = cached ?? im2col(x, info);
-        const dy2 = tf.reshape(dy, [info.batchSize * info.outHeight * info.outWidth, info.outChannels]);
-        return tf.reshape(tf.matMul(tf.transpose(cols), dy2), filterShape);
+      const rows = info.batchSize * info.outHeight * info.outWidth, k = info.filterHeight * info.filterWidth * info.inChannels, f = info.outChannels;
+      return withCols(args.backend, x!, info, false, (cols) => {
+        const DY = arena.from('f32', heap(args.backend, dy!));
+        const DW = arena.alloc('f32', k * f, false);
+        gemm({ transA: true, m: k, n: f, k: rows, a: cols, b: DY, c: DW }); // dW = colsᵀ · dy
+        const out = (args.backend as WasmBackendLike).makeOutput(filterShape, 'float32');
+        heap(args.backend, out).set(DW.view);
+        return out;
       });
-      cached?.dispose();
-      return dw;
     },
     Conv2DBackpropInput: (args) => {
-      const dy = asTensor(args.inputs.dy) as tf.Tensor4D, filter = asTensor(args.inputs.filter) as tf.Tensor4D;
+      const { dy, filter } = args.inputs;
       const inputShape = (args.attrs as unknown as { inputShape: number[] }).inputShape;
-      const info = convInfo(inputShape, filter.shape, args.attrs!);
-      if (!supported(info)) return orig('Conv2DBackpropInput')(args);
-      return tf.tidy(() => {
-        const k = info.filterHeight * info.filterWidth * info.inChannels;
-        const dy2 = tf.reshape(dy, [info.batchSize * info.outHeight * info.outWidth, info.outChannels]);
-        const wT = tf.transpose(tf.reshape(filter, [k, info.outChannels]));
-        return col2im(tf.matMul(dy2, wT) as tf.Tensor2D, info);
+      const info = convInfo(inputShape, filter!.shape, args.attrs!);
+      if (!supported(info) || !f32(dy, filter)) return orig('Conv2DBackpropInput')(args);
+      const rows = info.batchSize * info.outHeight * info.outWidth, k = info.filterHeight * info.filterWidth * info.inChannels, f = info.outChannels;
+      return arena.scoped(() => {
+        const DY = arena.from('f32', heap(args.backend, dy!)), W = arena.from('f32', heap(args.backend, filter!));
+        const DC = arena.alloc('f32', rows * k, false);
+        gemm({ transB: true, m: rows, n: k, k: f, a: DY, b: W, c: DC }); // dcols = dy · Wᵀ
+        const out = (args.backend as WasmBackendLike).makeOutput(inputShape, 'float32');
+        const dst = heap(args.backend, out);
+        dst.fill(0);
+        col2imHost(DC.view, info, dst);
+        return out;
       });
     },
   };
@@ -264,6 +345,7 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
  */
 export function patchWasmKernels(): void {
   if (patched) return;
+  gemmKernels(); // our wasm module must be loaded before a kernelFunc runs (they are synchronous)
   const kernels = makeKernels();
   for (const name of TAKEN) {
     const k = tf.getKernel(name, WASM);

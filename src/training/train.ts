@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from './data/datasets.js';
 import { permutation } from './data/datasets.js';
 import { FakeQuantizer, type QatOptions } from './qat.js';
+import { HostAdam, base64ToF32, f32ToBase64, type AdamStateJson } from './adam.js';
 
 export interface TrainTask {
   name: string;
@@ -59,7 +60,13 @@ export interface TrainOptions {
 
 export interface EpochMetrics { epoch: number; loss: number; trainAccuracy: number; valAccuracy?: number; seconds: number; lr: number }
 export interface BatchProgress { epoch: number; epochs: number; batch: number; batches: number; loss: number; accuracy: number; etaSeconds: number }
-export interface TrainState { epochsDone: number; bestValAccuracy: number; bestEpoch: number; staleEpochs: number; history: EpochMetrics[]; seconds: number }
+export interface TrainState {
+  epochsDone: number; bestValAccuracy: number; bestEpoch: number; staleEpochs: number; history: EpochMetrics[]; seconds: number;
+  /** Adam moments and step at the end of the last epoch, keyed `task:index` (index into the task's trainable weights). */
+  optimizer?: AdamStateJson;
+  /** QAT: the float masters per task (base64 f32), which the saved model's quantized kernels cannot reproduce. */
+  qatMasters?: string[][];
+}
 export interface TrainResult extends TrainState { stoppedEarly: boolean }
 
 function makeBatch(ds: Dataset, order: Int32Array, start: number, size: number): { x: tf.Tensor4D; y: tf.Tensor2D; labels: Int32Array } {
@@ -118,12 +125,33 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
   const batchSize = opts.batchSize ?? 64;
   const seed = opts.seed ?? 0;
   let lr = opts.learningRate ?? 1e-3;
-  const optimizer = tf.train.adam(lr);
+  const optimizer = new HostAdam(lr);
   const quantizers = opts.qat ? tasks.map((t, i) => new FakeQuantizer(t.model, { ...opts.qat!, seed: (opts.qat!.seed ?? seed) + i })) : [];
+  // stable keys for the optimizer state: `task:index` over each task's trainable weights (QAT: kernels → masters)
+  const keyToName = new Map<string, string>(), nameToKey = new Map<string, string>();
+  tasks.forEach((t, ti) => {
+    const q = quantizers[ti];
+    const master = new Map(q ? q.kernels.map((k, i) => [(k.variable.read() as tf.Variable).name, q.masters[i]!.name] as const) : []);
+    t.model.trainableWeights.forEach((w, i) => {
+      const raw = (w.read() as tf.Variable).name;
+      const name = master.get(raw) ?? raw, key = `${ti}:${i}`;
+      keyToName.set(key, name);
+      if (!nameToKey.has(name)) nameToKey.set(name, key);
+    });
+  });
   const hasVal = tasks.every((t) => t.val && t.val.n > 0);
   const restoreBest = opts.restoreBest ?? hasVal;
   const state: TrainState = opts.resumeFrom ? structuredClone(opts.resumeFrom) : { epochsDone: 0, bestValAccuracy: -1, bestEpoch: -1, staleEpochs: 0, history: [], seconds: 0 };
   for (let e = 0; e < state.epochsDone; e++) lr *= opts.lrDecay ?? 1;
+  if (state.optimizer) optimizer.loadJson(state.optimizer, (k) => keyToName.get(k));
+  // a QAT checkpoint resumed without QAT fine-tunes the saved (quantized) kernels in float; the masters are not needed
+  if (state.qatMasters && quantizers.length) {
+    quantizers.forEach((q, ti) => q.masters.forEach((mv, i) => {
+      const d = base64ToF32(state.qatMasters![ti]?.[i] ?? '', `QAT master ${ti}:${i}`);
+      if (d.length !== mv.size) throw new Error(`resume: QAT master ${ti}:${i} has ${d.length} values, the model's kernel ${mv.size}; the checkpoint belongs to another model`);
+      mv.assign(tf.tensor(d, mv.shape));
+    }));
+  }
   let best: tf.Tensor[][] | null = null;
   const snapshot = () => tasks.map((t) => t.model.getWeights().map((w) => tf.keep(w.clone())));
   const disposeBest = () => { best?.flat().forEach((w) => w.dispose()); best = null; };
@@ -136,7 +164,7 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
   try {
     for (let epoch = state.epochsDone; epoch < epochs; epoch++) {
       const t0 = performance.now();
-      (optimizer as unknown as { learningRate: number }).learningRate = lr;
+      optimizer.learningRate = lr;
       const orders = tasks.map((t, i) => permutation(t.train.n, seed, 1, 1000 * epoch + i));
       const next = tasks.map(() => 0);
       let lossSum = 0, correct = 0, seen = 0, done = 0;
@@ -153,16 +181,16 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
           if (q && ((opts.qat!.noiseLsb ?? 0) > 0 || !projected[ti])) { q.project(true); projected[ti] = true; }
           let predsCls: Int32Array | undefined;
           const vars = task.model.trainableWeights.map((w) => w.read() as tf.Variable);
-          const { value, grads } = optimizer.computeGradients(() => {
+          const { value, grads } = tf.variableGrads(() => {
             const pred = task.model.apply(x, { training: true }) as tf.Tensor;
             predsCls = tf.tidy(() => tf.argMax(pred, -1).dataSync() as Int32Array);
             let loss = crossEntropy(y, pred);
             const extra = opts.extraLoss?.(ctx);
             if (extra) loss = tf.add(loss, extra);
-            return loss;
+            return loss as tf.Scalar;
           }, vars);
           const g = q ? q.redirect(grads) : grads;
-          optimizer.applyGradients(g as tf.NamedTensorMap as Parameters<typeof optimizer.applyGradients>[0]);
+          optimizer.applyGradients(g);
           const lv = (await value.data())[0]!;
           tf.dispose([value, x, y]); tf.dispose(Object.values(grads));
           q?.project(false);
@@ -184,6 +212,8 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
         } else state.staleEpochs++;
       }
       state.history.push(m); state.epochsDone = epoch + 1; state.seconds += m.seconds;
+      state.optimizer = optimizer.toJson((n) => nameToKey.get(n));
+      if (quantizers.length) state.qatMasters = quantizers.map((q) => q.masters.map((mv) => f32ToBase64(mv.dataSync() as Float32Array)));
       lr *= opts.lrDecay ?? 1;
       await opts.onEpochEnd?.(m, state);
       if (opts.patience !== undefined && hasVal && state.staleEpochs >= opts.patience && epoch + 1 < epochs) { stoppedEarly = true; break; }

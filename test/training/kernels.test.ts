@@ -49,15 +49,15 @@ function convCase(n: number, h: number, w: number, cin: number, cout: number, k:
   };
 }
 
-function denseCase(m: number, k: number, n: number, ta: boolean, tb: boolean, fused = false): Case {
+function denseCase(m: number, k: number, n: number, ta: boolean, tb: boolean, fused = false, activation: 'relu' | 'sigmoid' | 'linear' = 'relu'): Case {
   const as = ta ? [k, m] : [m, k], bs = tb ? [n, k] : [k, n];
   const ad = rand(m * k), bd = rand(k * n), biasd = rand(n), rd = rand(m * n);
   return {
-    name: `matMul ${m}×${k}×${n} tA=${ta} tB=${tb}${fused ? ' fused' : ''}`,
+    name: `matMul ${m}×${k}×${n} tA=${ta} tB=${tb}${fused ? ` fused ${activation}` : ''}`,
     run: () => tf.tidy(() => {
       const a = tf.tensor2d(ad, as as [number, number]), b = tf.tensor2d(bd, bs as [number, number]), bias = tf.tensor1d(biasd), r = tf.tensor2d(rd, [m, n]);
       const mm = (aa: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => fused
-        ? tf.fused.matMul({ a: aa as tf.Tensor2D, b: bb as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: cc, activation: 'relu' })
+        ? tf.fused.matMul({ a: aa as tf.Tensor2D, b: bb as tf.Tensor2D, transposeA: ta, transposeB: tb, bias: cc, activation })
         : tf.matMul(aa, bb, ta, tb);
       const y = mm(a, b, bias);
       const f = (aa: tf.Tensor, bb: tf.Tensor, cc: tf.Tensor) => tf.sum(tf.mul(mm(aa, bb, cc), r));
@@ -96,6 +96,42 @@ for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, tru
     });
   }
 }
+
+// sizes that cross the GEMM's K block (256) and leave edge tiles in M and N; activations outside the kernel epilogue
+for (const [m, k, n, ta, tb, act] of [[67, 300, 33, true, false, 'relu'], [33, 270, 19, false, true, 'linear'], [9, 14, 10, true, true, 'sigmoid'],
+  [10, 6, 9, false, false, 'sigmoid']] as const) {
+  const dc = denseCase(m, k, n, ta, tb, true, act);
+  test(`gradients equal cpu: ${dc.name}`, async () => {
+    const e = await onBoth(dc);
+    assert.ok(e < 1e-4, `relative error ${e}`);
+  });
+}
+
+test('batched matMul broadcasting a rank-2 operand matches cpu (both sides, with transposes)', async () => {
+  const ad = rand(3 * 4 * 6), bd = rand(6 * 5);
+  const e = await onBoth({ name: 'bmm-bcast', run: () => tf.tidy(() => [
+    tf.matMul(tf.tensor3d(ad, [3, 4, 6]), tf.tensor2d(bd, [6, 5])).dataSync() as Float32Array,
+    tf.matMul(tf.tensor2d(bd, [6, 5]), tf.tensor3d(ad, [3, 4, 6]), true, true).dataSync() as Float32Array,
+    tf.matMul(tf.tensor4d(ad, [3, 1, 4, 6]), tf.tensor3d(bd, [1, 6, 5])).dataSync() as Float32Array,
+  ]) });
+  assert.ok(e < 1e-4, `relative error ${e}`);
+});
+
+test('kernel outputs free their backend memory (fused sigmoid fallback included)', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const a = tf.tensor2d(rand(20), [4, 5]), b = tf.tensor2d(rand(15), [5, 3]), bias = tf.tensor1d(rand(3));
+  const run = () => tf.tidy(() => {
+    tf.fused.matMul({ a, b, bias, activation: 'sigmoid' }).dataSync();
+    tf.fused.matMul({ a, b, bias, activation: 'relu', transposeB: false }).dataSync();
+    tf.matMul(a, b).dataSync();
+  });
+  run();
+  const before = backend.numDataIds();
+  for (let i = 0; i < 3; i++) run();
+  assert.is(backend.numDataIds(), before);
+  tf.dispose([a, b, bias]);
+});
 
 test('batched matMul with transposes matches cpu', async () => {
   const ad = rand(2 * 4 * 3), bd = rand(2 * 5 * 4);
