@@ -7,7 +7,8 @@ export function buildProgram(): Command {
   const program = new Command('ha3m')
     .description('Simulate switching DNNs on RRAM crossbar accelerators: write-verify cost, XAMM, BLM and MMR (HA3M)')
     .version('0.1.0')
-    .showHelpAfterError('(run with --help for usage)');
+    .showHelpAfterError('(run with --help for usage)')
+    .enablePositionalOptions(); // lets a subcommand's options (sweep merge --out) differ from its parent's
   for (const register of commands) register(program);
   return program;
 }

@@ -8,9 +8,9 @@ import type { PointTask } from './point.js';
 // do not inherit tsx's loader, so a small bootstrap registers it before importing the worker.
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
-const newWorker = (): Worker => (FROM_SOURCE
-  ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(WORKER_URL.href)}); })`, { eval: true })
-  : new Worker(WORKER_URL));
+const newWorker = (url: URL): Worker => (url.pathname.endsWith('.ts')
+  ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`, { eval: true })
+  : new Worker(url));
 
 export interface PoolOptions {
   workers: number;
@@ -18,6 +18,8 @@ export interface PoolOptions {
   onRecord: (r: SweepRecord) => void;
   /** Stop handing out points (e.g. on SIGINT); running points finish. */
   shouldStop?: () => boolean;
+  /** The worker module (default: ./worker); tests swap in one that crashes. */
+  workerUrl?: URL;
 }
 
 interface Slot { worker: Worker; task: PointTask | null; started: number; ready: boolean }
@@ -37,7 +39,7 @@ export function runPool(tasks: PointTask[], opts: PoolOptions): Promise<void> {
       slot.worker.postMessage({ type: 'point', task });
     };
     const spawn = () => {
-      const slot: Slot = { worker: newWorker(), task: null, started: 0, ready: false };
+      const slot: Slot = { worker: newWorker(opts.workerUrl ?? WORKER_URL), task: null, started: 0, ready: false };
       live++;
       slot.worker.on('message', (m: { type: string; record?: SweepRecord }) => {
         if (m.type === 'ready') { slot.ready = true; next(slot); }

@@ -1,6 +1,7 @@
 // The sweep's JSONL file: one record per finished point, appended as one write of one line and synced, so a killed
 // sweep leaves at most a torn last line — which reading detects and resuming cuts off — and never a duplicate.
-import { closeSync, existsSync, fsyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { writeFileAtomic } from '../report/write.js';
 import { SWEEP_SCHEMA, type SweepRecord } from './types.js';
 
@@ -97,6 +98,7 @@ export function mergeRecordFiles(inputs: string[], out: string): SweepRecord[] {
     }
   }
   const merged = [...latestById(all).values()].sort((a, b) => a.index - b.index);
+  mkdirSync(dirname(out), { recursive: true });
   writeFileAtomic(out, merged.map((r) => JSON.stringify(r) + '\n').join(''));
   return merged;
 }

@@ -6,7 +6,8 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseScenarioFile } from '../scenario/file.js';
 import type { ModelCache } from '../scenario/load.js';
-import { expandGrid, parseGridFile, pointScenario, shardPoints, sweepId, GridError, type GridFile } from './grid.js';
+import { expandGrid, parseGridFile, pointScenario, shardPoints, splitKey, sweepId, GridError, type GridFile } from './grid.js';
+import { hardwareOf } from '../scenario/load.js';
 import { runPoint, type PointTask } from './point.js';
 import { runPool } from './pool.js';
 import { latestById, readRecords, RecordWriter, SweepFileError } from './records.js';
@@ -40,11 +41,39 @@ export function loadSweep(gridPath: string, mode: 'simulate' | 'estimate' = 'sim
   const base = (typeof grid.scenario === 'string'
     ? readStructured(resolve(dirname(gridPath), grid.scenario), 'base scenario')
     : grid.scenario) as Record<string, unknown>;
-  parseScenarioFile(base, typeof grid.scenario === 'string' ? grid.scenario : `${gridPath}: scenario`);
+  const baseFile = parseScenarioFile(base, typeof grid.scenario === 'string' ? grid.scenario : `${gridPath}: scenario`);
+  checkParamPaths(grid, hardwareOf(baseFile) as unknown as Record<string, unknown>, gridPath);
   if ('merge.share' in grid.parameters) {
     throw new GridError(`${gridPath}: sweeping merge.share (retraining per point) is not supported yet; run \`ha3m merge\` per share and sweep with a fixed "merged", or use the scenario's "pareto" list`);
   }
   return { grid, base, id: sweepId(grid, { base, mode }), points: expandGrid(grid) };
+}
+
+const BLM_FIELDS = ['mode', 'negate', 'blockRows', 'blockCols'];
+
+/** A misspelt field would fail every point the same way: refuse it before running anything. */
+function checkParamPaths(grid: GridFile, hardware: Record<string, unknown>, source: string): void {
+  for (const key of Object.keys(grid.parameters)) {
+    for (const path of splitKey(key)) {
+      const [root, ...rest] = path.split('.');
+      if (root === 'hardware') {
+        let node: unknown = hardware;
+        for (const [i, k] of rest.entries()) {
+          const obj = node as Record<string, unknown>;
+          if (node === null || typeof node !== 'object' || !(k in obj)) {
+            const at = ['hardware', ...rest.slice(0, i)].join('.');
+            const known = node && typeof node === 'object' ? Object.keys(obj).join(', ') : '(not an object)';
+            throw new GridError(`${source}: parameters.${key}: ${path} is not a hardware field (${at} has ${known})`);
+          }
+          node = obj[k];
+        }
+      } else if (root === 'blm' && (rest.length !== 1 || !BLM_FIELDS.includes(rest[0]!))) {
+        throw new GridError(`${source}: parameters.${key}: ${path} is not a BLM option (blm has ${BLM_FIELDS.join(', ')})`);
+      } else if (root !== 'hardware' && root !== 'blm' && root !== 'merge' && rest.length > 0) {
+        throw new GridError(`${source}: parameters.${key}: ${root} is not an object; sweep it as "${root}"`);
+      }
+    }
+  }
 }
 
 export interface SweepOptions {
