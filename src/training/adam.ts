@@ -24,14 +24,23 @@ export interface AdamSlots { m: Float32Array; v: Float32Array }
 /** Serializable Adam state: global step and, per variable key, the two moment vectors (base64 of f32 LE bytes). */
 export interface AdamStateJson { kind: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; slots: Record<string, { m: string; v: string }> }
 
+type BufferLike = { from(b: Uint8Array | string, enc?: string): Uint8Array & { toString(enc: string): string } };
+const NodeBuffer = (globalThis as unknown as { Buffer?: BufferLike }).Buffer;
+
 export function f32ToBase64(a: Float32Array): string {
   const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (NodeBuffer) return NodeBuffer.from(bytes).toString('base64'); // native; the loop below is the browser path
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
 }
 
 export function base64ToF32(s: string, what: string): Float32Array {
+  if (NodeBuffer) {
+    const b = NodeBuffer.from(s, 'base64');
+    if (b.length % 4) throw new Error(`${what}: ${b.length} bytes is not a whole number of float32 values; the checkpoint is corrupt`);
+    return new Float32Array(new Uint8Array(b).buffer); // a copy: Buffer.slice would share the pool
+  }
   const bin = atob(s);
   if (bin.length % 4) throw new Error(`${what}: ${bin.length} bytes is not a whole number of float32 values; the checkpoint is corrupt`);
   const bytes = new Uint8Array(bin.length);

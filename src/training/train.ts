@@ -152,6 +152,10 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
       mv.assign(tf.tensor(d, mv.shape));
     }));
   }
+  const saveOptimizer = () => {
+    state.optimizer = optimizer.toJson((n) => nameToKey.get(n));
+    if (quantizers.length) state.qatMasters = quantizers.map((q) => q.masters.map((mv) => f32ToBase64(mv.dataSync() as Float32Array)));
+  };
   let best: tf.Tensor[][] | null = null;
   const snapshot = () => tasks.map((t) => t.model.getWeights().map((w) => tf.keep(w.clone())));
   const disposeBest = () => { best?.flat().forEach((w) => w.dispose()); best = null; };
@@ -212,11 +216,10 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
         } else state.staleEpochs++;
       }
       state.history.push(m); state.epochsDone = epoch + 1; state.seconds += m.seconds;
-      state.optimizer = optimizer.toJson((n) => nameToKey.get(n));
-      if (quantizers.length) state.qatMasters = quantizers.map((q) => q.masters.map((mv) => f32ToBase64(mv.dataSync() as Float32Array)));
+      if (opts.onEpochEnd || epoch + 1 === epochs) saveOptimizer(); // for checkpoints and the returned state
       lr *= opts.lrDecay ?? 1;
       await opts.onEpochEnd?.(m, state);
-      if (opts.patience !== undefined && hasVal && state.staleEpochs >= opts.patience && epoch + 1 < epochs) { stoppedEarly = true; break; }
+      if (opts.patience !== undefined && hasVal && state.staleEpochs >= opts.patience && epoch + 1 < epochs) { saveOptimizer(); stoppedEarly = true; break; }
     }
     if (restoreBest && best) {
       const b: tf.Tensor[][] = best;
