@@ -1,208 +1,411 @@
-// Write-verify programming kernel (DESIGN §2.1). The host (src/programming/program.ts) validates everything and
-// builds the f64 parameter block and the f32 lookup tables (layout and meaning: src/programming/tables.ts); the TS
-// twin is src/reference/program.ts and must stay operation-for-operation identical.
+// Write-verify programming kernel (DESIGN §2.1), four cells at a time in SIMD lanes. The host
+// (src/programming/program.ts) validates everything and builds the f64 parameter block and the f32 lookup tables
+// (layout and meaning: src/programming/tables.ts); the TS twin is src/reference/program.ts: a plain one-cell-at-a-time
+// loop that performs the same f32 operations in the same order, so counts and conductances agree bit for bit.
 //
 // programCells(prm, tab, g, level, fault, status, wear, targets, outSet, outReset, outReads, outEnergy, rowOut,
-//              streams, flags, rng, numCrossbars, rows, cols)
+//              streams, flags, scratch, numCrossbars, rows, cols)
 //   Cell arrays are chunk-relative, row-major per crossbar: cell (cb, row, col) at (cb·rows + row)·cols + col.
 //   g f32 µS (in/out), level u8 (out: = target), fault u8 (0 none, 1 stuck HRS, 2 stuck LRS), status u8 (0 = last
 //   programming verified in band, 1 = not verified / failed; out), wear u32 (+= pulses), targets u8 (255 = leave
 //   alone). Per cell out: SET pulses, RESET pulses, reads (u32), energy J (f32). rowOut: 3 × u32 per row (SET
 //   steps, RESET steps, verify rounds). streams: u32 per crossbar (PRNG stream id). flags: u8 scratch of
-//   maxPulses + 1 bytes, zeroed. rng: 32-byte scratch state block.
-import { rngSeed } from './rng';
+//   programFlagsBytes(maxPulses) bytes; scratch: PROGRAM_SCRATCH_BYTES bytes (both initialised here).
+//
+// Randomness (the layout is documented with the stream ids in src/wasm/rng.ts): every cell has its own
+// xoshiro128** generator, so a cell's draws do not depend on which lane runs it or when. Its state is
+//   x_j = mix32(a_j + (c + 1)·G_j), j = 0..3   (x_0 = 1 if all four are 0)
+// where a_0..a_3 are the first four outputs of the crossbar's stream (seed, streams[cb]) (rngSeed + rngNextU32,
+// assembly/rng.ts), c the cell's index inside its crossbar (row·cols + col), G_j the odd constants below and mix32
+// the bijective integer hash below. Per verify read: one u32 u; the normal draw is N[(u >>> 8) & 4095]; each pulse's
+// cycle-to-cycle multiplier is C2C[u >>> 20] of the u drawn for the verify that follows the pulse (top bits: c2c,
+// middle bits: normal). With readsPerVerify R > 1 the R − 1 further reads each draw a u and use N[u >>> 20]; the
+// mean is (Σ z)·f32(1/R).
+//
+// Scheduling: four lanes each hold one cell; when a lane's cell is done (verified in band, or maxPulses), its
+// results are written and the lane takes the next cell in index order. Row-parallel accounting (which pulse
+// indices of a row had any SET / any RESET) keeps up to ROWS_IN_FLIGHT rows open at once, one flag slot each, so a
+// long cell does not stall the other lanes at a row boundary.
 
-const P_SEED_LO = 0, P_SEED_HI = 1, P_GMIN = 2, P_GMAX = 3, P_SPACING = 4, P_TOL = 5, P_MAXP = 6, P_NREADS = 7;
+import { rngSeed, rngNextU32 } from './rng';
+
+const P_SEED_LO = 0, P_SEED_HI = 1, P_GMIN = 2, P_GMAX = 3, P_SPACING = 4, P_MAXP = 6, P_NREADS = 7;
 const P_SCHEME = 8, P_SET = 9, P_RESET = 10, P_READ_REL = 11, P_READ_ABS = 12, P_READ_E = 13, P_PULSE_E = 14;
 const P_PERIPH_PULSE = 15, P_PERIPH_READ = 16, P_LADDER = 17, P_GAIN = 18, P_VERIFY_ALL = 19, P_SAT_SCALE = 22;
+const P_VERIFY_TOL = 23;
 
 const LADDER_MAX: i32 = 256;
 const SAT_N: i32 = 2048;
 const Q_N: i32 = 4096;
-const Q_SHIFT: u32 = 20; // 32 − log2(Q_N): the top 12 bits of a draw pick one of Q_N equal-probability bins
+const K_N: i32 = 5120; // adaptive: buckets of the ratio q (f32 bits >>> 16), from 2^-20 to 2^20
+const K_LO: i32 = 107 << 7;
 
 const T_AMP: i32 = 0;
 const T_VSQ: i32 = T_AMP + LADDER_MAX;
-const T_SAT_SET: i32 = T_VSQ + LADDER_MAX;
-const T_SAT_RESET: i32 = T_SAT_SET + SAT_N;
-const T_C2C: i32 = T_SAT_RESET + SAT_N;
+const T_SAT: i32 = T_VSQ + LADDER_MAX; // interleaved: [2i] SET factor, [2i + 1] RESET factor of bin i
+const T_C2C: i32 = T_SAT + 2 * SAT_N;
 const T_NORMAL: i32 = T_C2C + Q_N;
+const T_KSTART: i32 = T_NORMAL + Q_N; // i32: start k | (refine flag << 8)
 
-export const PROGRAM_KERNELS_VERSION: i32 = 1;
+const G0: u32 = 0x9E3779B9, G1: u32 = 0x7F4A7C15, G2: u32 = 0xBB67AE85, G3: u32 = 0x3C6EF373;
+
+const ROWS_IN_FLIGHT: i32 = 4; // power of two
+
+// scratch layout: per-lane fields (4 × 4 bytes each, SoA), then row slots, then an rngSeed state block
+const S_GI = 0, S_GT = 16, S_R = 32, S_N = 48, S_NS = 64, S_K = 80, S_LD = 96, S_SSET = 112, S_SRESET = 128;
+const S_SVG = 144, S_SG = 160, S_X0 = 176, S_X1 = 192, S_X2 = 208, S_X3 = 224, S_FB = 240, S_ACT = 256;
+const S_CELL = 272, S_SLOT = 288;
+const S_SLOTROW = 304, S_REMAIN = 320, S_ROWMAX = 336, S_ANY = 352; // per row slot
+const S_RNG = 384;
+export const PROGRAM_SCRATCH_BYTES: i32 = 416;
+
+export const PROGRAM_KERNELS_VERSION: i32 = 2;
+
+/** Bytes of the flags scratch for a maxPulses: ROWS_IN_FLIGHT slots + 1 dummy slot, each SET + RESET halves. */
+export function programFlagsBytes(maxPulses: i32): i32 {
+  return (ROWS_IN_FLIGHT + 1) * 2 * (maxPulses + 1);
+}
 
 @inline function prm(p: usize, i: i32): f64 { return load<f64>(p + (<usize>i << 3)); }
-@inline function tabf(t: usize, i: i32): f64 { return <f64>load<f32>(t + (<usize>i << 2)); }
 
-/** Saturation factor at conductance g: bin trunc((g − gMin)·satScale) of a SAT_N-bin table (clamped). */
-@inline function sat(tab: usize, g: f64, gMin: f64, satScale: f64): f64 {
-  const x = (g - gMin) * satScale;
-  let i: i32 = 0;
-  if (x > 0) i = <i32>x;
-  if (i > SAT_N - 1) i = SAT_N - 1;
-  return <f64>load<f32>(tab + (<usize>i << 2));
+/** Bijective 32-bit integer hash (xorshift-multiply rounds). */
+@inline function mix32(v: u32): u32 {
+  let x = v;
+  x ^= x >>> 16; x *= 0x7FEB352D;
+  x ^= x >>> 15; x *= 0x846CA68B;
+  x ^= x >>> 16;
+  return x;
+}
+
+// ---- per-call context (plain globals: set at entry, read by the lane event handler) ----
+let cG: usize = 0, cLevel: usize = 0, cFault: usize = 0, cStatus: usize = 0, cWear: usize = 0, cTargets: usize = 0;
+let cOutSet: usize = 0, cOutReset: usize = 0, cOutReads: usize = 0, cOutEnergy: usize = 0, cRowOut: usize = 0;
+let cStreams: usize = 0, cFlags: usize = 0, cS: usize = 0, cTab: usize = 0;
+let cCells: i32 = 0, cCols: i32 = 0, cCpc: i32 = 0, cNext: i32 = 0, cKeyCb: i32 = -1, cStride: i32 = 0, cOff: i32 = 0;
+let cK0: u32 = 0, cK1: u32 = 0, cK2: u32 = 0, cK3: u32 = 0;
+let cSeedLo: u32 = 0, cSeedHi: u32 = 0;
+let cGMin: f64 = 0, cSpacing: f64 = 0, cPulseE: f64 = 0, cReadE: f64 = 0, cPeriphPulse: f64 = 0, cPeriphRead: f64 = 0;
+let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cInvReads: f32 = 1, cSetStep: f32 = 0, cResetStep: f32 = 0;
+let cNReads: i32 = 1, cVerifyAll: bool = false;
+
+@inline function lane(field: i32, l: i32): usize { return cS + <usize>(field + (l << 2)); }
+@inline function slotAt(field: i32, s: i32): usize { return cS + <usize>(field + (s << 2)); }
+
+/** Closes a row slot: SET / RESET steps over its pulse indices, verify rounds; clears its flags. */
+function finishRow(slot: i32): void {
+  const row = load<i32>(slotAt(S_SLOTROW, slot));
+  const rowMax = load<i32>(slotAt(S_ROWMAX, slot));
+  const fb = cFlags + <usize>(slot * cStride);
+  let setSteps: u32 = 0, resetSteps: u32 = 0;
+  for (let s = 0; s < rowMax; s++) {
+    setSteps += <u32>load<u8>(fb + <usize>s);
+    resetSteps += <u32>load<u8>(fb + <usize>(cOff + s));
+    store<u8>(fb + <usize>s, 0);
+    store<u8>(fb + <usize>(cOff + s), 0);
+  }
+  const ro = cRowOut + (<usize>(row * 3) << 2);
+  store<u32>(ro, setSteps);
+  store<u32>(ro, resetSteps, 4);
+  store<u32>(ro, load<i32>(slotAt(S_ANY, slot)) != 0 ? <u32>(rowMax + 1) : 0, 8);
+  store<i32>(slotAt(S_SLOTROW, slot), -1);
+}
+
+/** One cell of a row slot is done after n pulses (n < 0: not checked). */
+function cellDone(slot: i32, n: i32): void {
+  if (n > load<i32>(slotAt(S_ROWMAX, slot))) store<i32>(slotAt(S_ROWMAX, slot), n);
+  const left = load<i32>(slotAt(S_REMAIN, slot)) - 1;
+  store<i32>(slotAt(S_REMAIN, slot), left);
+  if (left == 0) finishRow(slot);
+}
+
+/** Writes a finished cell's state and counts. */
+function writeCell(i: i32, tgt: i32, gi: f32, gt: f32, r: f32, n: i32, ns: i32, svg: f32, sg: f32): void {
+  const i4 = <usize>i << 2;
+  const energy = <f64>svg * cPulseE + <f64>n * cPeriphPulse +
+    <f64>cNReads * (cReadE * <f64>sg + <f64>(n + 1) * cPeriphRead);
+  store<f32>(cG + i4, gi);
+  store<u8>(cLevel + <usize>i, <u8>tgt);
+  store<u8>(cStatus + <usize>i, Mathf.abs(r - gt) <= cVtol ? 0 : 1);
+  store<u32>(cWear + i4, load<u32>(cWear + i4) + <u32>n);
+  store<u32>(cOutSet + i4, <u32>ns);
+  store<u32>(cOutReset + i4, <u32>(n - ns));
+  store<u32>(cOutReads + i4, <u32>((n + 1) * cNReads));
+  store<f32>(cOutEnergy + i4, <f32>energy);
+}
+
+/** Lane l's cell is done: write it, account for it, mark the lane idle. */
+function finishLane(l: i32): void {
+  const i = load<i32>(lane(S_CELL, l));
+  const n = load<i32>(lane(S_N, l));
+  writeCell(i, <i32>load<u8>(cTargets + <usize>i), load<f32>(lane(S_GI, l)), load<f32>(lane(S_GT, l)),
+    load<f32>(lane(S_R, l)), n, load<i32>(lane(S_NS, l)), load<f32>(lane(S_SVG, l)), load<f32>(lane(S_SG, l)));
+  store<i32>(lane(S_ACT, l), 0);
+  store<i32>(lane(S_N, l), 0);
+  store<u32>(lane(S_FB, l), <u32>(cFlags + <usize>(ROWS_IN_FLIGHT * cStride))); // dummy slot
+  cellDone(load<i32>(lane(S_SLOT, l)), n);
+}
+
+/**
+ * Gives idle lane l the next cell that needs pulses. Cells that need none (skipped, or read in band at the first
+ * verify) are finished on the way. Returns false when no cell can start now (none left, or its row slot is busy).
+ */
+function refill(l: i32): bool {
+  const tNormal = cTab + (<usize>T_NORMAL << 2);
+  while (cNext < cCells) {
+    const i = cNext;
+    const row = i / cCols;
+    const slot = row & (ROWS_IN_FLIGHT - 1);
+    const slotRow = load<i32>(slotAt(S_SLOTROW, slot));
+    if (slotRow != row) {
+      if (slotRow >= 0) return false; // the slot still holds row − ROWS_IN_FLIGHT
+      store<i32>(slotAt(S_SLOTROW, slot), row);
+      store<i32>(slotAt(S_REMAIN, slot), cCols);
+      store<i32>(slotAt(S_ROWMAX, slot), 0);
+      store<i32>(slotAt(S_ANY, slot), 0);
+    }
+    cNext = i + 1;
+    const tgt = <i32>load<u8>(cTargets + <usize>i);
+    if (tgt == 255 || (!cVerifyAll && <i32>load<u8>(cLevel + <usize>i) == tgt && load<u8>(cStatus + <usize>i) == 0)) {
+      const i4 = <usize>i << 2;
+      store<u32>(cOutSet + i4, 0);
+      store<u32>(cOutReset + i4, 0);
+      store<u32>(cOutReads + i4, 0);
+      store<f32>(cOutEnergy + i4, 0);
+      cellDone(slot, -1);
+      continue;
+    }
+    store<i32>(slotAt(S_ANY, slot), 1);
+    const cb = i / cCpc;
+    if (cb != cKeyCb) {
+      const st = cS + <usize>S_RNG;
+      rngSeed(st, cSeedLo, cSeedHi, load<u32>(cStreams + (<usize>cb << 2)));
+      cK0 = rngNextU32(st); cK1 = rngNextU32(st); cK2 = rngNextU32(st); cK3 = rngNextU32(st);
+      cKeyCb = cb;
+    }
+    const c = <u32>(i - cb * cCpc + 1);
+    let s0 = mix32(cK0 + c * G0), s1 = mix32(cK1 + c * G1), s2 = mix32(cK2 + c * G2), s3 = mix32(cK3 + c * G3);
+    if ((s0 | s1 | s2 | s3) == 0) s0 = 1;
+    // first verify
+    const gi = load<f32>(cG + (<usize>i << 2));
+    const gt = <f32>(cGMin + <f64>tgt * cSpacing);
+    let u = rotl<u32>(s1 * 5, 7) * 9;
+    let t9 = s1 << 9;
+    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+    let z = load<f32>(tNormal + (<usize>((u >>> 8) & 4095) << 2));
+    if (cNReads > 1) {
+      for (let j = 1; j < cNReads; j++) {
+        u = rotl<u32>(s1 * 5, 7) * 9;
+        t9 = s1 << 9;
+        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
+        z += load<f32>(tNormal + (<usize>(u >>> 20) << 2));
+      }
+      z *= cInvReads;
+    }
+    const r = gi + (cReadRel * gi + cReadAbs) * z;
+    if (Mathf.abs(r - gt) <= cVtol) {
+      writeCell(i, tgt, gi, gt, r, 0, 0, 0, gi);
+      cellDone(slot, 0);
+      continue;
+    }
+    const move = load<u8>(cFault + <usize>i) == 0;
+    store<f32>(lane(S_GI, l), gi);
+    store<f32>(lane(S_GT, l), gt);
+    store<f32>(lane(S_R, l), r);
+    store<i32>(lane(S_N, l), 0);
+    store<i32>(lane(S_NS, l), 0);
+    store<i32>(lane(S_K, l), 0);
+    store<i32>(lane(S_LD, l), 0);
+    store<f32>(lane(S_SSET, l), move ? cSetStep : 0);
+    store<f32>(lane(S_SRESET, l), move ? -cResetStep : 0);
+    store<f32>(lane(S_SVG, l), 0);
+    store<f32>(lane(S_SG, l), gi);
+    store<u32>(lane(S_X0, l), s0);
+    store<u32>(lane(S_X1, l), s1);
+    store<u32>(lane(S_X2, l), s2);
+    store<u32>(lane(S_X3, l), s3);
+    store<u32>(lane(S_FB, l), <u32>(cFlags + <usize>(slot * cStride)));
+    store<i32>(lane(S_ACT, l), -1);
+    store<i32>(lane(S_CELL, l), i);
+    store<i32>(lane(S_SLOT, l), slot);
+    return true;
+  }
+  return false;
+}
+
+/** Finishes the lanes in `done` (bit l = lane l), then refills every idle lane it can. */
+function laneEvent(done: i32): void {
+  for (let l = 0; l < 4; l++) if ((done >> l) & 1) finishLane(l);
+  for (let l = 0; l < 4; l++) if (load<i32>(lane(S_ACT, l)) == 0) refill(l);
+}
+
+// gather of 4 f32 table entries at base + 4·idx (lane l from lane l of idx)
+@inline function gatherF(base: usize, idx: v128): v128 {
+  let v = f32x4.splat(0);
+  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 0) << 2), v, 0);
+  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 1) << 2), v, 1);
+  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 2) << 2), v, 2);
+  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 3) << 2), v, 3);
+  return v;
 }
 
 export function programCells(
   prmPtr: usize, tab: usize,
   g: usize, level: usize, fault: usize, status: usize, wear: usize, targets: usize,
   outSet: usize, outReset: usize, outReads: usize, outEnergy: usize, rowOut: usize,
-  streams: usize, flags: usize, rng: usize,
+  streams: usize, flags: usize, scratch: usize,
   numCrossbars: i32, rows: i32, cols: i32,
 ): void {
-  const seedLo = <u32>prm(prmPtr, P_SEED_LO);
-  const seedHi = <u32>prm(prmPtr, P_SEED_HI);
-  const gMin = prm(prmPtr, P_GMIN), gMax = prm(prmPtr, P_GMAX), spacing = prm(prmPtr, P_SPACING);
-  const tol = prm(prmPtr, P_TOL);
+  cG = g; cLevel = level; cFault = fault; cStatus = status; cWear = wear; cTargets = targets;
+  cOutSet = outSet; cOutReset = outReset; cOutReads = outReads; cOutEnergy = outEnergy; cRowOut = rowOut;
+  cStreams = streams; cFlags = flags; cS = scratch; cTab = tab;
+  cCols = cols; cCpc = rows * cols; cCells = numCrossbars * rows * cols; cNext = 0; cKeyCb = -1;
+  cSeedLo = <u32>prm(prmPtr, P_SEED_LO);
+  cSeedHi = <u32>prm(prmPtr, P_SEED_HI);
+  cGMin = prm(prmPtr, P_GMIN);
+  cSpacing = prm(prmPtr, P_SPACING);
   const maxPulses = <i32>prm(prmPtr, P_MAXP);
-  const nReads = <i32>prm(prmPtr, P_NREADS);
-  const nReadsF = <f64>nReads;
-  const invReads = 1.0 / nReadsF;
+  cStride = 2 * (maxPulses + 1);
+  cOff = maxPulses + 1;
+  cNReads = <i32>prm(prmPtr, P_NREADS);
+  cInvReads = <f32>(1.0 / <f64>cNReads);
+  cVerifyAll = prm(prmPtr, P_VERIFY_ALL) != 0;
+  cVtol = <f32>prm(prmPtr, P_VERIFY_TOL);
+  cSetStep = <f32>prm(prmPtr, P_SET);
+  cResetStep = <f32>prm(prmPtr, P_RESET);
+  cReadRel = <f32>prm(prmPtr, P_READ_REL);
+  cReadAbs = <f32>prm(prmPtr, P_READ_ABS);
+  cReadE = prm(prmPtr, P_READ_E);
+  cPulseE = prm(prmPtr, P_PULSE_E);
+  cPeriphPulse = prm(prmPtr, P_PERIPH_PULSE);
+  cPeriphRead = prm(prmPtr, P_PERIPH_READ);
   const scheme = <i32>prm(prmPtr, P_SCHEME);
-  const setStep = prm(prmPtr, P_SET), resetStep = prm(prmPtr, P_RESET);
-  const negReset = -resetStep;
-  const readRel = prm(prmPtr, P_READ_REL), readAbs = prm(prmPtr, P_READ_ABS);
-  const readE = prm(prmPtr, P_READ_E), pulseE = prm(prmPtr, P_PULSE_E);
-  const periphPulse = prm(prmPtr, P_PERIPH_PULSE), periphRead = prm(prmPtr, P_PERIPH_READ);
-  const ladderLen = <i32>prm(prmPtr, P_LADDER);
-  const ladderLast = ladderLen - 1;
-  const gain = prm(prmPtr, P_GAIN);
-  const verifyAll = prm(prmPtr, P_VERIFY_ALL) != 0;
-  const satScale = prm(prmPtr, P_SAT_SCALE);
-  const tNormal = tab + (<usize>T_NORMAL << 2);
-  const tC2c = tab + (<usize>T_C2C << 2);
-  const tSatSet = tab + (<usize>T_SAT_SET << 2);
-  const tSatReset = tab + (<usize>T_SAT_RESET << 2);
+  const ladderLast = <i32>prm(prmPtr, P_LADDER) - 1;
 
-  let kA: i32 = 0; // adaptive: ladder index of the previous pulse (where the search starts)
-  for (let cb = 0; cb < numCrossbars; cb++) {
-    // The crossbar's xoshiro128** stream: seeded by rngSeed (assembly/rng.ts), then stepped in locals — the same
-    // generator and sequence as rngNextU32 (checked against RefRng by test/programming/program.test.ts), kept in
-    // registers because this loop is the simulator's hot spot. Draw = table[u32 >>> Q_SHIFT].
-    rngSeed(rng, seedLo, seedHi, load<u32>(streams + (<usize>cb << 2)));
-    let s0 = load<u32>(rng, 0), s1 = load<u32>(rng, 4), s2 = load<u32>(rng, 8), s3 = load<u32>(rng, 12);
-    for (let row = 0; row < rows; row++) {
-      let rowMax: i32 = 0;
-      let anyChecked = false;
-      const rowBase = (cb * rows + row) * cols;
-      for (let col = 0; col < cols; col++) {
-        const i = <usize>(rowBase + col);
-        const i4 = i << 2;
-        const tgt = <i32>load<u8>(targets + i);
-        if (tgt == 255 || (!verifyAll && <i32>load<u8>(level + i) == tgt && load<u8>(status + i) == 0)) {
-          store<u32>(outSet + i4, 0);
-          store<u32>(outReset + i4, 0);
-          store<u32>(outReads + i4, 0);
-          store<f32>(outEnergy + i4, 0);
-          continue;
-        }
-        anyChecked = true;
-        const gt = gMin + <f64>tgt * spacing;
-        let gi = <f64>load<f32>(g + i4);
-        const move: f64 = load<u8>(fault + i) != 0 ? 0.0 : 1.0; // stuck cells never move
-        // ---- first verify: nReads reads, σ = readRel·G + readAbs, averaged ----
-        let r: f64;
-        {
-          let z: f64;
-          if (nReads == 1) {
-            const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-            z = <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
-          } else {
-            z = 0;
-            for (let j = 0; j < nReads; j++) {
-              const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
-              s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-              z += <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
-            }
-            z *= invReads;
-          }
-          r = gi + (readRel * gi + readAbs) * z;
-        }
-        let sumPulseVG: f64 = 0;   // Σ over pulses of V²·G
-        let sumReadG: f64 = gi;    // Σ over verify rounds of G
-        let n: i32 = 0, ns: i32 = 0, lastDir: i32 = 0, k: i32 = 0;
-        while (Math.abs(r - gt) > tol) {
-          if (n >= maxPulses) break;
-          // ---- one pulse ----
-          const isSet = r < gt;
-          const dir: i32 = isSet ? 1 : 2;
-          const satTab = isSet ? tSatSet : tSatReset;
-          const step = isSet ? setStep : negReset;
-          if (scheme == 0) {
-            // ISPP: one ladder step up while the direction holds, back to v0 on a reversal
-            const up = k < ladderLast ? k + 1 : k;
-            k = dir == lastDir ? up : 0;
-          } else if (scheme == 2) {
-            // adaptive: largest k with amp[k]·|step|·sat(read) ≤ gain·|error| (k = 0 if none); the scan starts at
-            // the previous pulse's k (the result does not depend on the start: amp is non-decreasing)
-            const need = gain * Math.abs(gt - r);
-            const base = Math.abs(step) * sat(satTab, r, gMin, satScale); // (an f64 select here costs 30 % in V8)
-            k = kA;
-            while (k > 0 && tabf(tab, T_AMP + k) * base > need) k--;
-            while (k < ladderLast && tabf(tab, T_AMP + k + 1) * base <= need) k++;
-            kA = k;
-          } // FPPV: k = 0, the single ladder entry vFixed
-          sumPulseVG += tabf(tab, T_VSQ + k) * gi;
-          let m: f64; // heavy-tailed cycle-to-cycle multiplier
-          {
-            const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
-            s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-            m = <f64>load<f32>(tC2c + (<usize>(x >>> Q_SHIFT) << 2));
-          }
-          // ΔG = ±step·amp(k)·sat(G)·m (0 for a stuck cell); the clamps are (predictable) branches
-          const f = step * tabf(tab, T_AMP + k) * m * move;
-          gi = gi + f * sat(satTab, gi, gMin, satScale);
-          if (gi > gMax) gi = gMax;
-          if (gi < gMin) gi = gMin;
-          const fp = flags + <usize>n;
-          store<u8>(fp, load<u8>(fp) | <u8>dir);
-          n++;
-          ns += dir & 1;
-          lastDir = dir;
-          // ---- verify ----
-          {
-            let z: f64;
-            if (nReads == 1) {
-              const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
-              s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-              z = <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
-            } else {
-              z = 0;
-              for (let j = 0; j < nReads; j++) {
-                const x = rotl<u32>(s1 * 5, 7) * 9; const t9 = s1 << 9;
-                s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-                z += <f64>load<f32>(tNormal + (<usize>(x >>> Q_SHIFT) << 2));
-              }
-              z *= invReads;
-            }
-            r = gi + (readRel * gi + readAbs) * z;
-          }
-          sumReadG += gi;
-        }
-        // E = tPulse·Σ V²G + pulses·periphPulse + nReads·(Vread²·tRead·Σ G + rounds·periphRead)
-        const energy = sumPulseVG * pulseE + <f64>n * periphPulse + nReadsF * (readE * sumReadG + <f64>(n + 1) * periphRead);
-        store<f32>(g + i4, <f32>gi);
-        store<u8>(level + i, <u8>tgt);
-        store<u8>(status + i, Math.abs(r - gt) <= tol ? 0 : 1);
-        store<u32>(wear + i4, load<u32>(wear + i4) + <u32>n);
-        store<u32>(outSet + i4, <u32>ns);
-        store<u32>(outReset + i4, <u32>(n - ns));
-        store<u32>(outReads + i4, <u32>((n + 1) * nReads));
-        store<f32>(outEnergy + i4, <f32>energy);
-        if (n > rowMax) rowMax = n;
-      }
-      let setSteps: u32 = 0, resetSteps: u32 = 0;
-      for (let s = 0; s < rowMax; s++) {
-        const fp = flags + <usize>s;
-        const f = <u32>load<u8>(fp);
-        setSteps += f & 1;
-        resetSteps += f >> 1;
-        store<u8>(fp, 0);
-      }
-      const ro = rowOut + (<usize>((cb * rows + row) * 3) << 2);
-      store<u32>(ro, setSteps);
-      store<u32>(ro, resetSteps, 4);
-      store<u32>(ro, anyChecked ? <u32>(rowMax + 1) : 0, 8);
+  memory.fill(flags, 0, <usize>programFlagsBytes(maxPulses));
+  memory.fill(scratch, 0, <usize>PROGRAM_SCRATCH_BYTES);
+  for (let s = 0; s < ROWS_IN_FLIGHT; s++) store<i32>(slotAt(S_SLOTROW, s), -1);
+  for (let l = 0; l < 4; l++) store<u32>(lane(S_FB, l), <u32>(flags + <usize>(ROWS_IN_FLIGHT * cStride)));
+  for (let l = 0; l < 4; l++) refill(l);
+
+  const vtolV = f32x4.splat(cVtol);
+  const maxPV = i32x4.splat(maxPulses);
+  const gMinV = f32x4.splat(<f32>cGMin);
+  const gMaxV = f32x4.splat(<f32>prm(prmPtr, P_GMAX));
+  const satScaleV = f32x4.splat(<f32>prm(prmPtr, P_SAT_SCALE));
+  const satMaxV = i32x4.splat(SAT_N - 1);
+  const readRelV = f32x4.splat(cReadRel), readAbsV = f32x4.splat(cReadAbs);
+  const invReadsV = f32x4.splat(cInvReads);
+  const setAbsV = f32x4.splat(cSetStep), resetAbsV = f32x4.splat(cResetStep);
+  const gainV = f32x4.splat(<f32>prm(prmPtr, P_GAIN));
+  const lastV = i32x4.splat(ladderLast);
+  const offV = i32x4.splat(cOff);
+  const oneV = i32x4.splat(1), twoV = i32x4.splat(2);
+  const m4095 = i32x4.splat(4095);
+  const kLoV = i32x4.splat(K_LO), kMaxV = i32x4.splat(K_N - 1), zeroV = i32x4.splat(0), m255 = i32x4.splat(255);
+  const tAmp = tab + (<usize>T_AMP << 2), tVsq = tab + (<usize>T_VSQ << 2), tSat = tab + (<usize>T_SAT << 2);
+  const tC2c = tab + (<usize>T_C2C << 2), tNormal = tab + (<usize>T_NORMAL << 2);
+  const tKStart = tab + (<usize>T_KSTART << 2);
+  const nReads = cNReads;
+
+  const S = scratch;
+  let gi = v128.load(S, S_GI), gt = v128.load(S, S_GT), r = v128.load(S, S_R), n = v128.load(S, S_N);
+  let ns = v128.load(S, S_NS), k = v128.load(S, S_K), lastDir = v128.load(S, S_LD);
+  let sSet = v128.load(S, S_SSET), sReset = v128.load(S, S_SRESET), sumVG = v128.load(S, S_SVG), sumG = v128.load(S, S_SG);
+  let x0 = v128.load(S, S_X0), x1 = v128.load(S, S_X1), x2 = v128.load(S, S_X2), x3 = v128.load(S, S_X3);
+  let fb = v128.load(S, S_FB), act = v128.load(S, S_ACT);
+
+  while (true) {
+    // ---- which lanes go on: verify read outside the band and pulses left ----
+    const out = f32x4.gt(f32x4.abs(f32x4.sub(r, gt)), vtolV);
+    const cont = v128.and(v128.and(out, i32x4.lt_s(n, maxPV)), act);
+    const am = i32x4.bitmask(act);
+    if (i32x4.bitmask(cont) != am || am == 0) { // a lane finished (or none is running)
+      v128.store(S, gi, S_GI); v128.store(S, gt, S_GT); v128.store(S, r, S_R); v128.store(S, n, S_N);
+      v128.store(S, ns, S_NS); v128.store(S, k, S_K); v128.store(S, lastDir, S_LD);
+      v128.store(S, sSet, S_SSET); v128.store(S, sReset, S_SRESET); v128.store(S, sumVG, S_SVG); v128.store(S, sumG, S_SG);
+      v128.store(S, x0, S_X0); v128.store(S, x1, S_X1); v128.store(S, x2, S_X2); v128.store(S, x3, S_X3);
+      v128.store(S, fb, S_FB);
+      laneEvent(am & ~i32x4.bitmask(cont));
+      gi = v128.load(S, S_GI); gt = v128.load(S, S_GT); r = v128.load(S, S_R); n = v128.load(S, S_N);
+      ns = v128.load(S, S_NS); k = v128.load(S, S_K); lastDir = v128.load(S, S_LD);
+      sSet = v128.load(S, S_SSET); sReset = v128.load(S, S_SRESET); sumVG = v128.load(S, S_SVG); sumG = v128.load(S, S_SG);
+      x0 = v128.load(S, S_X0); x1 = v128.load(S, S_X1); x2 = v128.load(S, S_X2); x3 = v128.load(S, S_X3);
+      fb = v128.load(S, S_FB); act = v128.load(S, S_ACT);
+      if (!v128.any_true(act)) break;
+      continue;
     }
+    // ---- one pulse per lane ----
+    const isSet = f32x4.lt(r, gt); // all ones where the read is below the target
+    const dir = i32x4.add(twoV, isSet); // 1 SET, 2 RESET
+    if (scheme == 0) {
+      // ISPP: one ladder step up while the direction holds, back to v0 on a reversal
+      k = v128.and(i32x4.eq(dir, lastDir), i32x4.min_s(i32x4.add(k, oneV), lastV));
+    } else if (scheme == 2) {
+      // adaptive: the largest k whose amp[0..k] are all ≤ q = gain·|error| / (|step|·sat(read)) (k = 0 if none).
+      // The bucket of q (its f32 bits >>> 16) gives a start k that is never too high, and a flag when a ladder
+      // amplitude falls inside the bucket; only then does k walk up.
+      const need = f32x4.mul(gainV, f32x4.abs(f32x4.sub(gt, r)));
+      const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, gMinV), satScaleV)), zeroV), satMaxV);
+      const satR = gatherF(tSat, i32x4.add(i32x4.add(i32x4.shl(ri, 1), oneV), isSet));
+      const q = f32x4.div(need, f32x4.mul(v128.bitselect(setAbsV, resetAbsV, isSet), satR));
+      const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, 16), kLoV), zeroV), kMaxV);
+      const ent = gatherF(tKStart, b);
+      k = v128.and(ent, m255);
+      let walk = v128.and(i32x4.ne(v128.and(ent, i32x4.splat(256)), zeroV), act);
+      while (v128.any_true(walk)) {
+        const k1 = i32x4.min_s(i32x4.add(k, oneV), lastV);
+        const a1 = gatherF(tAmp, k1);
+        walk = v128.and(v128.and(walk, i32x4.lt_s(k, lastV)), f32x4.le(a1, q));
+        k = i32x4.sub(k, walk);
+      }
+    } // FPPV: k = 0, the single ladder entry vFixed
+    const k0 = <usize>i32x4.extract_lane(k, 0) << 2, k1 = <usize>i32x4.extract_lane(k, 1) << 2;
+    const k2 = <usize>i32x4.extract_lane(k, 2) << 2, k3 = <usize>i32x4.extract_lane(k, 3) << 2;
+    let amp = f32x4.splat(0), vsq = f32x4.splat(0);
+    amp = v128.load32_lane(tAmp + k0, amp, 0); vsq = v128.load32_lane(tVsq + k0, vsq, 0);
+    amp = v128.load32_lane(tAmp + k1, amp, 1); vsq = v128.load32_lane(tVsq + k1, vsq, 1);
+    amp = v128.load32_lane(tAmp + k2, amp, 2); vsq = v128.load32_lane(tVsq + k2, vsq, 2);
+    amp = v128.load32_lane(tAmp + k3, amp, 3); vsq = v128.load32_lane(tVsq + k3, vsq, 3);
+    sumVG = f32x4.add(sumVG, f32x4.mul(vsq, gi));
+    // xoshiro128** step in each lane: u = rotl(x1·5, 7)·9
+    const x5 = i32x4.add(i32x4.shl(x1, 2), x1);
+    const rl = v128.or(i32x4.shl(x5, 7), i32x4.shr_u(x5, 25));
+    const u = i32x4.add(i32x4.shl(rl, 3), rl);
+    {
+      const t9 = i32x4.shl(x1, 9);
+      x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
+      x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
+    }
+    const m = gatherF(tC2c, i32x4.shr_u(u, 20));
+    // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell: its steps are 0)
+    const f = f32x4.mul(f32x4.mul(v128.bitselect(sSet, sReset, isSet), amp), m);
+    const gIdx = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(gi, gMinV), satScaleV)), zeroV), satMaxV);
+    const sat = gatherF(tSat, i32x4.add(i32x4.add(i32x4.shl(gIdx, 1), oneV), isSet));
+    gi = f32x4.pmax(f32x4.pmin(f32x4.add(gi, f32x4.mul(f, sat)), gMaxV), gMinV);
+    // row flags: byte n of the lane's slot (SET half) or byte off + n (RESET half); idle lanes write a dummy slot
+    const fa = i32x4.add(i32x4.add(fb, n), v128.andnot(offV, isSet));
+    store<u8>(<usize>i32x4.extract_lane(fa, 0), 1);
+    store<u8>(<usize>i32x4.extract_lane(fa, 1), 1);
+    store<u8>(<usize>i32x4.extract_lane(fa, 2), 1);
+    store<u8>(<usize>i32x4.extract_lane(fa, 3), 1);
+    n = i32x4.sub(n, act);
+    ns = i32x4.sub(ns, v128.and(isSet, act));
+    lastDir = dir;
+    // ---- verify: read = G + (readRel·G + readAbs)·z ----
+    let z = gatherF(tNormal, v128.and(i32x4.shr_u(u, 8), m4095));
+    if (nReads > 1) {
+      for (let j = 1; j < nReads; j++) {
+        const y5 = i32x4.add(i32x4.shl(x1, 2), x1);
+        const yl = v128.or(i32x4.shl(y5, 7), i32x4.shr_u(y5, 25));
+        const uj = i32x4.add(i32x4.shl(yl, 3), yl);
+        const t9 = i32x4.shl(x1, 9);
+        x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
+        x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
+        z = f32x4.add(z, gatherF(tNormal, i32x4.shr_u(uj, 20)));
+      }
+      z = f32x4.mul(z, invReadsV);
+    }
+    r = f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(readRelV, gi), readAbsV), z));
+    sumG = f32x4.add(sumG, gi);
   }
 }

@@ -112,6 +112,12 @@ export const ProgrammingSchema = z.strictObject({
   maxPulses: intIn(1, 1_000_000),
   /** Reads averaged per verify. */
   readsPerVerify: intIn(1, 64),
+  /**
+   * Verify margin (µS): the verify read must fall within toleranceUS − verifyMarginUS of the target to accept a
+   * cell, as real write-verify controllers do, so that read noise does not accept cells whose true conductance
+   * sits just outside the tolerance band. 0 = accept on the band itself. Must be below toleranceUS.
+   */
+  verifyMarginUS: numIn(0, 1e6, ' (µS)').default(0),
   /** adaptive only: each pulse aims to close this fraction of the read error (amplitude picked from the ladder). */
   adaptiveGain: numIn(0.01, 2).default(0.7),
   /** Start amplitude, step and ceiling for ISPP and adaptive (V); fixed amplitude for FPPV. */

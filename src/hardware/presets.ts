@@ -136,6 +136,7 @@ export const defaultProgramming: ProgrammingConfig = {
   toleranceUS: 3,
   maxPulses: 200,
   readsPerVerify: 1,
+  verifyMarginUS: 0,
   adaptiveGain: 0.7,
   // ISPP ladder fitted with the hfox-radar response (src/programming/calibration.ts)
   v0: 1.375,

@@ -16,7 +16,7 @@ import { arena, WasmArray } from '../wasm/arena.js';
 import { wasm } from '../wasm/runtime.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { refProgramCells } from '../reference/program.js';
-import { buildParams, buildTables } from './tables.js';
+import { buildParams, buildTables, programFlagsBytes, PROGRAM_SCRATCH_BYTES } from './tables.js';
 import {
   emptyTotals, histogramQuantile, listSchedule, type ProgramReport, type ProgramTotals,
 } from './report.js';
@@ -64,6 +64,11 @@ export function checkProgramming(cfg: HardwareConfig): string[] {
     throw new Error(`programming.maxPulses must be a positive integer (got ${p.maxPulses}); a cell needs at least one pulse to move`);
   }
   if (!(p.toleranceUS > 0)) throw new Error(`programming.toleranceUS must be positive (got ${p.toleranceUS})`);
+  const margin = p.verifyMarginUS ?? 0;
+  if (!(margin >= 0 && margin < p.toleranceUS)) {
+    throw new Error(`programming.verifyMarginUS (${margin} µS) must be in [0, toleranceUS = ${p.toleranceUS} µS): the verify read ` +
+      'must land within toleranceUS − verifyMarginUS of the target; lower the margin or widen the band');
+  }
   if (p.toleranceUS >= spacing / 2) {
     throw new Error(`programming.toleranceUS (${p.toleranceUS} µS) must be below half the level spacing (${(spacing / 2).toFixed(3)} µS), ` +
       'or adjacent levels overlap; narrow the band or use fewer bits per cell');
@@ -148,8 +153,8 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
     const tabW = a.from('f32', tab);
     const chunkCells = chunkCb * cpc;
     const streamsW = a.alloc('u32', chunkCb);
-    const flagsW = a.alloc('u8', p.maxPulses + 1);
-    const rngW = a.alloc('u8', 32);
+    const flagsW = a.alloc('u8', programFlagsBytes(p.maxPulses));
+    const rngW = a.alloc('u8', PROGRAM_SCRATCH_BYTES);
     const tgtW = tJs ? a.alloc('u8', chunkCells) : null;
     const oSet = a.alloc('u32', chunkCells), oReset = a.alloc('u32', chunkCells), oReads = a.alloc('u32', chunkCells);
     const oEnergy = a.alloc('f32', chunkCells);

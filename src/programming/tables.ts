@@ -25,19 +25,33 @@ export const Q_BITS = 12;
 export const Q_N = 1 << Q_BITS; // segments
 export const Q_SHIFT = 32 - Q_BITS;
 
+/** Adaptive scheme: buckets of the ratio q by its f32 bits >>> 16 (7 mantissa bits), q from 2^-20 to 2^20. */
+export const K_N = 5120;
+export const K_LO = 107 << 7;
+
 export const T_AMP = 0;
 export const T_VSQ = T_AMP + LADDER_MAX;
-export const T_SAT_SET = T_VSQ + LADDER_MAX;
-export const T_SAT_RESET = T_SAT_SET + SAT_N;
-export const T_C2C = T_SAT_RESET + SAT_N;
+/** Saturation factors, interleaved: [T_SAT + 2i] SET, [T_SAT + 2i + 1] RESET factor of bin i. */
+export const T_SAT = T_VSQ + LADDER_MAX;
+export const T_C2C = T_SAT + 2 * SAT_N;
 export const T_NORMAL = T_C2C + Q_N;
-export const TABLES_LEN = T_NORMAL + Q_N;
+/** Adaptive start-k table, stored as i32 bit patterns in the f32 block: start k | (refine flag << 8). */
+export const T_KSTART = T_NORMAL + Q_N;
+export const TABLES_LEN = T_KSTART + K_N;
+
+/** Rows whose accounting is open at once in the kernel (assembly/program.ts ROWS_IN_FLIGHT). */
+export const ROWS_IN_FLIGHT = 4;
+/** Bytes of the kernel's lane / row-slot scratch block (assembly/program.ts PROGRAM_SCRATCH_BYTES). */
+export const PROGRAM_SCRATCH_BYTES = 416;
+/** Bytes of the kernel's row-flags scratch for a maxPulses (assembly/program.ts programFlagsBytes). */
+export function programFlagsBytes(maxPulses: number): number { return (ROWS_IN_FLIGHT + 1) * 2 * (maxPulses + 1); }
 
 /** Indices into the f64 parameter block. */
 export const P = {
   seedLo: 0, seedHi: 1, gMin: 2, gMax: 3, spacing: 4, tol: 5, maxPulses: 6, readsPerVerify: 7, scheme: 8,
   setStep: 9, resetStep: 10, readRel: 11, readAbs: 12, readEnergy: 13, pulseEnergy: 14, periphPulse: 15,
   periphRead: 16, ladderLen: 17, adaptiveGain: 18, verifyAll: 19, numLevels: 20, invRange: 21, satScale: 22,
+  verifyTol: 23,
 } as const;
 export const PARAMS_LEN = 24;
 
@@ -143,6 +157,39 @@ export function ladderVoltages(cfg: Pick<HardwareConfig, 'programming'>): number
 
 const powDet = (x: number, e: number): number => (x <= 0 ? (e === 0 ? 1 : 0) : e === 0 ? 1 : detExp(e * detLog(x)));
 
+const f32Bits = new Float32Array(1);
+const u32Bits = new Uint32Array(f32Bits.buffer);
+/** The f32 value whose bits are b. */
+function fromBits(b: number): number { u32Bits[0] = b >>> 0; return f32Bits[0]!; }
+/** Bucket of a positive f32 ratio q in the adaptive start table (clamped to the table). */
+export function adaptiveBucket(q: number): number {
+  f32Bits[0] = q;
+  const b = (u32Bits[0]! >>> 16) - K_LO;
+  return b < 0 ? 0 : b > K_N - 1 ? K_N - 1 : b;
+}
+
+/**
+ * Adaptive start table: for the q-bucket [lb, ub) (f32 bit ranges), start = (length of the longest prefix of the
+ * ladder with amp ≤ lb) − 1 (≥ 0), never above the k the kernel wants (the longest prefix with amp ≤ q, minus 1,
+ * at least 0); refine flag = the prefix may grow inside the bucket, so the kernel walks k up while
+ * amp[k + 1] ≤ q. The outermost buckets (which also take every q beyond the range) start at 0 / always refine.
+ */
+function fillAdaptiveStarts(t: Float32Array, ladderLen: number): void {
+  const iv = new Int32Array(t.buffer, t.byteOffset + 4 * T_KSTART, K_N);
+  const prefix = (q: number): number => {
+    let c = 0;
+    while (c < ladderLen && t[T_AMP + c]! <= q) c++;
+    return c;
+  };
+  for (let b = 0; b < K_N; b++) {
+    const lb = fromBits((b + K_LO) << 16), ub = fromBits((b + 1 + K_LO) << 16);
+    const c = prefix(lb);
+    const start = b === 0 ? 0 : Math.max(0, c - 1);
+    const refine = b === 0 || b === K_N - 1 || prefix(ub) !== c;
+    iv[b] = start | (refine ? 256 : 0);
+  }
+}
+
 const tableCache = new Map<string, Float32Array>();
 
 /** The f32 tables block for a config (cached by the fields it depends on). */
@@ -162,9 +209,10 @@ export function buildTables(cfg: Pick<HardwareConfig, 'device' | 'programming'>)
   const mg = r.saturationMargin;
   for (let i = 0; i < SAT_N; i++) {
     const x = ((i + 0.5) / SAT_N + mg) / (1 + 2 * mg); // position in the physical window [gLo, gHi]
-    t[T_SAT_SET + i] = powDet(1 - x, r.nonlinearity);
-    t[T_SAT_RESET + i] = powDet(x, r.nonlinearity);
+    t[T_SAT + 2 * i] = powDet(1 - x, r.nonlinearity);
+    t[T_SAT + 2 * i + 1] = powDet(x, r.nonlinearity);
   }
+  fillAdaptiveStarts(t, volts.length);
   t.set(c2cTable(r.c2cSigma, r.jumpProbability, r.jumpScale), T_C2C);
   t.set(normalTable(), T_NORMAL);
   if (tableCache.size > 64) tableCache.clear();
@@ -207,5 +255,6 @@ export function buildParams(cfg: Pick<HardwareConfig, 'device' | 'programming' |
   prm[P.numLevels] = L;
   prm[P.invRange] = 1 / (d.gMaxUS - d.gMinUS);
   prm[P.satScale] = SAT_N / (d.gMaxUS - d.gMinUS);
+  prm[P.verifyTol] = p.toleranceUS - (p.verifyMarginUS ?? 0);
   return prm;
 }

@@ -1,9 +1,12 @@
 // Plain-TS twin of assembly/program.ts (the write-verify kernel, DESIGN §2.1). Same inputs (parameter block and
-// tables from src/programming/tables.ts), same operations in the same order, so counts and conductances agree with
-// the wasm kernel bit for bit. Arrays are chunk-relative: cell i of the chunk is physical cell first + i.
+// tables from src/programming/tables.ts) and the same f32 operations in the same order (Math.fround after each one),
+// so counts and conductances agree with the wasm kernel bit for bit. The kernel runs four cells at a time in SIMD
+// lanes; this twin runs one cell after another, which gives the same results because every cell draws from its own
+// generator (layout: assembly/program.ts header) and the row accounting does not depend on the order.
+// Arrays are chunk-relative: cell i of the chunk is physical cell first + i.
 import { RefRng } from './rng.js';
 import {
-  Q_SHIFT, P, SAT_N, T_AMP, T_C2C, T_NORMAL, T_SAT_RESET, T_SAT_SET, T_VSQ,
+  P, SAT_N, T_AMP, T_C2C, T_KSTART, T_NORMAL, T_SAT, T_VSQ, adaptiveBucket,
 } from '../programming/tables.js';
 
 export interface RefProgramArrays {
@@ -16,106 +19,137 @@ export interface RefProgramArrays {
   streams: Uint32Array;
 }
 
-/** One PRNG draw through a Q_N-bin quantile table: table[u32 >>> Q_SHIFT]. */
-function draw(rng: RefRng, t: Float32Array, base: number): number {
-  return t[base + (rng.nextU32() >>> Q_SHIFT)]!;
+const fr = Math.fround;
+const G = [0x9E3779B9, 0x7F4A7C15, 0xBB67AE85, 0x3C6EF373];
+
+function mix32(v: number): number {
+  let x = v >>> 0;
+  x ^= x >>> 16; x = Math.imul(x, 0x7FEB352D);
+  x ^= x >>> 15; x = Math.imul(x, 0x846CA68B);
+  x ^= x >>> 16;
+  return x >>> 0;
 }
 
-function sat(t: Float32Array, base: number, g: number, gMin: number, satScale: number): number {
-  const x = (g - gMin) * satScale;
-  let i = 0;
-  if (x > 0) i = Math.trunc(x);
+/** xoshiro128** of one cell (the same generator as RefRng, seeded per cell). */
+class CellRng {
+  s0 = 0; s1 = 0; s2 = 0; s3 = 0;
+  seed(key: number[], c: number): void {
+    this.s0 = mix32(key[0]! + Math.imul(c, G[0]!)); this.s1 = mix32(key[1]! + Math.imul(c, G[1]!));
+    this.s2 = mix32(key[2]! + Math.imul(c, G[2]!)); this.s3 = mix32(key[3]! + Math.imul(c, G[3]!));
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+  }
+  next(): number {
+    const { s0, s1, s2, s3 } = this;
+    const x = Math.imul(s1, 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    const t = s1 << 9;
+    const n2 = s2 ^ s0, n3 = s3 ^ s1;
+    this.s1 = s1 ^ n2; this.s0 = s0 ^ n3; this.s2 = n2 ^ t; this.s3 = (n3 << 11) | (n3 >>> 21);
+    return result;
+  }
+}
+
+/** Saturation table index of conductance x: trunc((x − gMin)·satScale) in f32, clamped to [0, SAT_N − 1]. */
+function satIndex(x: number, gMin: number, satScale: number): number {
+  let i = Math.trunc(fr(fr(x - gMin) * satScale));
+  if (i < 0) i = 0;
   if (i > SAT_N - 1) i = SAT_N - 1;
-  return t[base + i]!;
-}
-
-/** Mean of nReads standard-normal draws (exactly the draw when nReads = 1). */
-function readZ(rng: RefRng, t: Float32Array, nReads: number, invReads: number): number {
-  if (nReads === 1) return draw(rng, t, T_NORMAL);
-  let z = 0;
-  for (let j = 0; j < nReads; j++) z += draw(rng, t, T_NORMAL);
-  return z * invReads;
+  return i;
 }
 
 export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgramArrays,
   numCrossbars: number, rows: number, cols: number): void {
   const seed = (BigInt(prm[P.seedHi]!) << 32n) | BigInt(prm[P.seedLo]!);
-  const gMin = prm[P.gMin]!, gMax = prm[P.gMax]!, spacing = prm[P.spacing]!, tol = prm[P.tol]!;
+  const gMin = prm[P.gMin]!, spacing = prm[P.spacing]!;
+  const gMinF = fr(gMin), gMaxF = fr(prm[P.gMax]!), satScale = fr(prm[P.satScale]!), vtol = fr(prm[P.verifyTol]!);
   const maxPulses = prm[P.maxPulses]!, nReads = prm[P.readsPerVerify]!, scheme = prm[P.scheme]!;
-  const setStep = prm[P.setStep]!, resetStep = prm[P.resetStep]!, negReset = -resetStep, readRel = prm[P.readRel]!, readAbs = prm[P.readAbs]!;
+  const setStep = fr(prm[P.setStep]!), resetStep = fr(prm[P.resetStep]!);
+  const readRel = fr(prm[P.readRel]!), readAbs = fr(prm[P.readAbs]!), gain = fr(prm[P.adaptiveGain]!);
   const readE = prm[P.readEnergy]!, pulseE = prm[P.pulseEnergy]!, periphPulse = prm[P.periphPulse]!;
-  const periphRead = prm[P.periphRead]!, ladderLen = prm[P.ladderLen]!, gain = prm[P.adaptiveGain]!;
-  const verifyAll = prm[P.verifyAll]! !== 0, satScale = prm[P.satScale]!;
-  const invReads = 1.0 / nReads;
-  const flags = new Uint8Array(maxPulses + 1);
+  const periphRead = prm[P.periphRead]!, last = prm[P.ladderLen]! - 1;
+  const verifyAll = prm[P.verifyAll]! !== 0;
+  const invReads = fr(1.0 / nReads);
+  const kStart = new Int32Array(t.buffer, t.byteOffset + 4 * T_KSTART);
+  const setFlags = new Uint8Array(maxPulses + 1), resetFlags = new Uint8Array(maxPulses + 1);
   const { g, level, fault, status, wear, targets, outSet, outReset, outReads, outEnergy, rowOut, streams } = a;
+  const rng = new CellRng();
 
-  let kA = 0;
+  /** One verify read of conductance gi: the first normal draw comes from u (middle bits). */
+  const read = (gi: number, u: number): number => {
+    let z = t[T_NORMAL + ((u >>> 8) & 4095)]!;
+    if (nReads > 1) {
+      for (let j = 1; j < nReads; j++) z = fr(z + t[T_NORMAL + (rng.next() >>> 20)]!);
+      z = fr(z * invReads);
+    }
+    return fr(gi + fr(fr(fr(readRel * gi) + readAbs) * z));
+  };
+
   for (let cb = 0; cb < numCrossbars; cb++) {
-    const rng = new RefRng(seed, streams[cb]!);
+    const xr = new RefRng(seed, streams[cb]!);
+    const key = [xr.nextU32(), xr.nextU32(), xr.nextU32(), xr.nextU32()];
     for (let row = 0; row < rows; row++) {
       let rowMax = 0;
       let anyChecked = false;
-      const rowBase = (cb * rows + row) * cols;
       for (let col = 0; col < cols; col++) {
-        const i = rowBase + col;
+        const c = row * cols + col;
+        const i = cb * rows * cols + c;
         const tgt = targets[i]!;
         if (tgt === 255 || (!verifyAll && level[i] === tgt && status[i] === 0)) {
           outSet[i] = 0; outReset[i] = 0; outReads[i] = 0; outEnergy[i] = 0;
           continue;
         }
         anyChecked = true;
-        const gt = gMin + tgt * spacing;
+        rng.seed(key, c + 1);
+        const gt = fr(gMin + tgt * spacing);
         let gi = g[i]!;
-        const move = fault[i] !== 0 ? 0.0 : 1.0;
-        let r = gi + (readRel * gi + readAbs) * readZ(rng, t, nReads, invReads);
-        let sumPulseVG = 0;
-        let sumReadG = gi;
+        const move = fault[i] === 0;
+        const stepSet = move ? setStep : 0, stepReset = move ? -resetStep : 0;
+        let r = read(gi, rng.next());
+        let sumVG = 0, sumG = gi;
         let n = 0, ns = 0, lastDir = 0, k = 0;
-        while (Math.abs(r - gt) > tol) {
-          if (n >= maxPulses) break;
+        while (Math.abs(fr(r - gt)) > vtol && n < maxPulses) {
           const isSet = r < gt;
           const dir = isSet ? 1 : 2;
-          const satTab = isSet ? T_SAT_SET : T_SAT_RESET;
-          const step = isSet ? setStep : negReset;
           if (scheme === 0) {
-            const up = k < ladderLen - 1 ? k + 1 : k;
-            k = dir === lastDir ? up : 0;
+            // ISPP: one ladder step up while the direction holds, back to v0 on a reversal
+            k = dir === lastDir ? Math.min(k + 1, last) : 0;
           } else if (scheme === 2) {
-            const need = gain * Math.abs(gt - r);
-            const base = Math.abs(step) * sat(t, satTab, r, gMin, satScale);
-            k = kA;
-            while (k > 0 && t[T_AMP + k]! * base > need) k--;
-            while (k < ladderLen - 1 && t[T_AMP + k + 1]! * base <= need) k++;
-            kA = k;
-          }
-          sumPulseVG += t[T_VSQ + k]! * gi;
-          const m = draw(rng, t, T_C2C);
-          const f = step * t[T_AMP + k]! * m * move;
-          gi = gi + f * sat(t, satTab, gi, gMin, satScale);
-          if (gi > gMax) gi = gMax;
-          if (gi < gMin) gi = gMin;
-          flags[n] = flags[n]! | dir;
+            // adaptive: the largest k with amp[0..k] ≤ q = gain·|error| / (|step|·sat(read)), from the bucket table
+            const need = fr(gain * Math.abs(fr(gt - r)));
+            const satR = t[T_SAT + 2 * satIndex(r, gMinF, satScale) + (isSet ? 0 : 1)]!;
+            const q = fr(need / fr((isSet ? setStep : resetStep) * satR));
+            const e = kStart[adaptiveBucket(q)]!;
+            k = e & 255;
+            if (e & 256) while (k < last && t[T_AMP + k + 1]! <= q) k++;
+          } // FPPV: k = 0
+          const amp = t[T_AMP + k]!, vsq = t[T_VSQ + k]!;
+          sumVG = fr(sumVG + fr(vsq * gi));
+          const u = rng.next();
+          const m = t[T_C2C + (u >>> 20)]!;
+          const f = fr(fr((isSet ? stepSet : stepReset) * amp) * m);
+          const sat = t[T_SAT + 2 * satIndex(gi, gMinF, satScale) + (isSet ? 0 : 1)]!;
+          gi = fr(gi + fr(f * sat));
+          if (gMaxF < gi) gi = gMaxF;
+          if (gi < gMinF) gi = gMinF;
+          if (isSet) setFlags[n] = 1; else resetFlags[n] = 1;
           n++;
-          ns += dir & 1;
+          if (isSet) ns++;
           lastDir = dir;
-          r = gi + (readRel * gi + readAbs) * readZ(rng, t, nReads, invReads);
-          sumReadG += gi;
+          r = read(gi, u);
+          sumG = fr(sumG + gi);
         }
-        const energy = sumPulseVG * pulseE + n * periphPulse + nReads * (readE * sumReadG + (n + 1) * periphRead);
+        const energy = sumVG * pulseE + n * periphPulse + nReads * (readE * sumG + (n + 1) * periphRead);
         g[i] = gi;
         level[i] = tgt;
-        status[i] = Math.abs(r - gt) <= tol ? 0 : 1;
+        status[i] = Math.abs(fr(r - gt)) <= vtol ? 0 : 1;
         wear[i] = wear[i]! + n;
         outSet[i] = ns; outReset[i] = n - ns; outReads[i] = (n + 1) * nReads; outEnergy[i] = energy;
         if (n > rowMax) rowMax = n;
       }
       let setSteps = 0, resetSteps = 0;
       for (let s = 0; s < rowMax; s++) {
-        const f = flags[s]!;
-        setSteps += f & 1;
-        resetSteps += f >>> 1;
-        flags[s] = 0;
+        setSteps += setFlags[s]!; resetSteps += resetFlags[s]!;
+        setFlags[s] = 0; resetFlags[s] = 0;
       }
       const ro = (cb * rows + row) * 3;
       rowOut[ro] = setSteps;
