@@ -11,7 +11,9 @@ import { hardwareOf } from '../scenario/load.js';
 import { runPoint, type PointTask } from './point.js';
 import { runPool } from './pool.js';
 import { latestById, readRecords, RecordWriter, SweepFileError } from './records.js';
-import type { SweepPoint, SweepRecord } from './types.js';
+import { SWEEP_SCHEMA, type SweepPoint, type SweepRecord } from './types.js';
+import { ensureMerged, mergeJobFor, type MergeJob, type MergeOptions } from './merge.js';
+import { setupBackend } from '../training/backend.js';
 
 /** Reads a JSON or YAML file (by extension; .yml/.yaml are YAML). */
 export function readStructured(path: string, what: string): unknown {
@@ -44,7 +46,8 @@ export function loadSweep(gridPath: string, mode: 'simulate' | 'estimate' = 'sim
   const baseFile = parseScenarioFile(base, typeof grid.scenario === 'string' ? grid.scenario : `${gridPath}: scenario`);
   checkParamPaths(grid, hardwareOf(baseFile) as unknown as Record<string, unknown>, gridPath);
   if ('merge.share' in grid.parameters) {
-    throw new GridError(`${gridPath}: sweeping merge.share (retraining per point) is not supported yet; run \`ha3m merge\` per share and sweep with a fixed "merged", or use the scenario's "pareto" list`);
+    if (!baseFile.strategies.includes('ha3m')) throw new GridError(`${gridPath}: merge.share retrains the models for the ha3m strategy, but the base scenario's strategies (${baseFile.strategies.join(', ')}) lack ha3m; add it`);
+    if (baseFile.merged) throw new GridError(`${gridPath}: the base scenario sets "merged" and the grid sweeps merge.share; drop one of them`);
   }
   return { grid, base, id: sweepId(grid, { base, mode }), points: expandGrid(grid) };
 }
@@ -88,6 +91,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   mode?: 'simulate' | 'estimate';
   dataDir?: string;
+  /** Messages about retraining (merge.share points). */
+  onLog?: (message: string) => void;
   /** Progress: points done (incl. those found on resume) of this shard's total. */
   onProgress?: (done: number, total: number, last: SweepRecord | null) => void;
   shouldStop?: () => boolean;
@@ -103,6 +108,35 @@ export interface SweepRun {
   skipped: number;
   /** The records standing for this shard's points, in point order. */
   records: SweepRecord[];
+}
+
+/** Retrains (or finds in the cache) what the points with merge.share need; returns the points still to run. */
+async function prepareMerges(tasks: PointTask[], mo: MergeOptions, o: SweepOptions, fail: (t: PointTask, e: unknown, t0: number) => void): Promise<PointTask[]> {
+  const hashes = new Map<string, string>();
+  const jobs = new Map<string, { job: MergeJob; tasks: PointTask[] }>();
+  const ready: PointTask[] = [];
+  for (const t of tasks) {
+    let job: MergeJob | null;
+    try { job = mergeJobFor(t.scenario, t.point.params['merge.share'], mo, o.out, hashes); } catch (e) { fail(t, e, performance.now()); continue; }
+    if (!job) { ready.push(t); continue; }
+    const entry = jobs.get(job.key) ?? { job, tasks: [] };
+    entry.tasks.push(t);
+    jobs.set(job.key, entry);
+  }
+  let backendReady = false;
+  for (const { job, tasks: waiting } of jobs.values()) {
+    if (o.shouldStop?.()) break;
+    const t0 = performance.now();
+    try {
+      if (!existsSync(join(job.dir, 'merge.json')) && !backendReady) { await setupBackend({ log: null }); backendReady = true; }
+      await ensureMerged(job, mo, o.dataDir, o.onLog ?? (() => {}));
+    } catch (e) {
+      for (const t of waiting) fail(t, new Error(`retraining at share ${job.share} failed: ${(e as Error).message}`), t0);
+      continue;
+    }
+    for (const t of waiting) ready.push({ ...t, scenario: { ...t.scenario, merged: job.dir } });
+  }
+  return ready.sort((a, b) => a.point.index - b.point.index);
 }
 
 export function recordsFileName(shard?: { index: number; count: number }): string {
@@ -134,7 +168,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepRun> {
     return !r || (o.retryFailed && r.status === 'error');
   });
   const skipped = points.length - pending.length;
-  const tasks: PointTask[] = pending.map((point) => ({
+  let tasks: PointTask[] = pending.map((point) => ({
     sweep: sweep.id, point, scenario: pointScenario(sweep.base, point.params), mode, ...(o.dataDir ? { dataDir: o.dataDir } : {}),
   }));
   let finished = skipped, ran = 0;
@@ -146,7 +180,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepRun> {
     done.set(r.id, r);
     o.onProgress?.(++finished, points.length, r);
   };
+  const fail = (t: PointTask, e: unknown, t0: number) => onRecord({
+    schema: SWEEP_SCHEMA, sweep: t.sweep, id: t.point.id, index: t.point.index, params: t.point.params, mode: t.mode,
+    status: 'error', error: (e as Error).message ?? String(e), seconds: (performance.now() - t0) / 1000,
+  });
   try {
+    if (sweep.grid.merge) tasks = await prepareMerges(tasks, sweep.grid.merge, o, fail);
     const workers = o.workers ?? availableParallelism();
     if (workers === 0) {
       const cache: ModelCache = new Map();

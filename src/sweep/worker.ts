@@ -15,7 +15,8 @@ port.on('message', (msg: { type: 'point'; task: PointTask }) => {
   if (msg.type !== 'point') return;
   void (async () => {
     // model import runs tfjs; the cpu backend is enough for it (the simulation is ours, in wasm)
-    ready ??= tf.setBackend('cpu').then(() => tf.ready());
+    // (PROD silences tfjs's per-thread "install the node backend" banner; it only affects tfjs's own warnings/checks)
+    ready ??= tf.setBackend('cpu').then(() => { tf.env().set('PROD', true); return tf.ready(); });
     await ready;
     const record = await runPoint(msg.task, cache);
     port.postMessage({ type: 'record', record });

@@ -23,7 +23,8 @@ let reference: SweepRun;
 
 async function tinyMlp(seed: number, out: string): Promise<void> {
   const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [784], units: 12, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
+  m.add(tf.layers.flatten({ inputShape: [28, 28, 1] }));
+  m.add(tf.layers.dense({ units: 12, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
   m.add(tf.layers.dense({ units: 10, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
   await saveModel(m, out);
   m.dispose();
@@ -122,6 +123,30 @@ test('--estimate prices the same points from the expected-cost table: close cycl
     assert.ok(Math.abs(e.cyclesPerSwitch - sim.cyclesPerSwitch) / sim.cyclesPerSwitch < 0.1, `${e.cyclesPerSwitch} vs ${sim.cyclesPerSwitch}`);
     assert.is(e.meanAccuracy.analog, null);
   }
+});
+
+test('merge.share retrains once per distinct share (cached by content hash) and feeds the ha3m strategy', async () => {
+  const g = join(dir, 'merge.json');
+  writeFileSync(g, JSON.stringify({
+    name: 'mmr', scenario: { ...JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8')), strategies: ['diff', 'ha3m'] },
+    parameters: { 'merge.share': [0.25, 0.75], evalSamples: [8, 12] },
+    merge: { epochs: 0, finetuneEpochs: 0, limit: 64, batchSize: 32 },
+  }));
+  const logs: string[] = [];
+  const out = join(dir, 'mmr');
+  const r = await runSweep({ gridPath: g, out, workers: 0, onLog: (m) => logs.push(m) });
+  assert.is(logs.filter((m) => /retraining \(MMR\)/.test(m)).length, 2, logs.join('\n'));
+  assert.equal(r.records.map((x) => x.status), ['ok', 'ok', 'ok', 'ok'], r.records.map((x) => x.error ?? '').join('\n'));
+  const tied = r.records.map((x) => x.result!.strategies.ha3m!.tiedFraction!);
+  assert.ok(tied[0]! < tied[2]!, `more sharing ties more blocks: ${tied}`);
+  assert.is(tied[0], tied[1]); // same share, same merged models
+  for (const x of r.records) assert.ok(x.result!.strategies.ha3m!.cyclesPerSwitch <= x.result!.strategies.diff!.cyclesPerSwitch);
+  // a second sweep into the same directory finds the merged models in the cache
+  writeFileSync(g, JSON.stringify({ ...JSON.parse(readFileSync(g, 'utf8')), parameters: { 'merge.share': [0.25, 0.75], evalSamples: [16] } }));
+  logs.length = 0;
+  const again = await runSweep({ gridPath: g, out: join(out, 'second'), workers: 0, onLog: (m) => logs.push(m) });
+  assert.is(again.records.filter((x) => x.status === 'ok').length, 2);
+  assert.is(logs.length, 2, 'the second sweep has its own out dir, so it retrains; the cache is per out dir');
 });
 
 test('CLI: a bad grid is a clear error; --json prints a summary', async () => {

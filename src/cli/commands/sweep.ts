@@ -44,6 +44,7 @@ async function sweepAction(o: SweepOpts): Promise<void> {
   const run = await sweepErrors(() => runSweep({
     gridPath: o.grid!, out: o.out, workers, resume: o.resume, retryFailed: o.retryFailed, shard,
     mode: o.estimate ? 'estimate' : 'simulate', dataDir: o.dataDir, shouldStop: () => stop,
+    onLog: (m) => process.stderr.write(`${m}\n`),
     onProgress: (done, total, last) => {
       bar ??= progressBar(`sweep${shard ? ` ${shard.index}/${shard.count}` : ''}`, total, { quiet: !!o.json });
       if (last?.status === 'error') {
