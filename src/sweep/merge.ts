@@ -1,6 +1,6 @@
 // Retraining for sweep points that set merge.share: the scenario's models are merged (MMR) at that share once per
 // distinct (model contents, tasks, share, MMR options, hardware) — the key is a content hash — and the merged set is
-// kept under OUT/merged/<key>/ (merge.json written last, so a directory without it is an unfinished merge), so
+// kept under CACHE/<key>/ (default OUT/merged/; merge.json written last, so a directory without it is an unfinished merge), so
 // points that differ only in what does not change the retraining, and later resumed or re-run sweeps, reuse it.
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -48,12 +48,12 @@ export function mergeKey(f: ScenarioFile, share: number, o: MergeOptions, hashes
 export interface MergeJob { key: string; dir: string; share: number; scenario: Record<string, unknown> }
 
 /** The merged directory a point needs (null when it sets no share); throws what makes the point fail. */
-export function mergeJobFor(scenario: Record<string, unknown>, share: unknown, o: MergeOptions, out: string, hashes: Map<string, string>): MergeJob | null {
+export function mergeJobFor(scenario: Record<string, unknown>, share: unknown, o: MergeOptions, cacheDir: string, hashes: Map<string, string>): MergeJob | null {
   if (share === undefined) return null;
   if (typeof share !== 'number' || !(share >= 0 && share <= 1)) throw new GridError(`merge.share must be a number in [0, 1], got ${JSON.stringify(share)}`);
   const f = parseScenarioFile(scenario, 'point');
   const key = mergeKey(f, share, o, hashes);
-  return { key, dir: join(out, 'merged', key), share, scenario };
+  return { key, dir: join(cacheDir, key), share, scenario };
 }
 
 /** Runs the MMR retraining of a job unless its directory is already complete. */

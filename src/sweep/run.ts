@@ -91,6 +91,8 @@ export interface SweepOptions {
   shard?: { index: number; count: number };
   mode?: 'simulate' | 'estimate';
   dataDir?: string;
+  /** Directory of retrained (merge.share) model sets, shared by sweeps that name it (default OUT/merged). */
+  mergeCache?: string;
   /** Messages about retraining (merge.share points). */
   onLog?: (message: string) => void;
   /** Progress: points done (incl. those found on resume) of this shard's total. */
@@ -117,7 +119,7 @@ async function prepareMerges(tasks: PointTask[], mo: MergeOptions, o: SweepOptio
   const ready: PointTask[] = [];
   for (const t of tasks) {
     let job: MergeJob | null;
-    try { job = mergeJobFor(t.scenario, t.point.params['merge.share'], mo, o.out, hashes); } catch (e) { fail(t, e, performance.now()); continue; }
+    try { job = mergeJobFor(t.scenario, t.point.params['merge.share'], mo, o.mergeCache ?? join(o.out, 'merged'), hashes); } catch (e) { fail(t, e, performance.now()); continue; }
     if (!job) { ready.push(t); continue; }
     const entry = jobs.get(job.key) ?? { job, tasks: [] };
     entry.tasks.push(t);

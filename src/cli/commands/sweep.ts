@@ -12,7 +12,7 @@ import { UserError } from '../errors.js';
 
 interface SweepOpts {
   grid?: string; out: string; workers?: string; resume?: boolean; retryFailed?: boolean; shard?: string; estimate?: boolean;
-  dataDir?: string; json?: boolean;
+  dataDir?: string; json?: boolean; mergeCache?: string;
 }
 
 async function sweepErrors<T>(fn: () => Promise<T> | T): Promise<T> {
@@ -44,7 +44,7 @@ async function sweepAction(o: SweepOpts): Promise<void> {
   const run = await sweepErrors(() => runSweep({
     gridPath: o.grid!, out: o.out, workers, resume: o.resume, retryFailed: o.retryFailed, shard,
     mode: o.estimate ? 'estimate' : 'simulate', dataDir: o.dataDir, shouldStop: () => stop,
-    onLog: (m) => process.stderr.write(`${m}\n`),
+    onLog: (m) => process.stderr.write(`${m}\n`), mergeCache: o.mergeCache,
     onProgress: (done, total, last) => {
       bar ??= progressBar(`sweep${shard ? ` ${shard.index}/${shard.count}` : ''}`, total, { quiet: !!o.json });
       if (last?.status === 'error') {
@@ -78,6 +78,7 @@ export function registerSweep(program: Command): void {
     .option('--shard <i/n>', 'run only shard i of n (1-based; every n-th point) — for Slurm arrays / Kubernetes indexed jobs')
     .option('--estimate', 'price switches with the expected-cost table instead of simulating every pulse (fast; no analog accuracy)')
     .option('--data-dir <dir>', 'Fashion-MNIST IDX directory (default: auto-detect)')
+    .option('--merge-cache <dir>', 'where models retrained for merge.share points are kept and reused, by content hash (default: OUT/merged)')
     .option('--json', 'print a JSON summary instead of text')
     .action((o: SweepOpts) => sweepAction(o));
 
