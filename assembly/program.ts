@@ -52,12 +52,13 @@ const G0: u32 = 0x9E3779B9, G1: u32 = 0x7F4A7C15, G2: u32 = 0xBB67AE85, G3: u32 
 const ROWS_IN_FLIGHT: i32 = 4; // power of two
 
 // scratch layout: per-lane fields (4 × 4 bytes each, SoA), then row slots, then an rngSeed state block
-const S_GI = 0, S_GT = 16, S_R = 32, S_N = 48, S_NS = 64, S_K = 80, S_LD = 96, S_SSET = 112, S_SRESET = 128;
-const S_SVG = 144, S_SG = 160, S_X0 = 176, S_X1 = 192, S_X2 = 208, S_X3 = 224, S_FB = 240, S_ACT = 256;
+const S_GI = 0, S_GT = 16, S_R = 32, S_N = 48, S_NS = 64, S_K = 80, S_LD = 96, S_MOVE = 112;
+const S_ACC = 144, S_X0 = 176, S_X1 = 192, S_X2 = 208, S_X3 = 224, S_FB = 240, S_ACT = 256;
 const S_CELL = 272, S_SLOT = 288;
 const S_SLOTROW = 304, S_REMAIN = 320, S_ROWMAX = 336, S_ANY = 352; // per row slot
 const S_RNG = 384;
-export const PROGRAM_SCRATCH_BYTES: i32 = 416;
+const S_W = 416; // f32 per ladder step: energy weight W[k] = f32(v_k²·pulseE + nReads·readE)
+export const PROGRAM_SCRATCH_BYTES: i32 = S_W + 4 * LADDER_MAX;
 
 export const PROGRAM_KERNELS_VERSION: i32 = 2;
 
@@ -81,11 +82,12 @@ export function programFlagsBytes(maxPulses: i32): i32 {
 let cG: usize = 0, cLevel: usize = 0, cFault: usize = 0, cStatus: usize = 0, cWear: usize = 0, cTargets: usize = 0;
 let cOutSet: usize = 0, cOutReset: usize = 0, cOutReads: usize = 0, cOutEnergy: usize = 0, cRowOut: usize = 0;
 let cStreams: usize = 0, cFlags: usize = 0, cS: usize = 0, cTab: usize = 0;
-let cCells: i32 = 0, cCols: i32 = 0, cCpc: i32 = 0, cNext: i32 = 0, cKeyCb: i32 = -1, cStride: i32 = 0, cOff: i32 = 0;
+let cCells: i32 = 0, cCols: i32 = 0, cCpc: i32 = 0, cNext: i32 = 0, cStride: i32 = 0, cOff: i32 = 0;
+let cRow: i32 = 0, cCol: i32 = 0, cCb: i32 = 0, cC: i32 = 0, cKeyCb: i32 = -1; // position of cNext (no divisions)
 let cK0: u32 = 0, cK1: u32 = 0, cK2: u32 = 0, cK3: u32 = 0;
 let cSeedLo: u32 = 0, cSeedHi: u32 = 0;
 let cGMin: f64 = 0, cSpacing: f64 = 0, cPulseE: f64 = 0, cReadE: f64 = 0, cPeriphPulse: f64 = 0, cPeriphRead: f64 = 0;
-let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cInvReads: f32 = 1, cSetStep: f32 = 0, cResetStep: f32 = 0;
+let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cInvReads: f32 = 1;
 let cNReads: i32 = 1, cVerifyAll: bool = false;
 
 @inline function lane(field: i32, l: i32): usize { return cS + <usize>(field + (l << 2)); }
@@ -119,10 +121,11 @@ function cellDone(slot: i32, n: i32): void {
 }
 
 /** Writes a finished cell's state and counts. */
-function writeCell(i: i32, tgt: i32, gi: f32, gt: f32, r: f32, n: i32, ns: i32, svg: f32, sg: f32): void {
+function writeCell(i: i32, tgt: i32, gi: f32, gt: f32, r: f32, n: i32, ns: i32, acc: f32): void {
   const i4 = <usize>i << 2;
-  const energy = <f64>svg * cPulseE + <f64>n * cPeriphPulse +
-    <f64>cNReads * (cReadE * <f64>sg + <f64>(n + 1) * cPeriphRead);
+  // acc = Σ over pulses of G_before·W[k]; the reads after the last pulse see G = gi
+  const nr = <f64>cNReads;
+  const energy = <f64>acc + nr * cReadE * <f64>gi + <f64>n * cPeriphPulse + nr * <f64>(n + 1) * cPeriphRead;
   store<f32>(cG + i4, gi);
   store<u8>(cLevel + <usize>i, <u8>tgt);
   store<u8>(cStatus + <usize>i, Mathf.abs(r - gt) <= cVtol ? 0 : 1);
@@ -138,7 +141,7 @@ function finishLane(l: i32): void {
   const i = load<i32>(lane(S_CELL, l));
   const n = load<i32>(lane(S_N, l));
   writeCell(i, <i32>load<u8>(cTargets + <usize>i), load<f32>(lane(S_GI, l)), load<f32>(lane(S_GT, l)),
-    load<f32>(lane(S_R, l)), n, load<i32>(lane(S_NS, l)), load<f32>(lane(S_SVG, l)), load<f32>(lane(S_SG, l)));
+    load<f32>(lane(S_R, l)), n, load<i32>(lane(S_NS, l)), load<f32>(lane(S_ACC, l)));
   store<i32>(lane(S_ACT, l), 0);
   store<i32>(lane(S_N, l), 0);
   store<u32>(lane(S_FB, l), <u32>(cFlags + <usize>(ROWS_IN_FLIGHT * cStride))); // dummy slot
@@ -153,7 +156,7 @@ function refill(l: i32): bool {
   const tNormal = cTab + (<usize>T_NORMAL << 2);
   while (cNext < cCells) {
     const i = cNext;
-    const row = i / cCols;
+    const row = cRow;
     const slot = row & (ROWS_IN_FLIGHT - 1);
     const slotRow = load<i32>(slotAt(S_SLOTROW, slot));
     if (slotRow != row) {
@@ -164,6 +167,11 @@ function refill(l: i32): bool {
       store<i32>(slotAt(S_ANY, slot), 0);
     }
     cNext = i + 1;
+    const cb = cCb;
+    const c = <u32>(cC + 1);
+    // advance the position of cNext
+    cC++;
+    if (++cCol == cCols) { cCol = 0; cRow++; if (cC == cCpc) { cC = 0; cCb++; } }
     const tgt = <i32>load<u8>(cTargets + <usize>i);
     if (tgt == 255 || (!cVerifyAll && <i32>load<u8>(cLevel + <usize>i) == tgt && load<u8>(cStatus + <usize>i) == 0)) {
       const i4 = <usize>i << 2;
@@ -175,14 +183,12 @@ function refill(l: i32): bool {
       continue;
     }
     store<i32>(slotAt(S_ANY, slot), 1);
-    const cb = i / cCpc;
     if (cb != cKeyCb) {
       const st = cS + <usize>S_RNG;
       rngSeed(st, cSeedLo, cSeedHi, load<u32>(cStreams + (<usize>cb << 2)));
       cK0 = rngNextU32(st); cK1 = rngNextU32(st); cK2 = rngNextU32(st); cK3 = rngNextU32(st);
       cKeyCb = cb;
     }
-    const c = <u32>(i - cb * cCpc + 1);
     let s0 = mix32(cK0 + c * G0), s1 = mix32(cK1 + c * G1), s2 = mix32(cK2 + c * G2), s3 = mix32(cK3 + c * G3);
     if ((s0 | s1 | s2 | s3) == 0) s0 = 1;
     // first verify
@@ -203,7 +209,7 @@ function refill(l: i32): bool {
     }
     const r = gi + (cReadRel * gi + cReadAbs) * z;
     if (Mathf.abs(r - gt) <= cVtol) {
-      writeCell(i, tgt, gi, gt, r, 0, 0, 0, gi);
+      writeCell(i, tgt, gi, gt, r, 0, 0, 0);
       cellDone(slot, 0);
       continue;
     }
@@ -215,10 +221,8 @@ function refill(l: i32): bool {
     store<i32>(lane(S_NS, l), 0);
     store<i32>(lane(S_K, l), 0);
     store<i32>(lane(S_LD, l), 0);
-    store<f32>(lane(S_SSET, l), move ? cSetStep : 0);
-    store<f32>(lane(S_SRESET, l), move ? -cResetStep : 0);
-    store<f32>(lane(S_SVG, l), 0);
-    store<f32>(lane(S_SG, l), gi);
+    store<i32>(lane(S_MOVE, l), move ? -1 : 0);
+    store<f32>(lane(S_ACC, l), 0);
     store<u32>(lane(S_X0, l), s0);
     store<u32>(lane(S_X1, l), s1);
     store<u32>(lane(S_X2, l), s2);
@@ -259,6 +263,7 @@ export function programCells(
   cOutSet = outSet; cOutReset = outReset; cOutReads = outReads; cOutEnergy = outEnergy; cRowOut = rowOut;
   cStreams = streams; cFlags = flags; cS = scratch; cTab = tab;
   cCols = cols; cCpc = rows * cols; cCells = numCrossbars * rows * cols; cNext = 0; cKeyCb = -1;
+  cRow = 0; cCol = 0; cCb = 0; cC = 0;
   cSeedLo = <u32>prm(prmPtr, P_SEED_LO);
   cSeedHi = <u32>prm(prmPtr, P_SEED_HI);
   cGMin = prm(prmPtr, P_GMIN);
@@ -270,8 +275,7 @@ export function programCells(
   cInvReads = <f32>(1.0 / <f64>cNReads);
   cVerifyAll = prm(prmPtr, P_VERIFY_ALL) != 0;
   cVtol = <f32>prm(prmPtr, P_VERIFY_TOL);
-  cSetStep = <f32>prm(prmPtr, P_SET);
-  cResetStep = <f32>prm(prmPtr, P_RESET);
+  const setStep = <f32>prm(prmPtr, P_SET), resetStep = <f32>prm(prmPtr, P_RESET);
   cReadRel = <f32>prm(prmPtr, P_READ_REL);
   cReadAbs = <f32>prm(prmPtr, P_READ_ABS);
   cReadE = prm(prmPtr, P_READ_E);
@@ -283,6 +287,10 @@ export function programCells(
 
   memory.fill(flags, 0, <usize>programFlagsBytes(maxPulses));
   memory.fill(scratch, 0, <usize>PROGRAM_SCRATCH_BYTES);
+  for (let kk = 0; kk <= ladderLast; kk++) {
+    const vsq = <f64>load<f32>(tab + (<usize>(T_VSQ + kk) << 2));
+    store<f32>(scratch + <usize>(S_W + (kk << 2)), <f32>(vsq * cPulseE + <f64>cNReads * cReadE));
+  }
   for (let s = 0; s < ROWS_IN_FLIGHT; s++) store<i32>(slotAt(S_SLOTROW, s), -1);
   for (let l = 0; l < 4; l++) store<u32>(lane(S_FB, l), <u32>(flags + <usize>(ROWS_IN_FLIGHT * cStride)));
   for (let l = 0; l < 4; l++) refill(l);
@@ -295,14 +303,14 @@ export function programCells(
   const satMaxV = i32x4.splat(SAT_N - 1);
   const readRelV = f32x4.splat(cReadRel), readAbsV = f32x4.splat(cReadAbs);
   const invReadsV = f32x4.splat(cInvReads);
-  const setAbsV = f32x4.splat(cSetStep), resetAbsV = f32x4.splat(cResetStep);
+  const setAbsV = f32x4.splat(setStep), resetAbsV = f32x4.splat(resetStep), negResetV = f32x4.splat(-resetStep);
   const gainV = f32x4.splat(<f32>prm(prmPtr, P_GAIN));
   const lastV = i32x4.splat(ladderLast);
   const offV = i32x4.splat(cOff);
   const oneV = i32x4.splat(1), twoV = i32x4.splat(2);
   const m4095 = i32x4.splat(4095);
   const kLoV = i32x4.splat(K_LO), kMaxV = i32x4.splat(K_N - 1), zeroV = i32x4.splat(0), m255 = i32x4.splat(255);
-  const tAmp = tab + (<usize>T_AMP << 2), tVsq = tab + (<usize>T_VSQ << 2), tSat = tab + (<usize>T_SAT << 2);
+  const tAmp = tab + (<usize>T_AMP << 2), tW = scratch + <usize>S_W, tSat = tab + (<usize>T_SAT << 2);
   const tC2c = tab + (<usize>T_C2C << 2), tNormal = tab + (<usize>T_NORMAL << 2);
   const tKStart = tab + (<usize>T_KSTART << 2);
   const nReads = cNReads;
@@ -310,7 +318,7 @@ export function programCells(
   const S = scratch;
   let gi = v128.load(S, S_GI), gt = v128.load(S, S_GT), r = v128.load(S, S_R), n = v128.load(S, S_N);
   let ns = v128.load(S, S_NS), k = v128.load(S, S_K), lastDir = v128.load(S, S_LD);
-  let sSet = v128.load(S, S_SSET), sReset = v128.load(S, S_SRESET), sumVG = v128.load(S, S_SVG), sumG = v128.load(S, S_SG);
+  let move = v128.load(S, S_MOVE), acc = v128.load(S, S_ACC);
   let x0 = v128.load(S, S_X0), x1 = v128.load(S, S_X1), x2 = v128.load(S, S_X2), x3 = v128.load(S, S_X3);
   let fb = v128.load(S, S_FB), act = v128.load(S, S_ACT);
 
@@ -322,13 +330,13 @@ export function programCells(
     if (i32x4.bitmask(cont) != am || am == 0) { // a lane finished (or none is running)
       v128.store(S, gi, S_GI); v128.store(S, gt, S_GT); v128.store(S, r, S_R); v128.store(S, n, S_N);
       v128.store(S, ns, S_NS); v128.store(S, k, S_K); v128.store(S, lastDir, S_LD);
-      v128.store(S, sSet, S_SSET); v128.store(S, sReset, S_SRESET); v128.store(S, sumVG, S_SVG); v128.store(S, sumG, S_SG);
+      v128.store(S, move, S_MOVE); v128.store(S, acc, S_ACC);
       v128.store(S, x0, S_X0); v128.store(S, x1, S_X1); v128.store(S, x2, S_X2); v128.store(S, x3, S_X3);
       v128.store(S, fb, S_FB);
       laneEvent(am & ~i32x4.bitmask(cont));
       gi = v128.load(S, S_GI); gt = v128.load(S, S_GT); r = v128.load(S, S_R); n = v128.load(S, S_N);
       ns = v128.load(S, S_NS); k = v128.load(S, S_K); lastDir = v128.load(S, S_LD);
-      sSet = v128.load(S, S_SSET); sReset = v128.load(S, S_SRESET); sumVG = v128.load(S, S_SVG); sumG = v128.load(S, S_SG);
+      move = v128.load(S, S_MOVE); acc = v128.load(S, S_ACC);
       x0 = v128.load(S, S_X0); x1 = v128.load(S, S_X1); x2 = v128.load(S, S_X2); x3 = v128.load(S, S_X3);
       fb = v128.load(S, S_FB); act = v128.load(S, S_ACT);
       if (!v128.any_true(act)) break;
@@ -361,12 +369,12 @@ export function programCells(
     } // FPPV: k = 0, the single ladder entry vFixed
     const k0 = <usize>i32x4.extract_lane(k, 0) << 2, k1 = <usize>i32x4.extract_lane(k, 1) << 2;
     const k2 = <usize>i32x4.extract_lane(k, 2) << 2, k3 = <usize>i32x4.extract_lane(k, 3) << 2;
-    let amp = f32x4.splat(0), vsq = f32x4.splat(0);
-    amp = v128.load32_lane(tAmp + k0, amp, 0); vsq = v128.load32_lane(tVsq + k0, vsq, 0);
-    amp = v128.load32_lane(tAmp + k1, amp, 1); vsq = v128.load32_lane(tVsq + k1, vsq, 1);
-    amp = v128.load32_lane(tAmp + k2, amp, 2); vsq = v128.load32_lane(tVsq + k2, vsq, 2);
-    amp = v128.load32_lane(tAmp + k3, amp, 3); vsq = v128.load32_lane(tVsq + k3, vsq, 3);
-    sumVG = f32x4.add(sumVG, f32x4.mul(vsq, gi));
+    let amp = f32x4.splat(0), w = f32x4.splat(0);
+    amp = v128.load32_lane(tAmp + k0, amp, 0); w = v128.load32_lane(tW + k0, w, 0);
+    amp = v128.load32_lane(tAmp + k1, amp, 1); w = v128.load32_lane(tW + k1, w, 1);
+    amp = v128.load32_lane(tAmp + k2, amp, 2); w = v128.load32_lane(tW + k2, w, 2);
+    amp = v128.load32_lane(tAmp + k3, amp, 3); w = v128.load32_lane(tW + k3, w, 3);
+    acc = f32x4.add(acc, f32x4.mul(gi, w));
     // xoshiro128** step in each lane: u = rotl(x1·5, 7)·9
     const x5 = i32x4.add(i32x4.shl(x1, 2), x1);
     const rl = v128.or(i32x4.shl(x5, 7), i32x4.shr_u(x5, 25));
@@ -377,8 +385,8 @@ export function programCells(
       x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
     }
     const m = gatherF(tC2c, i32x4.shr_u(u, 20));
-    // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell: its steps are 0)
-    const f = f32x4.mul(f32x4.mul(v128.bitselect(sSet, sReset, isSet), amp), m);
+    // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell)
+    const f = v128.and(f32x4.mul(f32x4.mul(v128.bitselect(setAbsV, negResetV, isSet), amp), m), move);
     const gIdx = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(gi, gMinV), satScaleV)), zeroV), satMaxV);
     const sat = gatherF(tSat, i32x4.add(i32x4.add(i32x4.shl(gIdx, 1), oneV), isSet));
     gi = f32x4.pmax(f32x4.pmin(f32x4.add(gi, f32x4.mul(f, sat)), gMaxV), gMinV);
@@ -406,6 +414,5 @@ export function programCells(
       z = f32x4.mul(z, invReadsV);
     }
     r = f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(readRelV, gi), readAbsV), z));
-    sumG = f32x4.add(sumG, gi);
   }
 }

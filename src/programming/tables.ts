@@ -42,7 +42,7 @@ export const TABLES_LEN = T_KSTART + K_N;
 /** Rows whose accounting is open at once in the kernel (assembly/program.ts ROWS_IN_FLIGHT). */
 export const ROWS_IN_FLIGHT = 4;
 /** Bytes of the kernel's lane / row-slot scratch block (assembly/program.ts PROGRAM_SCRATCH_BYTES). */
-export const PROGRAM_SCRATCH_BYTES = 416;
+export const PROGRAM_SCRATCH_BYTES = 416 + 4 * LADDER_MAX;
 /** Bytes of the kernel's row-flags scratch for a maxPulses (assembly/program.ts programFlagsBytes). */
 export function programFlagsBytes(maxPulses: number): number { return (ROWS_IN_FLIGHT + 1) * 2 * (maxPulses + 1); }
 

@@ -69,6 +69,9 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
   const periphRead = prm[P.periphRead]!, last = prm[P.ladderLen]! - 1;
   const verifyAll = prm[P.verifyAll]! !== 0;
   const invReads = fr(1.0 / nReads);
+  // energy weight per ladder step: W[k] = f32(v_k²·pulseE + nReads·readE) (J per µS of G before the pulse)
+  const W = new Float32Array(last + 1);
+  for (let k = 0; k <= last; k++) W[k] = t[T_VSQ + k]! * pulseE + nReads * readE;
   const kStart = new Int32Array(t.buffer, t.byteOffset + 4 * T_KSTART);
   const setFlags = new Uint8Array(maxPulses + 1), resetFlags = new Uint8Array(maxPulses + 1);
   const { g, level, fault, status, wear, targets, outSet, outReset, outReads, outEnergy, rowOut, streams } = a;
@@ -103,9 +106,8 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
         const gt = fr(gMin + tgt * spacing);
         let gi = g[i]!;
         const move = fault[i] === 0;
-        const stepSet = move ? setStep : 0, stepReset = move ? -resetStep : 0;
         let r = read(gi, rng.next());
-        let sumVG = 0, sumG = gi;
+        let acc = 0;
         let n = 0, ns = 0, lastDir = 0, k = 0;
         while (Math.abs(fr(r - gt)) > vtol && n < maxPulses) {
           const isSet = r < gt;
@@ -122,11 +124,11 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
             k = e & 255;
             if (e & 256) while (k < last && t[T_AMP + k + 1]! <= q) k++;
           } // FPPV: k = 0
-          const amp = t[T_AMP + k]!, vsq = t[T_VSQ + k]!;
-          sumVG = fr(sumVG + fr(vsq * gi));
+          const amp = t[T_AMP + k]!;
+          acc = fr(acc + fr(gi * W[k]!));
           const u = rng.next();
           const m = t[T_C2C + (u >>> 20)]!;
-          const f = fr(fr((isSet ? stepSet : stepReset) * amp) * m);
+          const f = move ? fr(fr((isSet ? setStep : -resetStep) * amp) * m) : 0;
           const sat = t[T_SAT + 2 * satIndex(gi, gMinF, satScale) + (isSet ? 0 : 1)]!;
           gi = fr(gi + fr(f * sat));
           if (gMaxF < gi) gi = gMaxF;
@@ -136,9 +138,9 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
           if (isSet) ns++;
           lastDir = dir;
           r = read(gi, u);
-          sumG = fr(sumG + gi);
         }
-        const energy = sumVG * pulseE + n * periphPulse + nReads * (readE * sumG + (n + 1) * periphRead);
+        // acc covers the reads before each pulse; the reads after the last one see G = gi
+        const energy = acc + nReads * readE * gi + n * periphPulse + nReads * (n + 1) * periphRead;
         g[i] = gi;
         level[i] = tgt;
         status[i] = Math.abs(fr(r - gt)) <= vtol ? 0 : 1;
