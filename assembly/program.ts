@@ -58,7 +58,8 @@ const S_CELL = 272, S_SLOT = 288;
 const S_SLOTROW = 304, S_REMAIN = 320, S_ROWMAX = 336, S_ANY = 352; // per row slot
 const S_RNG = 384;
 const S_W = 416; // f32 per ladder step: energy weight W[k] = f32(v_k²·pulseE + nReads·readE)
-export const PROGRAM_SCRATCH_BYTES: i32 = S_W + 4 * LADDER_MAX;
+const S_AMP = S_W + 4 * LADDER_MAX; // copy of amp[k], so amp and W share one address per lane
+export const PROGRAM_SCRATCH_BYTES: i32 = S_AMP + 4 * LADDER_MAX;
 
 export const PROGRAM_KERNELS_VERSION: i32 = 2;
 
@@ -242,13 +243,13 @@ function laneEvent(done: i32): void {
   for (let l = 0; l < 4; l++) if (load<i32>(lane(S_ACT, l)) == 0) refill(l);
 }
 
-// gather of 4 f32 table entries at base + 4·idx (lane l from lane l of idx)
-@inline function gatherF(base: usize, idx: v128): v128 {
+// gather of 4 f32 (or i32) values, lane l from the byte address in lane l of addr (addresses are formed in SIMD)
+@inline function gather(addr: v128): v128 {
   let v = f32x4.splat(0);
-  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 0) << 2), v, 0);
-  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 1) << 2), v, 1);
-  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 2) << 2), v, 2);
-  v = v128.load32_lane(base + (<usize>i32x4.extract_lane(idx, 3) << 2), v, 3);
+  v = v128.load32_lane(<usize>i32x4.extract_lane(addr, 0), v, 0);
+  v = v128.load32_lane(<usize>i32x4.extract_lane(addr, 1), v, 1);
+  v = v128.load32_lane(<usize>i32x4.extract_lane(addr, 2), v, 2);
+  v = v128.load32_lane(<usize>i32x4.extract_lane(addr, 3), v, 3);
   return v;
 }
 
@@ -290,6 +291,7 @@ export function programCells(
   for (let kk = 0; kk <= ladderLast; kk++) {
     const vsq = <f64>load<f32>(tab + (<usize>(T_VSQ + kk) << 2));
     store<f32>(scratch + <usize>(S_W + (kk << 2)), <f32>(vsq * cPulseE + <f64>cNReads * cReadE));
+    store<f32>(scratch + <usize>(S_AMP + (kk << 2)), load<f32>(tab + (<usize>(T_AMP + kk) << 2)));
   }
   for (let s = 0; s < ROWS_IN_FLIGHT; s++) store<i32>(slotAt(S_SLOTROW, s), -1);
   for (let l = 0; l < 4; l++) store<u32>(lane(S_FB, l), <u32>(flags + <usize>(ROWS_IN_FLIGHT * cStride)));
@@ -308,11 +310,13 @@ export function programCells(
   const lastV = i32x4.splat(ladderLast);
   const offV = i32x4.splat(cOff);
   const oneV = i32x4.splat(1), twoV = i32x4.splat(2);
-  const m4095 = i32x4.splat(4095);
   const kLoV = i32x4.splat(K_LO), kMaxV = i32x4.splat(K_N - 1), zeroV = i32x4.splat(0), m255 = i32x4.splat(255);
-  const tAmp = tab + (<usize>T_AMP << 2), tW = scratch + <usize>S_W, tSat = tab + (<usize>T_SAT << 2);
-  const tC2c = tab + (<usize>T_C2C << 2), tNormal = tab + (<usize>T_NORMAL << 2);
-  const tKStart = tab + (<usize>T_KSTART << 2);
+  // table base addresses as lane vectors (gather addresses = base + 4·index, formed in SIMD)
+  const ampV = i32x4.splat(<i32>(scratch + <usize>S_AMP)), wV = i32x4.splat(<i32>(scratch + <usize>S_W));
+  const satV = i32x4.splat(<i32>(tab + (<usize>T_SAT << 2))), fourV = i32x4.splat(4);
+  const c2cV = i32x4.splat(<i32>(tab + (<usize>T_C2C << 2))), normalV = i32x4.splat(<i32>(tab + (<usize>T_NORMAL << 2)));
+  const kStartV = i32x4.splat(<i32>(tab + (<usize>T_KSTART << 2)));
+  const m16380 = i32x4.splat(4095 << 2), mC2c = i32x4.splat(~3);
   const nReads = cNReads;
 
   const S = scratch;
@@ -354,26 +358,27 @@ export function programCells(
       // amplitude falls inside the bucket; only then does k walk up.
       const need = f32x4.mul(gainV, f32x4.abs(f32x4.sub(gt, r)));
       const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, gMinV), satScaleV)), zeroV), satMaxV);
-      const satR = gatherF(tSat, i32x4.add(i32x4.add(i32x4.shl(ri, 1), oneV), isSet));
+      const satR = gather(i32x4.add(i32x4.add(i32x4.shl(ri, 3), v128.andnot(fourV, isSet)), satV));
       const q = f32x4.div(need, f32x4.mul(v128.bitselect(setAbsV, resetAbsV, isSet), satR));
       const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, 16), kLoV), zeroV), kMaxV);
-      const ent = gatherF(tKStart, b);
+      const ent = gather(i32x4.add(i32x4.shl(b, 2), kStartV));
       k = v128.and(ent, m255);
       let walk = v128.and(i32x4.ne(v128.and(ent, i32x4.splat(256)), zeroV), act);
       while (v128.any_true(walk)) {
         const k1 = i32x4.min_s(i32x4.add(k, oneV), lastV);
-        const a1 = gatherF(tAmp, k1);
+        const a1 = gather(i32x4.add(i32x4.shl(k1, 2), ampV));
         walk = v128.and(v128.and(walk, i32x4.lt_s(k, lastV)), f32x4.le(a1, q));
         k = i32x4.sub(k, walk);
       }
     } // FPPV: k = 0, the single ladder entry vFixed
-    const k0 = <usize>i32x4.extract_lane(k, 0) << 2, k1 = <usize>i32x4.extract_lane(k, 1) << 2;
-    const k2 = <usize>i32x4.extract_lane(k, 2) << 2, k3 = <usize>i32x4.extract_lane(k, 3) << 2;
+    const ka = i32x4.add(i32x4.shl(k, 2), wV);
+    const k0 = <usize>i32x4.extract_lane(ka, 0), k1 = <usize>i32x4.extract_lane(ka, 1);
+    const k2 = <usize>i32x4.extract_lane(ka, 2), k3 = <usize>i32x4.extract_lane(ka, 3);
     let amp = f32x4.splat(0), w = f32x4.splat(0);
-    amp = v128.load32_lane(tAmp + k0, amp, 0); w = v128.load32_lane(tW + k0, w, 0);
-    amp = v128.load32_lane(tAmp + k1, amp, 1); w = v128.load32_lane(tW + k1, w, 1);
-    amp = v128.load32_lane(tAmp + k2, amp, 2); w = v128.load32_lane(tW + k2, w, 2);
-    amp = v128.load32_lane(tAmp + k3, amp, 3); w = v128.load32_lane(tW + k3, w, 3);
+    amp = v128.load32_lane(k0, amp, 0, S_AMP - S_W); w = v128.load32_lane(k0, w, 0);
+    amp = v128.load32_lane(k1, amp, 1, S_AMP - S_W); w = v128.load32_lane(k1, w, 1);
+    amp = v128.load32_lane(k2, amp, 2, S_AMP - S_W); w = v128.load32_lane(k2, w, 2);
+    amp = v128.load32_lane(k3, amp, 3, S_AMP - S_W); w = v128.load32_lane(k3, w, 3);
     acc = f32x4.add(acc, f32x4.mul(gi, w));
     // xoshiro128** step in each lane: u = rotl(x1·5, 7)·9
     const x5 = i32x4.add(i32x4.shl(x1, 2), x1);
@@ -384,11 +389,11 @@ export function programCells(
       x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
       x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
     }
-    const m = gatherF(tC2c, i32x4.shr_u(u, 20));
+    const m = gather(i32x4.add(v128.and(i32x4.shr_u(u, 18), mC2c), c2cV));
     // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell)
     const f = v128.and(f32x4.mul(f32x4.mul(v128.bitselect(setAbsV, negResetV, isSet), amp), m), move);
     const gIdx = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(gi, gMinV), satScaleV)), zeroV), satMaxV);
-    const sat = gatherF(tSat, i32x4.add(i32x4.add(i32x4.shl(gIdx, 1), oneV), isSet));
+    const sat = gather(i32x4.add(i32x4.add(i32x4.shl(gIdx, 3), v128.andnot(fourV, isSet)), satV));
     gi = f32x4.pmax(f32x4.pmin(f32x4.add(gi, f32x4.mul(f, sat)), gMaxV), gMinV);
     // row flags: byte n of the lane's slot (SET half) or byte off + n (RESET half); idle lanes write a dummy slot
     const fa = i32x4.add(i32x4.add(fb, n), v128.andnot(offV, isSet));
@@ -400,7 +405,7 @@ export function programCells(
     ns = i32x4.sub(ns, v128.and(isSet, act));
     lastDir = dir;
     // ---- verify: read = G + (readRel·G + readAbs)·z ----
-    let z = gatherF(tNormal, v128.and(i32x4.shr_u(u, 8), m4095));
+    let z = gather(i32x4.add(v128.and(i32x4.shr_u(u, 6), m16380), normalV));
     if (nReads > 1) {
       for (let j = 1; j < nReads; j++) {
         const y5 = i32x4.add(i32x4.shl(x1, 2), x1);
@@ -409,7 +414,7 @@ export function programCells(
         const t9 = i32x4.shl(x1, 9);
         x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
         x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
-        z = f32x4.add(z, gatherF(tNormal, i32x4.shr_u(uj, 20)));
+        z = f32x4.add(z, gather(i32x4.add(v128.and(i32x4.shr_u(uj, 18), mC2c), normalV)));
       }
       z = f32x4.mul(z, invReadsV);
     }

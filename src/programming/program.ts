@@ -7,8 +7,9 @@
 //   const { report, perCell } = programPool(pool, targets, { regions: [{ id: 7, start: 0, end: 128 }] });
 //   report.totals.cycles, report.latencyS, report.distribution.p90, report.failures.cells ...
 //
-// Randomness: crossbar c of operation k draws from stream streamId(programming, c, k) of the pool's seed, so results
-// do not depend on chunking or scheduling. pool.opCounter counts operations.
+// Randomness: crossbar c of operation k keys its cells' generators with stream streamId(programming, c, k) of the
+// pool's seed, one xoshiro128** per cell (layout: src/wasm/rng.ts, assembly/program.ts), so results do not depend
+// on chunking, SIMD lanes or scheduling. pool.opCounter counts operations.
 import type { DeepPartial, HardwareConfig } from '../hardware/config.js';
 import { deepMerge, validate } from '../hardware/resolve.js';
 import type { CrossbarPool } from '../hardware/pool.js';

@@ -2,15 +2,19 @@
 // (src/reference/program.ts). Both take exactly these arrays, so they agree bit for bit.
 //
 // Why tables: the kernel must do ≥ 50 M write-verify iterations per second and be reproducible in every engine, so
-// it never calls pow/log/exp. Everything non-linear is tabulated here once per config, with deterministic math only
+// it never calls pow/log/exp. The kernel computes in f32 (four cells per f32x4); the TS twin rounds with
+// Math.fround after every operation. Everything non-linear is tabulated here once per config, with deterministic math only
 // (detLog/detExp, + − × ÷ sqrt):
 //   - amplitude ladder: amp[k] = ((v_k − vTh)/(vRef − vTh))^ampExponent and v_k² for energy;
+//   - adaptive scheme: a start table over buckets of the ratio q = gain·|error|/(|step|·sat) (T_KSTART, below), so
+//     the kernel finds the largest k with amp[0..k] ≤ q without a scan or a log;
 //   - saturation: SET step × (1 − x)^nonlinearity, RESET step × x^nonlinearity, x = (G − gLo)/(gHi − gLo) in the
 //     physical window that extends saturationMargin·(gMax − gMin) beyond the programmed one at both ends,
 //     piecewise constant on SAT_N equal bins of the window (value at the bin centre; no interpolation, because
 //     the lookup sits on the kernel's critical dependency chain G → step → G');
-//   - random draws by inverse transform on Q_N = 4096 equal-probability bins: the top 12 bits of one PRNG u32 pick
-//     a bin, the draw is the quantile at the bin's centre, p = (k + 0.5)/Q_N. The c2c table is the quantile
+//   - random draws by inverse transform on Q_N = 4096 equal-probability bins: 12 bits of one PRNG u32 pick a bin
+//     (bits 31..20 for the c2c multiplier, bits 19..8 for the verify read's normal draw of the same u; see the
+//     kernel header), the draw is the quantile at the bin's centre, p = (k + 0.5)/Q_N. The c2c table is the quantile
 //     function of the heavy-tailed step multiplier M = L·J (L lognormal with σ = c2cSigma, J = jumpScale with
 //     probability jumpProbability, else 1), rescaled so the table's mean is exactly E[M] = 1 − p + p·jumpScale
 //     (E[L] = 1); the normal table is the standard normal quantile, rescaled to variance exactly 1. Each draw is
@@ -42,7 +46,7 @@ export const TABLES_LEN = T_KSTART + K_N;
 /** Rows whose accounting is open at once in the kernel (assembly/program.ts ROWS_IN_FLIGHT). */
 export const ROWS_IN_FLIGHT = 4;
 /** Bytes of the kernel's lane / row-slot scratch block (assembly/program.ts PROGRAM_SCRATCH_BYTES). */
-export const PROGRAM_SCRATCH_BYTES = 416 + 4 * LADDER_MAX;
+export const PROGRAM_SCRATCH_BYTES = 416 + 8 * LADDER_MAX;
 /** Bytes of the kernel's row-flags scratch for a maxPulses (assembly/program.ts programFlagsBytes). */
 export function programFlagsBytes(maxPulses: number): number { return (ROWS_IN_FLIGHT + 1) * 2 * (maxPulses + 1); }
 

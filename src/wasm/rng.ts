@@ -6,7 +6,17 @@ import { wasm } from './runtime.js';
 
 export const RNG_STATE_BYTES = 32;
 
-/** Purpose tags: the high byte of a stream id. Add new purposes at the end; never renumber. */
+/**
+ * Purpose tags: the high byte of a stream id. Add new purposes at the end; never renumber.
+ *
+ * programming: operation k on crossbar c uses stream streamId(programming, c, k) of the pool's seed, but not
+ * directly: the write-verify kernel (assembly/program.ts, since kernel version 2) takes the stream's first four
+ * u32 outputs a_0..a_3 as a key and gives every cell its own xoshiro128** state
+ * x_j = mix32(a_j + (cell + 1)·G_j) (cell = row·cols + col inside the crossbar; mix32 and G_j in
+ * assembly/program.ts), so a cell's draws do not depend on which SIMD lane runs it or in what order. Per verify
+ * read one u32 u: normal draw N[(u >>> 8) & 4095], and the pulse before that read takes its cycle-to-cycle
+ * multiplier from C2C[u >>> 20]; further reads of a multi-read verify draw one u each (N[u >>> 20]).
+ */
 export const StreamPurpose = {
   test: 0,
   faults: 1,

@@ -1,11 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { initSync, arena } from '../../src/wasm/index.js';
+import { initSync, arena, wasm } from '../../src/wasm/index.js';
 import { resolveHardware } from '../../src/hardware/resolve.js';
 import type { DeepPartial, HardwareConfig } from '../../src/hardware/config.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
 import { programPool, NO_TARGET } from '../../src/programming/program.js';
 import { RefRng } from '../../src/reference/rng.js';
+import { PROGRAM_SCRATCH_BYTES, programFlagsBytes } from '../../src/programming/tables.js';
 
 initSync();
 
@@ -56,6 +57,54 @@ test('wasm and reference give identical counts, conductances and pool state (all
       assert.is(ra.report.totals.energyJ, rb.report.totals.energyJ);
     }
   }
+  arena.reset();
+});
+
+test('wasm == reference when long cells hold lanes over many short rows (row slots in flight), with a verify margin', () => {
+  for (const over of [
+    { crossbar: { rows: 64, cols: 8 }, device: { faults: { stuckHrsRate: 0.08, stuckLrsRate: 0.02 } }, programming: { maxPulses: 120 } },
+    { crossbar: { rows: 16, cols: 32 }, programming: { scheme: 'adaptive', verifyMarginUS: 1, readsPerVerify: 4 } },
+    { crossbar: { rows: 16, cols: 32 }, programming: { scheme: 'fppv', verifyMarginUS: 0.5 } },
+  ] as Array<DeepPartial<HardwareConfig>>) {
+    arena.reset();
+    const cfg = resolveHardware(over);
+    const a = new CrossbarPool(cfg, { numCrossbars: 2, seed: 3 });
+    const b = new CrossbarPool(cfg, { numCrossbars: 2, seed: 3 });
+    const t = randomTargets(a.numCells, 12, 4, 7);
+    const ra = programPool(a, t), rb = programPool(b, t, { engine: 'reference' });
+    const label = JSON.stringify(over);
+    assert.ok(ra.report.totals.cycles > 0, label);
+    assert.equal(Array.from(ra.perCell!.setPulses), Array.from(rb.perCell!.setPulses), label);
+    assert.equal(Array.from(ra.perCell!.resetPulses), Array.from(rb.perCell!.resetPulses), label);
+    assert.equal(Array.from(ra.perCell!.energyJ), Array.from(rb.perCell!.energyJ), label);
+    assert.equal(Array.from(a.conductances().view), Array.from(b.conductances().view), label);
+    assert.equal(Array.from(a.status().view), Array.from(b.status().view), label);
+    assert.equal(Array.from(ra.report.perCrossbar.latencyRowS), Array.from(rb.report.perCrossbar.latencyRowS), label);
+  }
+  arena.reset();
+});
+
+test('kernel scratch sizes agree between the wasm module and the host', () => {
+  const w = wasm() as unknown as Record<string, { value: number } | ((n: number) => number)>;
+  assert.is((w.PROGRAM_SCRATCH_BYTES as { value: number }).value, PROGRAM_SCRATCH_BYTES);
+  for (const m of [1, 200, 12345]) assert.is((w.programFlagsBytes as (n: number) => number)(m), programFlagsBytes(m));
+});
+
+test('a verify margin accepts reads only inside toleranceUS − verifyMarginUS and raises the true in-band rate', () => {
+  arena.reset();
+  const cfg = cfgWith({ device: { faults: { stuckHrsRate: 0, stuckLrsRate: 0 } } });
+  const run = (margin: number) => {
+    const p = new CrossbarPool(cfg, { numCrossbars: 4, seed: 21 });
+    const t = randomTargets(p.numCells, 22);
+    return programPool(p, t, { programming: { verifyMarginUS: margin } }).report;
+  };
+  const r0 = run(0), r1 = run(1.5);
+  assert.ok(r1.distribution.inBandRate > r0.distribution.inBandRate, `${r1.distribution.inBandRate} vs ${r0.distribution.inBandRate}`);
+  assert.ok(r1.totals.cycles > r0.totals.cycles);
+  const p = new CrossbarPool(cfg, { numCrossbars: 1, seed: 1 });
+  const t = new Uint8Array(p.numCells);
+  assert.throws(() => programPool(p, t, { programming: { verifyMarginUS: 3 } }), /verifyMarginUS \(3 µS\) must be in \[0, toleranceUS/);
+  assert.throws(() => resolveHardware({ programming: { verifyMarginUS: -1 } }), /verifyMarginUS/);
   arena.reset();
 });
 
