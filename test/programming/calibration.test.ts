@@ -19,6 +19,8 @@ for (const scheme of schemeNames()) {
     assert.ok(Math.abs(s.median / t.median - 1) <= 0.2, msg);
     assert.ok(Math.abs(s.p90 / t.p90 - 1) <= 0.2, msg);
     assert.ok(s.failureRate < 0.01, `${msg}, failure rate ${s.failureRate}`);
+    // measured devices end ≈ 99.8 % in band; the verify margin and averaged reads bring the model there
+    assert.ok(s.inBandRate > 0.995, `${msg}, in band ${s.inBandRate}`);
     arena.reset();
   });
 }
@@ -39,6 +41,9 @@ test('withScheme rejects unknown names and keeps the rest of the config', () => 
   const n = resolveHardware({}, 'neurram');
   const nf = withScheme(n, 'fppv');
   assert.equal(nf.device.response, n.device.response);
+  // ... and its own verify settings (the fitted margin is in µS of hfox-radar's band)
+  assert.is(nf.programming.verifyMarginUS, n.programming.verifyMarginUS);
+  assert.is(withScheme(resolveHardware({}), 'fppv').programming.verifyMarginUS, schemePresets.fppv.verify.verifyMarginUS);
   assert.is(nf.programming.scheme, 'fppv');
 });
 
