@@ -235,3 +235,72 @@ export function adamStepF32(w: usize, g: usize, m: usize, v: usize, n: i32, lr: 
     store<f32>(w + o, load<f32>(w + o) - step);
   }
 }
+
+/**
+ * im2col for NHWC convolutions: x [n, h, w, c] → cols [n·oh·ow, kh·kw·c], column order (ky, kx, ch) matching a
+ * row-major filter [kh, kw, c, f]. Writes every element (zeros where the window hangs over the padding).
+ */
+export function im2colF32(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, top: i32, left: i32,
+  oh: i32, ow: i32, cols: usize): void {
+  const run = <usize>c << 2;
+  let dst = cols;
+  for (let b = 0; b < n; b++) {
+    const xb = x + (<usize>(b * h * w * c) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - top + ky;
+          if (iy < 0 || iy >= h) { memory.fill(dst, 0, run * <usize>kw); dst += run * <usize>kw; continue; }
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sw - left + kx;
+            if (ix < 0 || ix >= w) memory.fill(dst, 0, run);
+            else copyRun(dst, xb + (<usize>((iy * w + ix) * c) << 2), c);
+            dst += run;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** col2im, the transpose of im2colF32: x [n, h, w, c] = Σ of cols entries scattered back (x is overwritten). */
+export function col2imF32(cols: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, top: i32, left: i32,
+  oh: i32, ow: i32, x: usize): void {
+  const run = <usize>c << 2;
+  memory.fill(x, 0, <usize>(n * h * w * c) << 2);
+  let src = cols;
+  for (let b = 0; b < n; b++) {
+    const xb = x + (<usize>(b * h * w * c) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - top + ky;
+          if (iy < 0 || iy >= h) { src += run * <usize>kw; continue; }
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = ox * sw - left + kx;
+            if (ix >= 0 && ix < w) addRun(xb + (<usize>((iy * w + ix) * c) << 2), src, c);
+            src += run;
+          }
+        }
+      }
+    }
+  }
+}
+
+@inline function copyRun(dst: usize, src: usize, c: i32): void {
+  let i = 0;
+  for (; i + 4 <= c; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < c; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+@inline function addRun(dst: usize, src: usize, c: i32): void {
+  let i = 0;
+  for (; i + 4 <= c; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < c; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}

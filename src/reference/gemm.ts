@@ -61,3 +61,71 @@ export function refAdamStep(w: Float32Array, g: Float32Array, m: Float32Array, v
     m[i] = mi; v[i] = vi; w[i] = f(w[i]! - step);
   }
 }
+
+/** The convolution geometry the im2col kernels need (a subset of tfjs' Conv2DInfo). */
+export interface ConvGeometry {
+  batchSize: number; inHeight: number; inWidth: number; inChannels: number; filterHeight: number; filterWidth: number;
+  strideHeight: number; strideWidth: number; outHeight: number; outWidth: number; padInfo: { top: number; left: number };
+}
+
+/**
+ * Reference of im2colF32 (assembly/gemm.ts). im2col for NHWC on host memory: x [N, H, W, C] → [N·outH·outW, kh·kw·C], column order (ky, kx, c) matching the
+ * row-major filter [kh, kw, C, F]. Plain loops: tfjs-wasm's Slice/Concat on 4-D tensors take a slow generic path
+ * (a LeNet-5 step spent >1 s in them), while this is a few ms per batch.
+ */
+export function refIm2col(x: Float32Array, info: ConvGeometry, out?: Float32Array): Float32Array {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: c, inHeight: h, inWidth: w, batchSize: n } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  const k = kh * kw * c;
+  const cols = out ?? new Float32Array(n * oh * ow * k); // `out` must be zeroed (padding stays 0)
+  let r = 0;
+  for (let b = 0; b < n; b++) {
+    const xb = b * h * w * c;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, r += k) {
+        let o = r;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - top + ky;
+          if (iy < 0 || iy >= h) { o += kw * c; continue; }
+          for (let kx = 0; kx < kw; kx++, o += c) {
+            const ix = ox * sw - left + kx;
+            if (ix < 0 || ix >= w) continue;
+            const src = xb + (iy * w + ix) * c;
+            // a plain loop: subarray()+set() allocates a view per pixel and was most of a ResNet step's im2col time
+            for (let ch = 0; ch < c; ch++) cols[o + ch] = x[src + ch]!;
+          }
+        }
+      }
+    }
+  }
+  return cols;
+}
+
+/** Reference of col2imF32. col2im: the transpose of refIm2col — scatter-adds [N·outH·outW, kh·kw·C] back onto an [N, H, W, C] input. */
+export function refCol2im(cols: Float32Array, info: ConvGeometry, out?: Float32Array): Float32Array {
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: c, inHeight: h, inWidth: w, batchSize: n } = info;
+  const top = info.padInfo.top, left = info.padInfo.left;
+  const k = kh * kw * c;
+  const x = out ?? new Float32Array(n * h * w * c); // `out` must be zeroed (this adds into it)
+  let r = 0;
+  for (let b = 0; b < n; b++) {
+    const xb = b * h * w * c;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, r += k) {
+        let o = r;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = oy * sh - top + ky;
+          if (iy < 0 || iy >= h) { o += kw * c; continue; }
+          for (let kx = 0; kx < kw; kx++, o += c) {
+            const ix = ox * sw - left + kx;
+            if (ix < 0 || ix >= w) continue;
+            const dst = xb + (iy * w + ix) * c;
+            for (let ch = 0; ch < c; ch++) x[dst + ch] += cols[o + ch]!;
+          }
+        }
+      }
+    }
+  }
+  return x;
+}
+

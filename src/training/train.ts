@@ -54,6 +54,11 @@ export interface TrainOptions {
   onBatch?: (b: BatchProgress) => void;
   /** Start from this state (resume); epochs already done are skipped. */
   resumeFrom?: TrainState;
+  /**
+   * 'adam' (default): HostAdam (adam.ts, one fused wasm pass per variable; its state is checkpointed for resume).
+   * 'tfjs-adam': tf.train.adam as shipped (benchmarks of stock tfjs; no optimizer state in checkpoints).
+   */
+  optimizer?: 'adam' | 'tfjs-adam';
   /** Limit steps per epoch (benchmarks; default all). */
   maxBatchesPerEpoch?: number;
 }
@@ -125,7 +130,8 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
   const batchSize = opts.batchSize ?? 64;
   const seed = opts.seed ?? 0;
   let lr = opts.learningRate ?? 1e-3;
-  const optimizer = new HostAdam(lr);
+  const host = opts.optimizer === 'tfjs-adam' ? null : new HostAdam(lr);
+  const optimizer: { learningRate: number; applyGradients(g: tf.NamedTensorMap): void; dispose(): void } = host ?? (tf.train.adam(lr) as unknown as typeof optimizer);
   const quantizers = opts.qat ? tasks.map((t, i) => new FakeQuantizer(t.model, { ...opts.qat!, seed: (opts.qat!.seed ?? seed) + i })) : [];
   // stable keys for the optimizer state: `task:index` over each task's trainable weights (QAT: kernels → masters)
   const keyToName = new Map<string, string>(), nameToKey = new Map<string, string>();
@@ -143,7 +149,7 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
   const restoreBest = opts.restoreBest ?? hasVal;
   const state: TrainState = opts.resumeFrom ? structuredClone(opts.resumeFrom) : { epochsDone: 0, bestValAccuracy: -1, bestEpoch: -1, staleEpochs: 0, history: [], seconds: 0 };
   for (let e = 0; e < state.epochsDone; e++) lr *= opts.lrDecay ?? 1;
-  if (state.optimizer) optimizer.loadJson(state.optimizer, (k) => keyToName.get(k));
+  if (state.optimizer && host) host.loadJson(state.optimizer, (k) => keyToName.get(k));
   // a QAT checkpoint resumed without QAT fine-tunes the saved (quantized) kernels in float; the masters are not needed
   if (state.qatMasters && quantizers.length) {
     quantizers.forEach((q, ti) => q.masters.forEach((mv, i) => {
@@ -153,7 +159,7 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
     }));
   }
   const saveOptimizer = () => {
-    state.optimizer = optimizer.toJson((n) => nameToKey.get(n));
+    if (host) state.optimizer = host.toJson((n) => nameToKey.get(n));
     if (quantizers.length) state.qatMasters = quantizers.map((q) => q.masters.map((mv) => f32ToBase64(mv.dataSync() as Float32Array)));
   };
   let best: tf.Tensor[][] | null = null;

@@ -133,6 +133,17 @@ test('kernel outputs free their backend memory (fused sigmoid fallback included)
   tf.dispose([a, b, bias]);
 });
 
+test('Tile (bulk-copy kernel) matches cpu for ranks 1–4, float32 and int32, including reps of 1 and 0-size', async () => {
+  const cases: Array<[number[], number[]]> = [[[5], [3]], [[2, 3], [1, 4]], [[2, 3], [3, 1]], [[1, 1, 1, 16], [4, 7, 7, 1]], [[2, 1, 3, 2], [2, 3, 1, 2]], [[3, 2], [0, 2]]];
+  const data = cases.map(([shape]) => rand(size(shape)));
+  const e = await onBoth({ name: 'tile', run: () => tf.tidy(() => cases.flatMap(([shape, reps], k) => {
+    const n = size(shape);
+    return [tf.tile(tf.tensor(data[k]!, shape), reps).dataSync() as Float32Array,
+      Float32Array.from(tf.tile(tf.tensor(Int32Array.from({ length: n }, (_, i) => i * 7 - 3), shape, 'int32'), reps).dataSync())];
+  })) });
+  assert.is(e, 0);
+});
+
 test('batched matMul with transposes matches cpu', async () => {
   const ad = rand(2 * 4 * 3), bd = rand(2 * 5 * 4);
   const e = await onBoth({ name: 'bmm', run: () => tf.tidy(() => [tf.matMul(tf.tensor3d(ad, [2, 4, 3]), tf.tensor3d(bd, [2, 5, 4]), true, true).dataSync() as Float32Array]) });

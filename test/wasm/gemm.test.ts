@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { arena, initSync } from '../../src/wasm/index.js';
 import { gemm, gemmHost } from '../../src/training/gemm.js';
-import { refGemm, refGemmBiasAct, refGemmErrorBound, type RefGemmArgs } from '../../src/reference/gemm.js';
+import { refCol2im, refGemm, refGemmBiasAct, refGemmErrorBound, refIm2col, type ConvGeometry, type RefGemmArgs } from '../../src/reference/gemm.js';
+import { wasm } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
 
 initSync();
@@ -75,6 +76,31 @@ test('gemm rejects bad shapes with a message naming the problem', () => {
     assert.throws(() => gemm({ m: 2, n: 2, k: 3, a: A, b: B, c: C, lda: 2 }), /lda 2 is smaller/);
     assert.throws(() => gemm({ m: 2, n: 2, k: 3, a: A, b: B, c: C, activation: 'tanh' as 'relu' }), /activation 'tanh'/);
   });
+});
+
+test('im2colF32 / col2imF32 equal the TS references bit for bit (padding, strides, channel runs of 1, 3, 4, 16)', () => {
+  const k = wasm() as unknown as { im2colF32(...a: number[]): void; col2imF32(...a: number[]): void };
+  const cases: Array<[number, number, number, number, number, number, number, number]> = [
+    // n, h, w, c, kernel, stride, pad top, pad left (same-style: out = ceil(in / stride))
+    [2, 7, 6, 3, 3, 1, 1, 1], [1, 9, 9, 16, 3, 2, 1, 1], [2, 5, 5, 1, 5, 1, 2, 2], [1, 8, 8, 4, 3, 2, 0, 0], [1, 6, 7, 3, 1, 2, 0, 0],
+  ];
+  for (const [n, h, w, c, kk, s, top, left] of cases) {
+    const oh = top ? Math.ceil(h / s) : Math.ceil((h - kk + 1) / s), ow = left ? Math.ceil(w / s) : Math.ceil((w - kk + 1) / s);
+    const g: ConvGeometry = { batchSize: n, inHeight: h, inWidth: w, inChannels: c, filterHeight: kk, filterWidth: kk, strideHeight: s, strideWidth: s, outHeight: oh, outWidth: ow, padInfo: { top, left } };
+    const geo = [n, h, w, c, kk, kk, s, s, top, left, oh, ow];
+    const x = rand(n * h * w * c), rows = n * oh * ow * kk * kk * c;
+    const dcols = rand(rows);
+    const [cols, back] = arena.scoped((ar) => {
+      const X = ar.from('f32', x), C = ar.from('f32', rand(rows)); // garbage in C: the kernel must write every element
+      k.im2colF32(X.ptr, ...geo, C.ptr);
+      const D = ar.from('f32', dcols), Y = ar.from('f32', rand(n * h * w * c));
+      k.col2imF32(D.ptr, ...geo, Y.ptr);
+      return [C.copy(), Y.copy()];
+    });
+    const label = `n${n} ${h}×${w}×${c} k${kk} s${s} pad ${top},${left}`;
+    assert.equal(Array.from(cols), Array.from(refIm2col(x, g)), `im2col ${label}`);
+    assert.equal(Array.from(back), Array.from(refCol2im(dcols, g)), `col2im ${label}`);
+  }
 });
 
 test.run();
