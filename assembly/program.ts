@@ -19,8 +19,8 @@
 // assembly/rng.ts), c the cell's index inside its crossbar (row·cols + col), G_j the odd constants below and mix32
 // the bijective integer hash below. Per verify read: one u32 u; the normal draw is N[(u >>> 8) & 4095]; each pulse's
 // cycle-to-cycle multiplier is C2C[u >>> 20] of the u drawn for the verify that follows the pulse (top bits: c2c,
-// middle bits: normal). With readsPerVerify R > 1 the R − 1 further reads each draw a u and use N[u >>> 20]; the
-// mean is (Σ z)·f32(1/R).
+// middle bits: normal). With readsPerVerify R > 1 the verify uses the mean of R reads, whose noise is the single
+// read's σ/√R (read noise is Gaussian): one draw N[...]·f32(1/√R) stands for the R reads (all R are counted).
 //
 // Scheduling: four lanes each hold one cell; when a lane's cell is done (verified in band, or maxPulses), its
 // results are written and the lane takes the next cell in index order. Row-parallel accounting (which pulse
@@ -88,7 +88,7 @@ let cRow: i32 = 0, cCol: i32 = 0, cCb: i32 = 0, cC: i32 = 0, cKeyCb: i32 = -1; /
 let cK0: u32 = 0, cK1: u32 = 0, cK2: u32 = 0, cK3: u32 = 0;
 let cSeedLo: u32 = 0, cSeedHi: u32 = 0;
 let cGMin: f64 = 0, cSpacing: f64 = 0, cPulseE: f64 = 0, cReadE: f64 = 0, cPeriphPulse: f64 = 0, cPeriphRead: f64 = 0;
-let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cInvReads: f32 = 1;
+let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cReadScale: f32 = 1;
 let cNReads: i32 = 1, cVerifyAll: bool = false;
 
 @inline function lane(field: i32, l: i32): usize { return cS + <usize>(field + (l << 2)); }
@@ -195,19 +195,10 @@ function refill(l: i32): bool {
     // first verify
     const gi = load<f32>(cG + (<usize>i << 2));
     const gt = <f32>(cGMin + <f64>tgt * cSpacing);
-    let u = rotl<u32>(s1 * 5, 7) * 9;
-    let t9 = s1 << 9;
+    const u = rotl<u32>(s1 * 5, 7) * 9;
+    const t9 = s1 << 9;
     s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-    let z = load<f32>(tNormal + (<usize>((u >>> 8) & 4095) << 2));
-    if (cNReads > 1) {
-      for (let j = 1; j < cNReads; j++) {
-        u = rotl<u32>(s1 * 5, 7) * 9;
-        t9 = s1 << 9;
-        s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t9; s3 = rotl<u32>(s3, 11);
-        z += load<f32>(tNormal + (<usize>(u >>> 20) << 2));
-      }
-      z *= cInvReads;
-    }
+    const z = load<f32>(tNormal + (<usize>((u >>> 8) & 4095) << 2)) * cReadScale;
     const r = gi + (cReadRel * gi + cReadAbs) * z;
     if (Mathf.abs(r - gt) <= cVtol) {
       writeCell(i, tgt, gi, gt, r, 0, 0, 0);
@@ -273,7 +264,7 @@ export function programCells(
   cStride = 2 * (maxPulses + 1);
   cOff = maxPulses + 1;
   cNReads = <i32>prm(prmPtr, P_NREADS);
-  cInvReads = <f32>(1.0 / <f64>cNReads);
+  cReadScale = <f32>(1.0 / Math.sqrt(<f64>cNReads)); // the mean of R reads: σ/√R
   cVerifyAll = prm(prmPtr, P_VERIFY_ALL) != 0;
   cVtol = <f32>prm(prmPtr, P_VERIFY_TOL);
   const setStep = <f32>prm(prmPtr, P_SET), resetStep = <f32>prm(prmPtr, P_RESET);
@@ -304,7 +295,7 @@ export function programCells(
   const satScaleV = f32x4.splat(<f32>prm(prmPtr, P_SAT_SCALE));
   const satMaxV = i32x4.splat(SAT_N - 1);
   const readRelV = f32x4.splat(cReadRel), readAbsV = f32x4.splat(cReadAbs);
-  const invReadsV = f32x4.splat(cInvReads);
+  const readScaleV = f32x4.splat(cReadScale);
   const setAbsV = f32x4.splat(setStep), resetAbsV = f32x4.splat(resetStep), negResetV = f32x4.splat(-resetStep);
   const gainV = f32x4.splat(<f32>prm(prmPtr, P_GAIN));
   const lastV = i32x4.splat(ladderLast);
@@ -406,18 +397,7 @@ export function programCells(
     lastDir = dir;
     // ---- verify: read = G + (readRel·G + readAbs)·z ----
     let z = gather(i32x4.add(v128.and(i32x4.shr_u(u, 6), m16380), normalV));
-    if (nReads > 1) {
-      for (let j = 1; j < nReads; j++) {
-        const y5 = i32x4.add(i32x4.shl(x1, 2), x1);
-        const yl = v128.or(i32x4.shl(y5, 7), i32x4.shr_u(y5, 25));
-        const uj = i32x4.add(i32x4.shl(yl, 3), yl);
-        const t9 = i32x4.shl(x1, 9);
-        x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
-        x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
-        z = f32x4.add(z, gather(i32x4.add(v128.and(i32x4.shr_u(uj, 18), mC2c), normalV)));
-      }
-      z = f32x4.mul(z, invReadsV);
-    }
+    if (nReads > 1) z = f32x4.mul(z, readScaleV);
     r = f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(readRelV, gi), readAbsV), z));
   }
 }

@@ -28,9 +28,9 @@
 //
 // Result (65536 cells, seeds 1–3; test/programming/calibration.test.ts checks seed 1; in band = true conductance
 // within ±3 µS after the operation, over all checked cells including the 0.15 % stuck ones):
-//     ISPP      mean 19.7 (−10 %)  median 11 (0 %)   p90 56 (+10 %)   p99 65   in band 99.65–99.69 %
-//     FPPV      mean 14.3 (−16 %)  median  8 (0 %)   p90 38–39 (+12–15 %)  p99 81–82   in band 99.84 %
-//     adaptive  mean  8.7 (0 %)    median  6 (0 %)   p90 19 (0 %)     p99 47   in band 99.82–99.84 %
+//     ISPP      mean 19.7 (−10 %)  median 11–12 (0/+9 %)  p90 56 (+10 %)  p99 65      in band 99.65–99.70 %
+//     FPPV      mean 14.3 (−16 %)  median  8 (0 %)        p90 38 (+12 %)  p99 81–82   in band 99.83–99.84 %
+//     adaptive  mean  8.7 (0 %)    median  6 (0 %)        p90 19 (0 %)    p99 47–48   in band 99.83–99.84 %
 // Fitted values are model parameters, not measured device constants: the model (power-law amplitude response,
 // saturation in a window wider than the programmed one, lognormal c2c with abrupt jumps) is a reconstruction, and
 // other parameter sets fit the same three statistics.

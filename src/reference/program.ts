@@ -68,7 +68,7 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
   const readE = prm[P.readEnergy]!, pulseE = prm[P.pulseEnergy]!, periphPulse = prm[P.periphPulse]!;
   const periphRead = prm[P.periphRead]!, last = prm[P.ladderLen]! - 1;
   const verifyAll = prm[P.verifyAll]! !== 0;
-  const invReads = fr(1.0 / nReads);
+  const readScale = fr(1.0 / Math.sqrt(nReads));
   // energy weight per ladder step: W[k] = f32(v_k²·pulseE + nReads·readE) (J per µS of G before the pulse)
   const W = new Float32Array(last + 1);
   for (let k = 0; k <= last; k++) W[k] = t[T_VSQ + k]! * pulseE + nReads * readE;
@@ -77,13 +77,10 @@ export function refProgramCells(prm: Float64Array, t: Float32Array, a: RefProgra
   const { g, level, fault, status, wear, targets, outSet, outReset, outReads, outEnergy, rowOut, streams } = a;
   const rng = new CellRng();
 
-  /** One verify read of conductance gi: the first normal draw comes from u (middle bits). */
+  /** A verify (the mean of nReads reads: σ/√nReads) of conductance gi; the normal draw takes u's middle bits. */
   const read = (gi: number, u: number): number => {
     let z = t[T_NORMAL + ((u >>> 8) & 4095)]!;
-    if (nReads > 1) {
-      for (let j = 1; j < nReads; j++) z = fr(z + t[T_NORMAL + (rng.next() >>> 20)]!);
-      z = fr(z * invReads);
-    }
+    if (nReads > 1) z = fr(z * readScale);
     return fr(gi + fr(fr(fr(readRel * gi) + readAbs) * z));
   };
 

@@ -15,7 +15,7 @@ export const RNG_STATE_BYTES = 32;
  * x_j = mix32(a_j + (cell + 1)·G_j) (cell = row·cols + col inside the crossbar; mix32 and G_j in
  * assembly/program.ts), so a cell's draws do not depend on which SIMD lane runs it or in what order. Per verify
  * read one u32 u: normal draw N[(u >>> 8) & 4095], and the pulse before that read takes its cycle-to-cycle
- * multiplier from C2C[u >>> 20]; further reads of a multi-read verify draw one u each (N[u >>> 20]).
+ * multiplier from C2C[u >>> 20]; a verify of R averaged reads draws once too (N[...]·f32(1/√R)).
  */
 export const StreamPurpose = {
   test: 0,
