@@ -27,7 +27,8 @@ export interface RunOptions {
   createdAt?: string;
   /**
    * Price each programming operation with the expected-cost table instead of simulating every pulse (fast design-
-   * space sweeps). Analog accuracy is then not measured (null): conductances were not simulated.
+   * space sweeps). Analog accuracy is then not measured (null): conductances were not simulated; ideal accuracy is
+   * the quantized one (the pool holds exactly the targets).
    */
   estimate?: boolean;
 }
@@ -111,16 +112,23 @@ function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): 
   return { crossbars, binRows, binCols, values };
 }
 
+// Software accuracies depend only on the model, its test samples and the quantization (weights, io) — not on the
+// crossbars or the device — so they are kept across runs (a sweep runs many hardware points on the same models).
+const softwareAccuracies = new WeakMap<ScenarioModel, Map<string, { float: number; quantized: number }>>();
+
 class AccuracyCache {
-  private readonly cache = new Map<string, { float: number; quantized: number }>();
   constructor(private readonly samples: number) {}
-  software(p: PreparedModel, key: string): { float: number; quantized: number } {
-    let a = this.cache.get(key);
+  software(p: PreparedModel): { float: number; quantized: number } {
+    let perModel = softwareAccuracies.get(p.spec);
+    if (!perModel) { perModel = new Map(); softwareAccuracies.set(p.spec, perModel); }
+    const cfg = p.qm.config;
+    const key = JSON.stringify({ weights: cfg.weights, io: cfg.io, samples: this.samples });
+    let a = perModel.get(key);
     if (!a) {
       const engine = new CrossbarEngine(p.qm, mapPlacementFor(p), null);
       const r = evaluate(engine, p.spec.test, ['float', 'quantized'], { limit: this.samples });
       a = { float: r.float!, quantized: r.quantized! };
-      this.cache.set(key, a);
+      perModel.set(key, a);
     }
     return a;
   }
@@ -132,7 +140,7 @@ function mapPlacementFor(p: PreparedModel): Placement {
 
 /** Runs one strategy over the whole sequence on a fresh pool. */
 export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
-  acc: AccuracyCache, keyPrefix: string, progress?: (done: number) => void, estimate = false): StrategyResult {
+  acc: AccuracyCache, progress?: (done: number) => void, estimate = false): StrategyResult {
   const program = estimate ? estimateProgramming : simulateProgramming;
   const cfg = spec.config;
   const samples = spec.evalSamples ?? 1000;
@@ -187,10 +195,14 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
       resident = { name, placement };
       // accuracy of every model after this switch: on-crossbar for the resident one
       const engine = new CrossbarEngine(incoming.qm, placement, pool, { seed: spec.seed });
-      const onXbar = evaluate(engine, incoming.spec.test, (estimate ? ['ideal'] : ['ideal', 'analog']) as InferenceMode[], { limit: samples });
+      // an estimate leaves the pool holding exactly the targets, so ideal = quantized by construction (the engine's
+      // routing is tested bit-identical): only a simulation is worth evaluating on the crossbars
+      const onXbar = estimate
+        ? { ideal: acc.software(incoming).quantized, analog: null }
+        : evaluate(engine, incoming.spec.test, ['ideal', 'analog'] as InferenceMode[], { limit: samples });
       const accuracy: Record<string, Accuracies> = {};
       for (const [mName, p] of models) {
-        const sw = acc.software(p, `${keyPrefix}:${mName}`);
+        const sw = acc.software(p);
         accuracy[mName] = mName === name
           ? { ...sw, ideal: onXbar.ideal!, analog: onXbar.analog ?? null }
           : { ...sw, ideal: null, analog: null };
@@ -211,7 +223,7 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
     const mean = (f: (s: SwitchRecord) => number) => sw.reduce((a, s) => a + f(s), 0) / Math.max(1, sw.length);
     const accuracy: Record<string, Accuracies> = {};
     for (const [mName, p] of models) {
-      accuracy[mName] = lastOnCrossbar.get(mName) ?? { ...acc.software(p, `${keyPrefix}:${mName}`), ideal: null, analog: null };
+      accuracy[mName] = lastOnCrossbar.get(mName) ?? { ...acc.software(p), ideal: null, analog: null };
     }
     return {
       name: strategy, description: STRATEGY_DESCRIPTIONS[strategy],
@@ -251,13 +263,13 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
   const total = spec.strategies.length * spec.sequence.length;
   spec.strategies.forEach((s, si) => {
     const models = s === 'ha3m' ? merged! : original;
-    strategies[s] = runStrategy(spec, s, models, poolCrossbars, acc, s === 'ha3m' ? 'merged' : 'original',
+    strategies[s] = runStrategy(spec, s, models, poolCrossbars, acc,
       (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total), opts.estimate);
   });
   const pareto: Results['pareto'] = [];
   for (const [i, entry] of (spec.pareto ?? []).entries()) {
     const prepared = prepareModels(entry.models, cfg, spec.mapping);
-    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, acc, `pareto-${i}`, undefined, opts.estimate);
+    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, acc, undefined, opts.estimate);
     pareto.push({ share: entry.share, cyclesPerSwitch: r.cyclesPerSwitch, accuracy: r.accuracy });
     opts.onProgress?.(`pareto ${entry.share}`, total, total);
   }
