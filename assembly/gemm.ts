@@ -304,3 +304,10 @@ export function col2imF32(cols: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, 
     store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
   }
 }
+
+/** Column sums of a row-major [rows, cols] matrix: out[j] = Σ_i x[i·cols + j], added row by row in f32 (bias and
+ *  BatchNorm gradients: NHWC reduced over N, H, W). */
+export function sumRowsF32(x: usize, rows: i32, cols: i32, out: usize): void {
+  memory.fill(out, 0, <usize>cols << 2);
+  for (let i = 0; i < rows; i++) addRun(out, x + (<usize>(i * cols) << 2), cols);
+}

@@ -129,3 +129,10 @@ export function refCol2im(cols: Float32Array, info: ConvGeometry, out?: Float32A
   return x;
 }
 
+
+/** Reference of sumRowsF32: column sums of [rows, cols], row by row with f32 rounding after every add. */
+export function refSumRows(x: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j] = Math.fround(out[j]! + x[i * cols + j]!);
+  return out;
+}

@@ -19,6 +19,7 @@ import { gemm, gemmKernels, type GemmActivation } from './gemm.js';
 interface ConvExports {
   im2colF32(x: number, ...geometryAndCols: number[]): void;
   col2imF32(cols: number, ...geometryAndX: number[]): void;
+  sumRowsF32(x: number, rows: number, cols: number, out: number): void;
 }
 const convKernels = (): ConvExports => gemmKernels() as unknown as ConvExports;
 
@@ -26,7 +27,7 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 const WASM = 'wasm';
-const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile'] as const;
+const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'AvgPoolGrad'] as const;
 const originals = new Map<string, tf.KernelConfig | undefined>();
 let patched = false;
 
@@ -186,6 +187,29 @@ export function tileHost<T extends Float32Array | Int32Array | Uint8Array>(x: T,
   return out;
 }
 
+/**
+ * Sum (or mean) of a float32 tensor over its leading axes [0, r): out[j] = Σ_i x[i·inner + j], summed row by row in
+ * f32 by a wasm kernel. BatchNorm and bias gradients reduce NHWC tensors over N, H, W this way; tfjs-wasm transposes the tensor
+ * first (a slow generic Transpose). Returns null for other axis sets (the original kernel takes them).
+ */
+function reduceLeading(backend: unknown, x: tf.TensorInfo, axis: number | number[], keepDims: boolean, mean: boolean): tf.TensorInfo | null {
+  if (x.dtype !== 'float32' || x.shape.length < 2) return null;
+  const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
+  const r = axes.length;
+  if (r === 0 || r === x.shape.length || !axes.every((a, i) => a === i)) return null;
+  const outer = sizeOf(x.shape.slice(0, r)), inner = sizeOf(x.shape.slice(r));
+  const acc = arena.scoped((ar) => {
+    const X = ar.from('f32', heap(backend, x)), S = ar.alloc('f32', inner, false);
+    convKernels().sumRowsF32(X.ptr, outer, inner, S.ptr);
+    return S.copy();
+  });
+  if (mean) for (let j = 0; j < inner; j++) acc[j] = acc[j]! / outer;
+  const shape = keepDims ? x.shape.map((d, i) => (i < r ? 1 : d)) : x.shape.slice(r);
+  const out = (backend as WasmBackendLike).makeOutput(shape, 'float32');
+  heap(backend, out).set(acc);
+  return out;
+}
+
 const f32 = (...ts: Array<tf.TensorInfo | undefined>): boolean => ts.every((t) => !t || t.dtype === 'float32');
 
 function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
@@ -259,6 +283,38 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
         heap(args.backend, out).set(DW.view);
         return out;
       });
+    },
+    Sum: (args) => {
+      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      return reduceLeading(args.backend, args.inputs.x!, axis, keepDims, false) ?? orig('Sum')(args);
+    },
+    Mean: (args) => {
+      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      return reduceLeading(args.backend, args.inputs.x!, axis, keepDims, true) ?? orig('Mean')(args);
+    },
+    AvgPoolGrad: (args) => {
+      // non-overlapping windows (stride = window, valid padding; e.g. global average pooling): every input pixel gets
+      // dy of its one window / window size. tfjs-wasm's generic AvgPoolGrad took ~0.1 s for one ResNet GAP.
+      const { dy, input } = args.inputs;
+      const { filterSize, strides, pad } = args.attrs as unknown as { filterSize: number | [number, number]; strides: number | [number, number]; pad: string | number };
+      const [fh, fw] = typeof filterSize === 'number' ? [filterSize, filterSize] : filterSize;
+      const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+      const [n, h, w, c] = input!.shape as [number, number, number, number];
+      const oh = h / fh, ow = w / fw;
+      if (dy!.dtype !== 'float32' || input!.shape.length !== 4 || pad !== 'valid' || fh !== sh || fw !== sw || !Number.isInteger(oh) || !Number.isInteger(ow)
+        || dy!.shape.join() !== [n, oh, ow, c].join()) return orig('AvgPoolGrad')(args);
+      const out = (args.backend as WasmBackendLike).makeOutput([n, h, w, c], 'float32');
+      const g = heap(args.backend, dy!), dx = heap(args.backend, out);
+      const scale = 1 / (fh * fw);
+      for (let b = 0; b < n; b++) {
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const src = ((b * oh + Math.floor(y / fh)) * ow + Math.floor(x / fw)) * c, dst = ((b * h + y) * w + x) * c;
+            for (let ch = 0; ch < c; ch++) dx[dst + ch] = g[src + ch]! * scale;
+          }
+        }
+      }
+      return out;
     },
     Tile: (args) => {
       const { x } = args.inputs;

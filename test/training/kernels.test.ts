@@ -144,6 +144,26 @@ test('Tile (bulk-copy kernel) matches cpu for ranks 1–4, float32 and int32, in
   assert.is(e, 0);
 });
 
+test('Sum and Mean over leading axes (our kernel) and other axes (original) match cpu', async () => {
+  const x = rand(4 * 5 * 3 * 6);
+  const e = await onBoth({ name: 'reduce', run: () => tf.tidy(() => {
+    const t = tf.tensor4d(x, [4, 5, 3, 6]);
+    return [tf.sum(t, [0, 1, 2]), tf.sum(t, 0, true), tf.mean(t, [0, 1]), tf.mean(t, [1, 0, 2], true), tf.sum(t, [1, 2]), tf.mean(t, -1), tf.sum(t), tf.mean(t, [0, 3])]
+      .map((r) => Float32Array.from(r.dataSync()));
+  }) });
+  assert.ok(e < 1e-5, `relative error ${e}`);
+});
+
+test('average-pooling gradients match cpu (non-overlapping windows: our kernel; overlapping/same: original)', async () => {
+  const x = rand(2 * 6 * 6 * 3);
+  const e = await onBoth({ name: 'avgpool', run: () => tf.tidy(() => {
+    const t = tf.tensor4d(x, [2, 6, 6, 3]);
+    const g = (f: (v: tf.Tensor4D) => tf.Tensor) => Float32Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor4D), tf.range(1, f(v as tf.Tensor4D).size + 1).reshape(f(v as tf.Tensor4D).shape))))(t).dataSync());
+    return [g((v) => tf.avgPool(v, 6, 6, 'valid')), g((v) => tf.avgPool(v, 3, 3, 'valid')), g((v) => tf.avgPool(v, [2, 3], [2, 3], 'valid')), g((v) => tf.avgPool(v, 3, 2, 'same'))];
+  }) });
+  assert.ok(e < 1e-6, `relative error ${e}`);
+});
+
 test('batched matMul with transposes matches cpu', async () => {
   const ad = rand(2 * 4 * 3), bd = rand(2 * 5 * 4);
   const e = await onBoth({ name: 'bmm', run: () => tf.tidy(() => [tf.matMul(tf.tensor3d(ad, [2, 4, 3]), tf.tensor3d(bd, [2, 5, 4]), true, true).dataSync() as Float32Array]) });

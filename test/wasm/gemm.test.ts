@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { arena, initSync } from '../../src/wasm/index.js';
 import { gemm, gemmHost } from '../../src/training/gemm.js';
-import { refCol2im, refGemm, refGemmBiasAct, refGemmErrorBound, refIm2col, type ConvGeometry, type RefGemmArgs } from '../../src/reference/gemm.js';
+import { refCol2im, refSumRows, refGemm, refGemmBiasAct, refGemmErrorBound, refIm2col, type ConvGeometry, type RefGemmArgs } from '../../src/reference/gemm.js';
 import { wasm } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
 
@@ -100,6 +100,15 @@ test('im2colF32 / col2imF32 equal the TS references bit for bit (padding, stride
     const label = `n${n} ${h}×${w}×${c} k${kk} s${s} pad ${top},${left}`;
     assert.equal(Array.from(cols), Array.from(refIm2col(x, g)), `im2col ${label}`);
     assert.equal(Array.from(back), Array.from(refCol2im(dcols, g)), `col2im ${label}`);
+  }
+});
+
+test('sumRowsF32 equals the TS reference bit for bit', () => {
+  const k = wasm() as unknown as { sumRowsF32(x: number, rows: number, cols: number, out: number): void };
+  for (const [rows, cols] of [[1, 1], [7, 3], [50, 16], [33, 37]] as const) {
+    const x = rand(rows * cols);
+    const got = arena.scoped((ar) => { const X = ar.from('f32', x), O = ar.from('f32', rand(cols)); k.sumRowsF32(X.ptr, rows, cols, O.ptr); return O.copy(); });
+    assert.equal(Array.from(got), Array.from(refSumRows(x, rows, cols)), `${rows}×${cols}`);
   }
 });
 
