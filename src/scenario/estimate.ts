@@ -6,11 +6,57 @@
 // bench/sweep.bench.ts). The pool is left as if programmed ideally: levels = targets, conductances at the level
 // centres (stuck cells stay stuck), wear += the expected pulses rounded — so analog accuracy is not meaningful
 // after an estimate and is not measured.
-import type { CrossbarPool } from '../hardware/pool.js';
-import { FAULT_NONE, FAULT_STUCK_HRS, STATUS_UNVERIFIED, STATUS_VERIFIED } from '../hardware/pool.js';
-import { expectedCostTable } from '../programming/cost-table.js';
+import type { HardwareConfig } from '../hardware/config.js';
+import { CrossbarPool, FAULT_NONE, FAULT_STUCK_HRS, STATUS_UNVERIFIED, STATUS_VERIFIED } from '../hardware/pool.js';
+import { deepMerge, validate } from '../hardware/resolve.js';
+import { costTableKey, expectedCostTable } from '../programming/cost-table.js';
 import { listSchedule } from '../programming/report.js';
-import { NO_TARGET } from '../programming/program.js';
+import { NO_TARGET, programPool } from '../programming/program.js';
+import { arena } from '../wasm/arena.js';
+
+/** What programming a stuck cell to each level costs: [kind − 1][level] → per-cell means. */
+interface StuckCosts { set: Float64Array[]; reset: Float64Array[]; reads: Float64Array[]; energy: Float64Array[]; failed: Float64Array[] }
+const stuckCache = new Map<string, StuckCosts>();
+
+/**
+ * Stuck cells never move, so what a write-verify costs them depends only on the fault, the target level and the
+ * scheme (amplitude ramps included): simulated once per configuration with the kernel itself, on all-stuck pools.
+ */
+export function stuckCellCosts(cfg: HardwareConfig): StuckCosts {
+  const key = costTableKey(cfg, 0, 0, true);
+  const hit = stuckCache.get(key);
+  if (hit) return hit;
+  const L = 2 ** cfg.cells.cellBits, perLevel = cfg.crossbar.cols; // one row per target level
+  const out: StuckCosts = { set: [], reset: [], reads: [], energy: [], failed: [] };
+  const mark = arena.mark();
+  try {
+    for (const [hrs, lrs] of [[1, 0], [0, 1]] as const) {
+      const mc = validate(deepMerge(cfg, {
+        crossbar: { rows: L, numCrossbars: 1 },
+        device: { faults: { stuckHrsRate: hrs, stuckLrsRate: lrs } },
+        programming: { initialState: 'hrs', crossbarsInParallel: 1 },
+      }));
+      const pool = new CrossbarPool(mc, { numCrossbars: 1, seed: 1 });
+      const targets = Uint8Array.from({ length: pool.numCells }, (_, i) => Math.floor(i / perLevel));
+      // a stuck cell already verified at its target is skipped; force the verify so every level is priced
+      const { perCell } = programPool(pool, targets, { perCell: true, verifyAll: true });
+      const st = pool.status().view;
+      const m = { set: new Float64Array(L), reset: new Float64Array(L), reads: new Float64Array(L), energy: new Float64Array(L), failed: new Float64Array(L) };
+      for (let i = 0; i < pool.numCells; i++) {
+        const t = targets[i]!;
+        m.set[t]! += perCell!.setPulses[i]! / perLevel; m.reset[t]! += perCell!.resetPulses[i]! / perLevel;
+        m.reads[t]! += perCell!.verifyReads[i]! / perLevel; m.energy[t]! += perCell!.energyJ[i]! / perLevel;
+        m.failed[t]! += (st[i] !== STATUS_VERIFIED ? 1 : 0) / perLevel;
+      }
+      out.set.push(m.set); out.reset.push(m.reset); out.reads.push(m.reads); out.energy.push(m.energy); out.failed.push(m.failed);
+    }
+  } finally {
+    arena.release(mark);
+  }
+  if (stuckCache.size > 32) stuckCache.clear();
+  stuckCache.set(key, out);
+  return out;
+}
 
 /** What one programming operation cost (simulated or estimated): the fields a switch record needs. */
 export interface OperationCost {
@@ -35,15 +81,9 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
   const n = pool.numCells;
   if (targets.length !== n) throw new Error(`estimateProgramming: targets has ${targets.length} entries but the pool has ${n} cells`);
   const lv = pool.levels().view, g = pool.conductances().view, st = pool.status().view, ft = pool.faults().view, wr = pool.wear().view;
-  const gMin = cfg.device.gMinUS, spacing = (cfg.device.gMaxUS - gMin) / (L - 1), tol = p.toleranceUS;
+  const gMin = cfg.device.gMinUS, spacing = (cfg.device.gMaxUS - gMin) / (L - 1);
   const tPulse = p.tPulseS, tRead = p.tReadS, nReads = p.readsPerVerify;
-  // energy per pulse of a stuck cell: the table's mean energy per pulse (reads included) of the full swing that way
-  const perPulseE = (i: number, j: number) => {
-    const k = i * L + j;
-    const pulses = table.setMean[k]! + table.resetMean[k]!;
-    return pulses > 0 ? table.energyMeanJ[k]! / pulses : 0;
-  };
-  const stuckUpE = perPulseE(0, L - 1), stuckDownE = perPulseE(L - 1, 0);
+  const stuckCosts = stuckCellCosts(cfg);
   const totals = { cycles: 0, setPulses: 0, resetPulses: 0, verifyReads: 0, energyJ: 0, failures: 0 };
   const perRegionCycles = new Map<number, number>();
   const rows = pool.rows, cols = pool.cols, nb = pool.numCrossbars;
@@ -62,21 +102,17 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
         if (t === NO_TARGET) continue;
         if (t >= L) throw new Error(`estimateProgramming: target ${t} at cell ${i} is outside [0, ${L})`);
         const from = lv[i]!;
-        const stuck = ft[i]! !== FAULT_NONE;
-        if (!stuck && from === t && st[i] === STATUS_VERIFIED) continue; // verified at its level: costs nothing
+        const fault = ft[i]!;
+        if (from === t && st[i] === STATUS_VERIFIED) continue; // verified at its level: costs nothing
         checked = true;
         let set: number, reset: number, reads: number, energy: number, sigma: number;
-        if (stuck) {
-          const gStuck = ft[i] === FAULT_STUCK_HRS ? cfg.device.gMinUS : cfg.device.gMaxUS;
-          if (Math.abs(gStuck - (gMin + t * spacing)) <= tol) { set = 0; reset = 0; reads = nReads; energy = 0; }
-          else {
-            const up = gMin + t * spacing > gStuck;
-            set = up ? p.maxPulses : 0; reset = up ? 0 : p.maxPulses;
-            reads = (p.maxPulses + 1) * nReads; energy = p.maxPulses * (up ? stuckUpE : stuckDownE);
-            totals.failures++;
-          }
+        if (fault !== FAULT_NONE) {
+          const k = fault === FAULT_STUCK_HRS ? 0 : 1;
+          set = stuckCosts.set[k]![t]!; reset = stuckCosts.reset[k]![t]!; reads = stuckCosts.reads[k]![t]!; energy = stuckCosts.energy[k]![t]!;
+          const failed = stuckCosts.failed[k]![t]!;
+          totals.failures += failed;
           sigma = 0;
-          lv[i] = t; st[i] = STATUS_UNVERIFIED;
+          lv[i] = t; st[i] = failed >= 0.5 ? STATUS_UNVERIFIED : STATUS_VERIFIED;
         } else {
           const k = from * L + t;
           set = table.setMean[k]!; reset = table.resetMean[k]!; reads = table.readsMean[k]!; energy = table.energyMeanJ[k]!;
