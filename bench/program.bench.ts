@@ -1,9 +1,11 @@
 // Write-verify kernel speed: simulated write-verify iterations (pulse + verify) per second, wasm vs the TS
-// reference, in one run; then a pool the size of an 11.7M-weight network at the default encoding (≈ 94M cells)
-// programmed from reset to random levels (time and peak RSS).
+// reference, in one run (interleaved rounds, medians; wall and CPU time, since the machine is shared); then a
+// pool the size of an 11.7M-weight network at the default encoding (≈ 94M cells) programmed from reset to random
+// levels (time and peak RSS).
 //   node --import tsx bench/program.bench.ts            (HA3M_BENCH_BIG=0 skips the big pool;
 //                                                         HA3M_BENCH_BIG_SCHEME=ispp|fppv|adaptive, default ispp)
-import { Bench } from 'tinybench';
+import { cpus, loadavg } from 'node:os';
+import { runTasks, ratio } from './util.js';
 import { initSync, arena } from '../src/wasm/index.js';
 import { resolveHardware } from '../src/hardware/resolve.js';
 import { cellsPerWeight } from '../src/hardware/derived.js';
@@ -26,11 +28,15 @@ function randomLevels(n: number, seed: number): Uint8Array {
 
 const results: Record<string, unknown> = {};
 const cpuMs = (): number => process.cpuUsage().user / 1000;
+const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
+const load0 = loadavg();
+console.log(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
 for (const scheme of ['ispp', 'fppv', 'adaptive'] as const) {
   const cfg = withScheme(resolveHardware({}), scheme);
   const pool = new CrossbarPool(cfg, { numCrossbars: 4, seed: 1 });
   const targets = randomLevels(pool.numCells, 2);
-  // every operation starts from the same fresh state (a memcpy), so only the kernel and its accounting are timed
+  // every operation starts from the same fresh state (a memcpy of 11 B per cell), so the kernel and its accounting
+  // are what is timed
   const snap = { g: pool.conductances().copy(), lv: pool.levels().copy(), st: pool.status().copy(), w: pool.wear().copy() };
   const restore = (): void => {
     pool.conductances().view.set(snap.g); pool.levels().view.set(snap.lv);
@@ -38,27 +44,28 @@ for (const scheme of ['ispp', 'fppv', 'adaptive'] as const) {
   };
   restore();
   const iters = programPool(pool, targets, { perCell: false }).report.totals.cycles; // same for both engines
-  const bench = new Bench({ time: 1500, warmupTime: 300 });
-  const cpuBest: Record<string, number> = { wasm: Infinity, reference: Infinity };
-  for (const engine of ['wasm', 'reference'] as const) {
-    bench.add(`${scheme} ${engine}`, () => {
+  const cpu: Record<string, number[]> = { wasm: [], reference: [] };
+  const task = (engine: 'wasm' | 'reference') => ({
+    name: `${scheme} ${engine}`,
+    fn: () => {
       restore();
       const c0 = cpuMs();
       programPool(pool, targets, { engine, perCell: false });
-      cpuBest[engine] = Math.min(cpuBest[engine]!, cpuMs() - c0);
-    });
-  }
-  await bench.run();
-  const hz = (name: string): number => 1000 / (bench.tasks.find((t) => t.name === name)!.result as { period: number }).period;
-  const w = hz(`${scheme} wasm`) * iters, r = hz(`${scheme} reference`) * iters;
-  const wc = iters / cpuBest.wasm! / 1e3, rc = iters / cpuBest.reference! / 1e3;
-  results[scheme] = { itersPerOp: iters, cellsPerOp: pool.numCells, wasmItersPerS: w, refItersPerS: r, speedup: w / r,
-    wasmItersPerCpuS: wc * 1e6, refItersPerCpuS: rc * 1e6, speedupCpu: wc / rc };
-  console.log(`${scheme.padEnd(8)} ${iters} iterations/op on ${pool.numCells} cells: wall (tinybench mean) wasm ${(w / 1e6).toFixed(1)} M it/s, ` +
-    `reference ${(r / 1e6).toFixed(2)} M it/s, ×${(w / r).toFixed(1)}; best CPU time wasm ${wc.toFixed(1)} M it/s, ` +
-    `reference ${rc.toFixed(2)} M it/s, ×${(wc / rc).toFixed(1)}`);
+      cpu[engine]!.push(cpuMs() - c0);
+    },
+  });
+  const rows = await runTasks(`${scheme}: ${iters} write-verify iterations per op on ${pool.numCells} cells (readsPerVerify ${cfg.programming.readsPerVerify})`,
+    [task('wasm'), task('reference')], { timeMs: 2500, warmupMs: 300, rounds: 5 });
+  const wallW = iters / rows[0]!.meanMs / 1e3, wallR = iters / rows[1]!.meanMs / 1e3;
+  const cpuW = iters / median(cpu.wasm!) / 1e3, cpuR = iters / median(cpu.reference!) / 1e3;
+  results[scheme] = { itersPerOp: iters, cellsPerOp: pool.numCells, wasmItersPerS: wallW * 1e6, refItersPerS: wallR * 1e6,
+    speedupWall: ratio(rows, `${scheme} reference`, `${scheme} wasm`), wasmItersPerCpuS: cpuW * 1e6, refItersPerCpuS: cpuR * 1e6, speedupCpu: cpuW / cpuR };
+  console.log(`${scheme.padEnd(8)} wall (median of rounds) wasm ${wallW.toFixed(1)} M it/s, reference ${wallR.toFixed(2)} M it/s, ` +
+    `×${(results[scheme] as { speedupWall: number }).speedupWall.toFixed(1)}; CPU time (median per op) wasm ${cpuW.toFixed(1)} M it/s, ` +
+    `reference ${cpuR.toFixed(2)} M it/s, ×${(cpuW / cpuR).toFixed(1)}`);
   arena.reset();
 }
+console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 
 if (process.env.HA3M_BENCH_BIG !== '0') {
   const scheme = (process.env.HA3M_BENCH_BIG_SCHEME ?? 'ispp') as 'ispp' | 'fppv' | 'adaptive';
