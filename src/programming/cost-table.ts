@@ -39,6 +39,12 @@ export interface ExpectedCostTable {
   resetMean: Float32Array;
   readsMean: Float32Array;
   energyMeanJ: Float32Array;
+  /**
+   * Pulse-count distribution per transition: cdf[(i·L + j)·(maxPulses + 1) + k] = P(cycles ≤ k | i → j); estimates
+   * of row-parallel latency need E[max] over a row's cells, which means alone cannot give.
+   */
+  cdf: Float32Array;
+  maxPulses: number;
   samples: number;
   seed: number;
   key: string;
@@ -97,23 +103,29 @@ export function expectedCostTable(cfg: HardwareConfig, opts: CostTableOptions = 
     const mean = new Float32Array(L * L), std = new Float32Array(L * L), failureRate = new Float32Array(L * L);
     const setMean = new Float32Array(L * L), resetMean = new Float32Array(L * L), readsMean = new Float32Array(L * L);
     const energyMeanJ = new Float32Array(L * L);
+    const P = mc.programming.maxPulses + 1;
+    const cdf = new Float32Array(L * L * P);
+    for (let i = 0; i < L; i++) cdf.fill(1, (i * L + i) * P, (i * L + i + 1) * P); // i → i costs exactly 0
     const st = pool.status().view;
     for (let cb = 0; cb < L * L; cb++) {
       if (Math.floor(cb / L) === cb % L) continue; // i → i: exactly 0
       let s = 0, s2 = 0, f = 0, ns = 0, nr = 0, rd = 0, e = 0;
+      const hist = new Float64Array(P);
       for (let c = cb * cpc; c < cb * cpc + samples; c++) {
         const x = perCell!.setPulses[c]! + perCell!.resetPulses[c]!;
         s += x; s2 += x * x;
         ns += perCell!.setPulses[c]!; nr += perCell!.resetPulses[c]!; rd += perCell!.verifyReads[c]!; e += perCell!.energyJ[c]!;
+        hist[Math.min(x, P - 1)]!++;
         if (st[c] !== 0) f++;
       }
       const m = s / samples;
       mean[cb] = m;
       setMean[cb] = ns / samples; resetMean[cb] = nr / samples; readsMean[cb] = rd / samples; energyMeanJ[cb] = e / samples;
+      for (let k = 0, acc = 0; k < P; k++) { acc += hist[k]!; cdf[cb * P + k] = acc / samples; }
       std[cb] = samples > 1 ? Math.sqrt(Math.max(0, (s2 - samples * m * m) / (samples - 1))) : 0;
       failureRate[cb] = f / samples;
     }
-    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, setMean, resetMean, readsMean, energyMeanJ, samples, seed, key };
+    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, setMean, resetMean, readsMean, energyMeanJ, cdf, maxPulses: P - 1, samples, seed, key };
     if (cache.size > 32) cache.clear();
     cache.set(key, table);
     return table;
