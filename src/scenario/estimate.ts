@@ -1,8 +1,8 @@
 // Pricing a programming operation with the expected-cost table instead of simulating every pulse (sweeps'
 // --estimate mode). Cycles, pulses, reads and energy are sums of per-transition means, so they are unbiased for
 // healthy cells; stuck cells are priced exactly as the kernel treats them (maxPulses and a failure, unless their
-// stuck value is already in band). Row-parallel latency needs E[max] over a row's cells, approximated by
-// mean + σ·√(2 ln k) over the k cells moving each way (an extreme-value estimate: its error is measured by
+// stuck value is already in band). Row-parallel latency needs E[max] over a row's cells: computed exactly for
+// independent cells from the table's per-transition pulse-count distributions (error measured by
 // bench/sweep.bench.ts). The pool is left as if programmed ideally: levels = targets, conductances at the level
 // centres (stuck cells stay stuck), wear += the expected pulses rounded — so analog accuracy is not meaningful
 // after an estimate and is not measured.
@@ -91,10 +91,26 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
   const pulsed = new Uint8Array(n);
   let maxWear = 0, switchesLeft = Infinity;
   const endurance = cfg.device.enduranceCycles;
+  // E[max pulses] over a row's cells from the transitions' distributions: log P(max ≤ k) = Σ n_pair·log F_pair(k)
+  const P = table.maxPulses + 1;
+  const logCdf = Float64Array.from(table.cdf, (f) => Math.log(f));
+  const upCount = new Int32Array(L * L), dnCount = new Int32Array(L * L);
+  const upPairs: number[] = [], dnPairs: number[] = [];
+  const expectedMax = (groups: Array<[number[], Int32Array]>, floor: number): number => {
+    let sum = 0;
+    for (let k = 0; k < P - 1; k++) {
+      if (k < floor) { sum += 1; continue; }
+      let lp = 0;
+      for (const [pairs, count] of groups) for (const pr of pairs) lp += count[pr]! * logCdf[pr * P + k]!;
+      if (lp === 0) break; // every cell is done by k
+      sum += 1 - Math.exp(lp);
+    }
+    return sum;
+  };
   for (let cb = 0; cb < nb; cb++) {
     for (let r = 0; r < rows; r++) {
-      // per direction: max mean, mean σ, count — for the row's E[max pulses]
-      let upMax = 0, upSig = 0, upN = 0, dnMax = 0, dnSig = 0, dnN = 0, checked = false;
+      // stuck cells' pulse counts are fixed: they floor the row's maxima
+      let stuckUp = 0, stuckDn = 0, checked = false;
       const base = (cb * rows + r) * cols;
       for (let c = 0; c < cols; c++) {
         const i = base + c;
@@ -105,19 +121,19 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
         const fault = ft[i]!;
         if (from === t && st[i] === STATUS_VERIFIED) continue; // verified at its level: costs nothing
         checked = true;
-        let set: number, reset: number, reads: number, energy: number, sigma: number;
+        let set: number, reset: number, reads: number, energy: number;
         if (fault !== FAULT_NONE) {
           const k = fault === FAULT_STUCK_HRS ? 0 : 1;
           set = stuckCosts.set[k]![t]!; reset = stuckCosts.reset[k]![t]!; reads = stuckCosts.reads[k]![t]!; energy = stuckCosts.energy[k]![t]!;
           const failed = stuckCosts.failed[k]![t]!;
           totals.failures += failed;
-          sigma = 0;
+          if (set >= reset) stuckUp = Math.max(stuckUp, set + reset); else stuckDn = Math.max(stuckDn, set + reset);
           lv[i] = t; st[i] = failed >= 0.5 ? STATUS_UNVERIFIED : STATUS_VERIFIED;
         } else {
           const k = from * L + t;
           set = table.setMean[k]!; reset = table.resetMean[k]!; reads = table.readsMean[k]!; energy = table.energyMeanJ[k]!;
-          sigma = table.std[k]!;
           totals.failures += table.failureRate[k]!;
+          if (t > from) { if (upCount[k]++ === 0) upPairs.push(k); } else if (t < from) { if (dnCount[k]++ === 0) dnPairs.push(k); }
           lv[i] = t; st[i] = STATUS_VERIFIED; g[i] = gMin + t * spacing;
         }
         const pulses = set + reset;
@@ -130,14 +146,17 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
           if (w > maxWear) maxWear = w;
           const left = (endurance - w) / pulses;
           if (left < switchesLeft) switchesLeft = left;
-          if (set >= reset) { if (pulses > upMax) upMax = pulses; upSig += sigma; upN++; }
-          else { if (pulses > dnMax) dnMax = pulses; dnSig += sigma; dnN++; }
         }
       }
       if (!checked) continue;
-      const eMax = (max: number, sig: number, k: number) => (k === 0 ? 0 : max + (k > 1 ? (sig / k) * Math.sqrt(2 * Math.log(k)) : 0));
-      const steps = Math.min(p.maxPulses, eMax(upMax, upSig, upN)) + Math.min(p.maxPulses, eMax(dnMax, dnSig, dnN));
-      rowS[cb] += steps * tPulse + (Math.min(p.maxPulses, Math.max(eMax(upMax, upSig, upN), eMax(dnMax, dnSig, dnN))) + 1) * nReads * tRead;
+      // row mode (DESIGN §2.1): a SET step while any cell still moves up, a RESET step while any moves down, one
+      // verify round per step of the slowest cell (+ the first verify)
+      const up = expectedMax([[upPairs, upCount]], stuckUp), down = expectedMax([[dnPairs, dnCount]], stuckDn);
+      const all = expectedMax([[upPairs, upCount], [dnPairs, dnCount]], Math.max(stuckUp, stuckDn));
+      rowS[cb] += (up + down) * tPulse + (all + 1) * nReads * tRead;
+      for (const pr of upPairs) upCount[pr] = 0;
+      for (const pr of dnPairs) dnCount[pr] = 0;
+      upPairs.length = 0; dnPairs.length = 0;
     }
   }
   for (let i = 0; i < n; i++) if (wr[i]! > maxWear) maxWear = wr[i]!;

@@ -18,7 +18,7 @@ function randomLevels(n: number, seed: number, L: number): Uint8Array {
   return Uint8Array.from({ length: n }, () => r.nextU32() % L);
 }
 
-test('estimate of a random reprogramming is within 3 % of simulation in cycles and energy; pool levels follow the targets', () => {
+test('estimate of a random reprogramming is within 3 % of simulation in cycles, energy and latency (cell and row); pool levels follow the targets', () => {
   const cfg = resolveHardware({ crossbar: { rows: 64, cols: 64 } });
   const sim = new CrossbarPool(cfg, { numCrossbars: 8, seed: 4 });
   const est = new CrossbarPool(cfg, { numCrossbars: 8, seed: 4 });
@@ -31,6 +31,7 @@ test('estimate of a random reprogramming is within 3 % of simulation in cycles a
   assert.ok(rel(e.totals.cycles, s.totals.cycles) < 0.03, `cycles ${e.totals.cycles} vs ${s.totals.cycles}`);
   assert.ok(rel(e.totals.energyJ, s.totals.energyJ) < 0.03, `energy ${e.totals.energyJ} vs ${s.totals.energyJ}`);
   assert.ok(rel(e.latencyCellS, s.latencyCellS) < 0.03, `cell latency ${e.latencyCellS} vs ${s.latencyCellS}`);
+  assert.ok(rel(e.latencyRowS, s.latencyRowS) < 0.03, `row latency ${e.latencyRowS} vs ${s.latencyRowS}`);
   assert.ok(e.latencyRowS <= e.latencyCellS);
   // stuck cells fail in both
   assert.ok(Math.abs(e.totals.failures - s.totals.failures) <= Math.max(3, 0.2 * s.totals.failures), `failures ${e.totals.failures} vs ${s.totals.failures}`);
