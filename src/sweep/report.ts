@@ -448,7 +448,7 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
   const facts: Array<[string, string]> = [
     ['points', `${counts.ok} ok, ${counts.failed} failed, ${counts.total} total`],
     ['mode', modes],
-    ['CPU time', `${fmtSig(cpu, 3)} s (sum over points)`],
+    ['point time', `${fmtSig(cpu, 3)} s (wall seconds summed over points)`],
     ['accuracy', `${kind} (mean over the models)`],
     ['strategies', strategies.join(', ') || '—'],
     ['swept', params.map((p) => `${p.key} (${p.values.length} ${p.kind === 'numeric' ? 'values' : 'categories'})`).join('; ') || '—'],
