@@ -1,17 +1,20 @@
 // Training kernels for the tfjs wasm backend (DESIGN §5): tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel
-// (conv training fails outright), its BatchMatMul with a transposed operand runs a slow generic loop (≈1 GFLOP/s
-// here) and even the plain one reaches only ≈3.7 GFLOP/s at training shapes. We register kernels that run our own
-// SIMD GEMM (assembly/gemm.ts, ≈10 GFLOP/s, either operand transposed in the packing):
+// (conv training fails outright) and its BatchMatMul with a transposed operand runs a slow generic loop (0.5–0.7
+// GFLOP/s measured here, vs 5–11 for the plain XNNPACK one) — every backward pass hits both. We register kernels that
+// run our own SIMD GEMM (assembly/gemm.ts, 8–10 GFLOP/s at the MLP's shapes with either operand transposed, the
+// transpose absorbed by the packing; see bench/train.bench.ts):
 //
 //   BatchMatMul / _FusedMatMul → gemm (bias + relu in its epilogue; other activations applied with tf ops after);
 //   Conv2D / FusedConv2D → im2col(x) · W (im2col built by a wasm kernel in our arena);
 //   Conv2DBackpropFilter → im2col(x)ᵀ · dy (transposed-A gemm), reshaped to the filter;
-//   Conv2DBackpropInput → dy · Wᵀ (transposed-B gemm) scattered back with col2im into the backend's output.
+//   Conv2DBackpropInput → dy · Wᵀ (transposed-B gemm) scattered back by the wasm col2im kernel;
+//   Sum / Mean over leading axes, Tile, AvgPoolGrad with non-overlapping windows → direct kernels (tfjs-wasm's generic
+//   paths for these made up most of a BatchNorm ResNet step).
 //
 // Data path of every kernel: the backend's typed-array views on its heap → copies into our arena (src/wasm/arena.ts)
-// → gemm → the backend's makeOutput. Anything we do not take (non-float32, odd broadcasting, dilation ≠ 1, NCHW,
-// explicit padding) goes to the original kernel or the old composition (Transpose + the backend's plain matmul);
-// the filter gradient, which the backend lacks, throws naming the limitation.
+// → wasm kernel → the backend's makeOutput. Anything we do not take (non-float32, odd broadcasting, dilation ≠ 1,
+// NCHW, explicit padding, other axes) goes to the original kernel or the old composition (Transpose + the backend's
+// plain matmul); the filter gradient, which the backend lacks, throws naming the limitation.
 import * as tf from '@tensorflow/tfjs';
 import { arena, type WasmArray } from '../wasm/arena.js';
 import { gemm, gemmKernels, type GemmActivation } from './gemm.js';
