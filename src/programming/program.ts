@@ -148,6 +148,7 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
   const tPulse = p.tPulseS, tRead = p.tReadS, nReads = p.readsPerVerify;
   const gMin = cfg.device.gMinUS, spacing = (cfg.device.gMaxUS - gMin) / (L - 1), tol = p.toleranceUS;
   const endurance = cfg.device.enduranceCycles;
+  const gLevel = Float64Array.from({ length: L }, (_, l) => gMin + l * spacing);
 
   arena.scoped((a) => {
     const prmW = a.from('f64', prm);
@@ -196,7 +197,8 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
       }
       for (let c = 0; c < ncb; c++) {
         const cb = cb0 + c;
-        let targeted = 0, checked = 0, touched = 0, ns = 0, nr = 0, reads = 0, energy = 0, fails = 0;
+        // (locals, not the closure's variables, in the per-cell loop)
+        let targeted = 0, checked = 0, touched = 0, ns = 0, nr = 0, reads = 0, energy = 0, fails = 0, inb = 0, sl = switchesLeft;
         const base = c * cpc;
         for (let j = base; j < base + cpc; j++) {
           const t = tv[j]!;
@@ -211,12 +213,14 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
           const gi = first + j;
           if (pulses > 0) {
             touched++;
-            const left = (endurance - wv[gi]!) / pulses;
-            if (left < switchesLeft) switchesLeft = left;
+            const rest = endurance - wv[gi]!;
+            if (rest < sl * pulses) sl = rest / pulses;
           }
           if (stv[gi] !== 0) { fails++; failedCells.push(gi); }
-          if (Math.abs(gv[gi]! - (gMin + t * spacing)) <= tol) inBand++;
+          if (Math.abs(gv[gi]! - gLevel[t]!) <= tol) inb++;
         }
+        inBand += inb;
+        switchesLeft = sl;
         let rowS = 0;
         for (let r = 0; r < rows; r++) {
           const o = (c * rows + r) * 3;
