@@ -17,6 +17,24 @@ export interface HtmlReportOptions {
   maxHeatmapCrossbars?: number;
 }
 
+/** A self-contained page: inline CSS, the given body parts, nothing loaded from elsewhere. */
+export function htmlPage(title: string, generator: string, css: string, parts: string[]): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="${escapeHtml(generator)}">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style>
+</head>
+<body>
+${parts.join('\n')}
+</body>
+</html>
+`;
+}
+
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
@@ -137,18 +155,5 @@ export function htmlReport(results: Results, opts: HtmlReportOptions = {}): stri
   parts.push(`<details><summary>Hardware config (seed ${r.seed})</summary>\n<pre>${escapeHtml(stringifyResults(r.config))}</pre>\n</details>`);
   parts.push(`<details><summary>Scenario</summary>\n<pre>${escapeHtml(stringifyResults(r.scenario))}</pre>\n</details>`);
 
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${escapeHtml(`${r.tool.name} ${r.tool.version}`)}">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-${parts.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(title, `${r.tool.name} ${r.tool.version}`, CSS, parts);
 }

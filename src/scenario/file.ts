@@ -47,17 +47,19 @@ export type ScenarioFile = z.infer<typeof ScenarioFileSchema>;
 import { ScenarioError as ScenarioFileError } from './types.js';
 export { ScenarioFileError };
 
+/** One line per schema problem, each naming its field (for files users write: scenarios, sweep grids). */
+export function fieldProblems(error: z.ZodError): string {
+  return error.issues.map((i) => {
+    const path = i.path.map(String).join('.') || '(root)';
+    if (i.code === 'unrecognized_keys') return `${path === '(root)' ? '' : path + '.'}${i.keys.join(', ')}: unknown field(s)`;
+    return `${path}: ${i.message}`;
+  }).map((line) => `\n  - ${line}`).join('');
+}
+
 /** Validates a parsed scenario file; every problem names its field. */
 export function parseScenarioFile(data: unknown, source = 'scenario'): ScenarioFile {
   const r = ScenarioFileSchema.safeParse(data);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => {
-      const path = i.path.map(String).join('.') || '(root)';
-      if (i.code === 'unrecognized_keys') return `${path === '(root)' ? '' : path + '.'}${i.keys.join(', ')}: unknown field(s)`;
-      return `${path}: ${i.message}`;
-    });
-    throw new ScenarioFileError(`invalid scenario file ${source}:\n  - ${problems.join('\n  - ')}`);
-  }
+  if (!r.success) throw new ScenarioFileError(`invalid scenario file ${source}:${fieldProblems(r.error)}`);
   const f = r.data;
   const names = f.models.map((m) => m.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);

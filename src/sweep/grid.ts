@@ -3,6 +3,7 @@
 // content hash so runs, shards and resumes agree on identity.
 import { z } from 'zod';
 import { RefRng } from '../reference/rng.js';
+import { fieldProblems } from '../scenario/file.js';
 import { sha256Hex } from './hash.js';
 import type { ParamValue, SweepPoint } from './types.js';
 
@@ -64,14 +65,7 @@ const ALLOWED_ROOTS = new Set(['preset', 'hardware', 'sequence', 'rounds', 'pool
 /** Validates a parsed grid file; errors name the field and the fix. */
 export function parseGridFile(data: unknown, source = 'grid'): GridFile {
   const r = GridFileSchema.safeParse(data);
-  if (!r.success) {
-    const problems = r.error.issues.map((i) => {
-      const path = i.path.map(String).join('.') || '(root)';
-      if (i.code === 'unrecognized_keys') return `${path === '(root)' ? '' : path + '.'}${i.keys.join(', ')}: unknown field(s)`;
-      return `${path}: ${i.message}`;
-    });
-    throw new GridError(`invalid sweep grid ${source}:\n  - ${problems.join('\n  - ')}`);
-  }
+  if (!r.success) throw new GridError(`invalid sweep grid ${source}:${fieldProblems(r.error)}`);
   const g = r.data;
   for (const [key, spec] of Object.entries(g.parameters)) {
     const paths = splitKey(key);

@@ -3,7 +3,7 @@
 // runs in browsers too.
 import type { TopLevelSpec } from 'vega-lite';
 import { BASE_CONFIG, renderSvg, strategyColor } from '../report/charts.js';
-import { CSS, escapeHtml, figure, table } from '../report/html.js';
+import { CSS, escapeHtml, figure, htmlPage, table } from '../report/html.js';
 import { fmtCount, fmtSig, STRATEGY_ORDER } from '../report/table.js';
 import type { ParamValue, SweepRecord, SweepStrategySummary } from './types.js';
 
@@ -523,18 +523,5 @@ export function sweepHtml(records: SweepRecord[], opts: SweepHtmlOptions = {}): 
     ? '<p class="legend">The grid definition was not given to the report.</p>'
     : `<details><summary>Grid definition</summary>\n<pre>${escapeHtml(safeJson(opts.grid))}</pre>\n</details>`);
 
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="ha3m sweep">
-<title>${escapeHtml(title)}</title>
-<style>${CSS}${SWEEP_CSS}</style>
-</head>
-<body>
-${parts.join('\n')}
-</body>
-</html>
-`;
+  return htmlPage(title, 'ha3m sweep', CSS + SWEEP_CSS, parts);
 }

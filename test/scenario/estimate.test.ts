@@ -2,13 +2,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { initSync, arena } from '../../src/wasm/index.js';
+import { tinyModel } from '../helpers/scenario.js';
 import { RefRng } from '../../src/reference/rng.js';
 import { resolveHardware } from '../../src/hardware/resolve.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
-import { importLayersModel } from '../../src/mapping/import.js';
 import { programPool } from '../../src/programming/program.js';
 import { estimateProgramming } from '../../src/scenario/estimate.js';
-import { runScenario, type ScenarioModel, type ScenarioSpec } from '../../src/scenario/index.js';
+import { runScenario, type ScenarioSpec } from '../../src/scenario/index.js';
 
 initSync();
 test.before(async () => { await tf.setBackend('cpu'); await tf.ready(); });
@@ -51,17 +51,6 @@ test('estimateProgramming rejects targets of the wrong size or level', () => {
   arena.reset();
 });
 
-async function tinyModel(seed: number, name: string): Promise<ScenarioModel> {
-  const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [24], units: 20, activation: 'relu', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
-  m.add(tf.layers.dense({ units: 4, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
-  const model = await importLayersModel(m);
-  const r = new RefRng(seed, 1);
-  const n = 30;
-  const images = Float32Array.from({ length: n * 24 }, () => r.uniform());
-  const labels = Int32Array.from({ length: n }, () => r.nextU32() % 4);
-  return { name, architecture: 'mlp-24-20-4', task: `synthetic-${seed}`, model, calib: images.subarray(0, 8 * 24), calibN: 8, test: { images, labels, n } };
-}
 
 test('runScenario with estimate: costs close to the simulated ones, ideal accuracy measured, analog not', async () => {
   const cfg = resolveHardware({ crossbar: { rows: 16, cols: 32 } });
