@@ -37,8 +37,9 @@ const P_VERIFY_TOL = 23;
 const LADDER_MAX: i32 = 256;
 const SAT_N: i32 = 2048;
 const Q_N: i32 = 4096;
-const K_N: i32 = 5120; // adaptive: buckets of the ratio q (f32 bits >>> 16), from 2^-20 to 2^20
-const K_LO: i32 = 107 << 7;
+const K_SHIFT: i32 = 14; // adaptive: buckets of the ratio q (f32 bits >>> K_SHIFT), from 2^-10 to 2^10
+const K_N: i32 = 20 << 9;
+const K_LO: i32 = (127 - 10) << 9;
 
 const T_AMP: i32 = 0;
 const T_VSQ: i32 = T_AMP + LADDER_MAX;
@@ -345,13 +346,13 @@ export function programCells(
       k = v128.and(i32x4.eq(dir, lastDir), i32x4.min_s(i32x4.add(k, oneV), lastV));
     } else if (scheme == 2) {
       // adaptive: the largest k whose amp[0..k] are all ≤ q = gain·|error| / (|step|·sat(read)) (k = 0 if none).
-      // The bucket of q (its f32 bits >>> 16) gives a start k that is never too high, and a flag when a ladder
+      // The bucket of q (its f32 bits >>> K_SHIFT) gives a start k that is never too high, and a flag when a ladder
       // amplitude falls inside the bucket; only then does k walk up.
       const need = f32x4.mul(gainV, f32x4.abs(f32x4.sub(gt, r)));
       const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, gMinV), satScaleV)), zeroV), satMaxV);
       const satR = gather(i32x4.add(i32x4.add(i32x4.shl(ri, 3), v128.andnot(fourV, isSet)), satV));
       const q = f32x4.div(need, f32x4.mul(v128.bitselect(setAbsV, resetAbsV, isSet), satR));
-      const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, 16), kLoV), zeroV), kMaxV);
+      const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, K_SHIFT), kLoV), zeroV), kMaxV);
       const ent = gather(i32x4.add(i32x4.shl(b, 2), kStartV));
       k = v128.and(ent, m255);
       let walk = v128.and(i32x4.ne(v128.and(ent, i32x4.splat(256)), zeroV), act);

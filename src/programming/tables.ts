@@ -29,9 +29,10 @@ export const Q_BITS = 12;
 export const Q_N = 1 << Q_BITS; // segments
 export const Q_SHIFT = 32 - Q_BITS;
 
-/** Adaptive scheme: buckets of the ratio q by its f32 bits >>> 16 (7 mantissa bits), q from 2^-20 to 2^20. */
-export const K_N = 5120;
-export const K_LO = 107 << 7;
+/** Adaptive scheme: buckets of the ratio q by its f32 bits >>> K_SHIFT (9 mantissa bits), q from 2^-10 to 2^10. */
+export const K_SHIFT = 14;
+export const K_N = 20 << 9;
+export const K_LO = (127 - 10) << 9;
 
 export const T_AMP = 0;
 export const T_VSQ = T_AMP + LADDER_MAX;
@@ -168,7 +169,7 @@ function fromBits(b: number): number { u32Bits[0] = b >>> 0; return f32Bits[0]!;
 /** Bucket of a positive f32 ratio q in the adaptive start table (clamped to the table). */
 export function adaptiveBucket(q: number): number {
   f32Bits[0] = q;
-  const b = (u32Bits[0]! >>> 16) - K_LO;
+  const b = (u32Bits[0]! >>> K_SHIFT) - K_LO;
   return b < 0 ? 0 : b > K_N - 1 ? K_N - 1 : b;
 }
 
@@ -186,7 +187,7 @@ function fillAdaptiveStarts(t: Float32Array, ladderLen: number): void {
     return c;
   };
   for (let b = 0; b < K_N; b++) {
-    const lb = fromBits((b + K_LO) << 16), ub = fromBits((b + 1 + K_LO) << 16);
+    const lb = fromBits((b + K_LO) << K_SHIFT), ub = fromBits((b + 1 + K_LO) << K_SHIFT);
     const c = prefix(lb);
     const start = b === 0 ? 0 : Math.max(0, c - 1);
     const refine = b === 0 || b === K_N - 1 || prefix(ub) !== c;
