@@ -46,7 +46,7 @@ async function sweepAction(o: SweepOpts): Promise<void> {
     mode: o.estimate ? 'estimate' : 'simulate', dataDir: o.dataDir, shouldStop: () => stop,
     onLog: (m) => process.stderr.write(`${m}\n`), mergeCache: o.mergeCache,
     onProgress: (done, total, last) => {
-      bar ??= progressBar(`sweep${shard ? ` ${shard.index}/${shard.count}` : ''}`, total, { quiet: !!o.json });
+      bar ??= progressBar(`sweep${shard ? ` ${shard.index}/${shard.count}` : ''}`, total, { quiet: !!o.json, linesEveryS: 30 });
       if (last?.status === 'error') {
         failed++;
         if (!o.json) process.stderr.write(`\npoint ${last.index} failed: ${last.error}\n`);
