@@ -402,3 +402,60 @@ export function programCells(
     r = f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(readRelV, gi), readAbsV), z));
   }
 }
+
+// ---- host accounting of a chunk (src/programming/program.ts), in wasm because it touches every cell ----
+
+/** f64 fields per crossbar written by programSummary. */
+export const PROGRAM_SUMMARY_FIELDS: i32 = 11;
+
+/**
+ * Per-crossbar sums over a chunk after programCells (either engine): out gets PROGRAM_SUMMARY_FIELDS f64 per
+ * crossbar: targeted, checked, touched, SET pulses, RESET pulses, reads, energy J (Σ f32 in cell order), failures,
+ * cells truly in band (|G − levelG[target]| ≤ tol), min over touched cells of (endurance − wear)/pulses (+∞ if
+ * none), row-parallel latency s (Σ over rows of (SET + RESET steps)·tPulse + rounds·nReads·tRead).
+ * hist f64[maxPulses + 1] += pulses-per-cell counts (unchecked targeted cells count as 0). g, status, wear are
+ * chunk-relative; failing cells are appended to `failed` as first + j; returns how many.
+ */
+export function programSummary(
+  targets: usize, outSet: usize, outReset: usize, outReads: usize, outEnergy: usize, g: usize, status: usize,
+  wear: usize, rowOut: usize, levelG: usize, numCrossbars: i32, rows: i32, cols: i32, first: i32,
+  tol: f64, endurance: f64, tPulse: f64, nReads: f64, tRead: f64, out: usize, hist: usize, failed: usize,
+): i32 {
+  const cpc = rows * cols;
+  let nf: i32 = 0;
+  for (let c = 0; c < numCrossbars; c++) {
+    let targeted: i32 = 0, checked: i32 = 0, touched: i32 = 0, fails: i32 = 0, inBand: i32 = 0;
+    let ns: f64 = 0, nr: f64 = 0, reads: f64 = 0, energy: f64 = 0, minLeft: f64 = Infinity;
+    const base = c * cpc;
+    for (let j = base; j < base + cpc; j++) {
+      const t = <i32>load<u8>(targets + <usize>j);
+      if (t == 255) continue;
+      targeted++;
+      const j4 = <usize>j << 2;
+      const rd = load<u32>(outReads + j4);
+      if (rd == 0) { const h = hist; store<f64>(h, load<f64>(h) + 1); continue; }
+      checked++;
+      const s = load<u32>(outSet + j4), r = load<u32>(outReset + j4), pulses = s + r;
+      ns += <f64>s; nr += <f64>r; reads += <f64>rd; energy += <f64>load<f32>(outEnergy + j4);
+      const hp = hist + (<usize>pulses << 3);
+      store<f64>(hp, load<f64>(hp) + 1);
+      if (pulses > 0) {
+        touched++;
+        const rest = endurance - <f64>load<u32>(wear + j4);
+        if (rest < minLeft * <f64>pulses) minLeft = rest / <f64>pulses;
+      }
+      if (load<u8>(status + <usize>j) != 0) { fails++; store<u32>(failed + (<usize>nf << 2), <u32>(first + j)); nf++; }
+      if (Math.abs(<f64>load<f32>(g + j4) - load<f64>(levelG + (<usize>t << 3))) <= tol) inBand++;
+    }
+    let rowS: f64 = 0;
+    for (let r = 0; r < rows; r++) {
+      const o = rowOut + (<usize>((c * rows + r) * 3) << 2);
+      rowS += <f64>(load<u32>(o) + load<u32>(o, 4)) * tPulse + <f64>load<u32>(o, 8) * nReads * tRead;
+    }
+    const op = out + (<usize>(c * PROGRAM_SUMMARY_FIELDS) << 3);
+    store<f64>(op, <f64>targeted, 0); store<f64>(op, <f64>checked, 8); store<f64>(op, <f64>touched, 16);
+    store<f64>(op, ns, 24); store<f64>(op, nr, 32); store<f64>(op, reads, 40); store<f64>(op, energy, 48);
+    store<f64>(op, <f64>fails, 56); store<f64>(op, <f64>inBand, 64); store<f64>(op, minLeft, 72); store<f64>(op, rowS, 80);
+  }
+  return nf;
+}

@@ -17,7 +17,7 @@ import { arena, WasmArray } from '../wasm/arena.js';
 import { wasm } from '../wasm/runtime.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { refProgramCells } from '../reference/program.js';
-import { buildParams, buildTables, programFlagsBytes, PROGRAM_SCRATCH_BYTES } from './tables.js';
+import { buildParams, buildTables, programFlagsBytes, PROGRAM_SCRATCH_BYTES, SUMMARY_FIELDS } from './tables.js';
 import {
   emptyTotals, histogramQuantile, listSchedule, type ProgramReport, type ProgramTotals,
 } from './report.js';
@@ -88,14 +88,14 @@ function effectiveConfig(pool: CrossbarPool, over?: DeepPartial<HardwareConfig['
   return validate(deepMerge(pool.config, { programming: over }));
 }
 
-function checkTargets(targets: ArrayLike<number>, n: number, L: number): void {
+function checkTargets(targets: Uint8Array, n: number, L: number): void {
   if (targets.length !== n) {
     throw new Error(`targets has ${targets.length} entries but the pool has ${n} cells; pass one level per physical cell ` +
       `(index (crossbar·rows + row)·cols + col), ${NO_TARGET} for cells to leave alone`);
   }
   for (let i = 0; i < n; i++) {
-    const t = targets[i]!;
-    if (t !== NO_TARGET && !(t >= 0 && t < L && Number.isInteger(t))) {
+    const t = targets[i]!; // u8: always an integer in [0, 255]
+    if (t >= L && t !== NO_TARGET) {
       throw new Error(`targets[${i}] = ${t} is not a level: levels are integers in [0, ${L - 1}] for ${Math.log2(L)}-bit cells ` +
         `(${NO_TARGET} = leave the cell alone)`);
     }
@@ -161,6 +161,11 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
     const oSet = a.alloc('u32', chunkCells), oReset = a.alloc('u32', chunkCells), oReads = a.alloc('u32', chunkCells);
     const oEnergy = a.alloc('f32', chunkCells);
     const rowOut = a.alloc('u32', chunkCb * rows * 3);
+    const levelW = a.from('f64', gLevel);
+    const sumW = a.alloc('f64', chunkCb * SUMMARY_FIELDS);
+    const histW = a.alloc('f64', p.maxPulses + 1);
+    histW.view.fill(0);
+    const failW = a.alloc('u32', chunkCells);
 
     for (let cb0 = 0; cb0 < nb; cb0 += chunkCb) {
       const ncb = Math.min(chunkCb, nb - cb0);
@@ -187,45 +192,26 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
       // ---- summarize the chunk ----
       const tv = tgtW ? tgtW.view : (targets as WasmArray<'u8'>).view.subarray(first, first + cells);
       const sSet = oSet.view, sReset = oReset.view, sReads = oReads.view, sE = oEnergy.view;
-      const gv = gA.view, wv = wrA.view, stv = stA.view;
-      const rv = rowOut.view;
+      const stv = stA.view;
       if (perCell) {
         perCell.setPulses.set(sSet.subarray(0, cells), first);
         perCell.resetPulses.set(sReset.subarray(0, cells), first);
         perCell.verifyReads.set(sReads.subarray(0, cells), first);
         perCell.energyJ.set(sE.subarray(0, cells), first);
       }
+      // per-crossbar sums in wasm (the same host accounting for both engines): PROGRAM_SUMMARY_FIELDS f64 each
+      const nf = (wasm().programSummary as (...args: number[]) => number)(tgtPtr, oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr,
+        gA.ptr + 4 * first, stA.ptr + first, wrA.ptr + 4 * first, rowOut.ptr, levelW.ptr, ncb, rows, cols, first,
+        tol, endurance, tPulse, nReads, tRead, sumW.ptr, histW.ptr, failW.ptr);
+      const fv = failW.view;
+      for (let k = 0; k < nf; k++) failedCells.push(fv[k]!);
+      const sm = sumW.view;
       for (let c = 0; c < ncb; c++) {
-        const cb = cb0 + c;
-        // (locals, not the closure's variables, in the per-cell loop)
-        let targeted = 0, checked = 0, touched = 0, ns = 0, nr = 0, reads = 0, energy = 0, fails = 0, inb = 0, sl = switchesLeft;
-        const base = c * cpc;
-        for (let j = base; j < base + cpc; j++) {
-          const t = tv[j]!;
-          if (t === NO_TARGET) continue;
-          targeted++;
-          const rd = sReads[j]!;
-          if (rd === 0) { hist[0]!++; continue; }
-          checked++;
-          const s = sSet[j]!, r = sReset[j]!, pulses = s + r;
-          ns += s; nr += r; reads += rd; energy += sE[j]!;
-          hist[pulses]!++;
-          const gi = first + j;
-          if (pulses > 0) {
-            touched++;
-            const rest = endurance - wv[gi]!;
-            if (rest < sl * pulses) sl = rest / pulses;
-          }
-          if (stv[gi] !== 0) { fails++; failedCells.push(gi); }
-          if (Math.abs(gv[gi]! - gLevel[t]!) <= tol) inb++;
-        }
-        inBand += inb;
-        switchesLeft = sl;
-        let rowS = 0;
-        for (let r = 0; r < rows; r++) {
-          const o = (c * rows + r) * 3;
-          rowS += (rv[o]! + rv[o + 1]!) * tPulse + rv[o + 2]! * nReads * tRead;
-        }
+        const cb = cb0 + c, o = c * SUMMARY_FIELDS;
+        const targeted = sm[o]!, checked = sm[o + 1]!, touched = sm[o + 2]!, ns = sm[o + 3]!, nr = sm[o + 4]!;
+        const reads = sm[o + 5]!, energy = sm[o + 6]!, fails = sm[o + 7]!, rowS = sm[o + 10]!;
+        inBand += sm[o + 8]!;
+        if (sm[o + 9]! < switchesLeft) switchesLeft = sm[o + 9]!;
         const cellS = (ns + nr) * tPulse + reads * tRead;
         per.cycles[cb] = ns + nr; per.setPulses[cb] = ns; per.resetPulses[cb] = nr; per.verifyReads[cb] = reads;
         per.energyJ[cb] = energy; per.failures[cb] = fails; per.cellsTouched[cb] = touched;
@@ -237,6 +223,7 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
       if (regions) accumulateRegions(regions, regionTotals, first, cells, tv, sSet, sReset, sReads, sE, stv, tPulse, tRead);
       opts.onProgress?.(first + cells, n);
     }
+    hist.set(histW.view);
   });
   pool.opCounter = op + 1;
 

@@ -48,6 +48,8 @@ export const TABLES_LEN = T_KSTART + K_N;
 export const ROWS_IN_FLIGHT = 4;
 /** Bytes of the kernel's lane / row-slot scratch block (assembly/program.ts PROGRAM_SCRATCH_BYTES). */
 export const PROGRAM_SCRATCH_BYTES = 416 + 8 * LADDER_MAX;
+/** f64 fields per crossbar of the wasm accounting pass (assembly/program.ts PROGRAM_SUMMARY_FIELDS). */
+export const SUMMARY_FIELDS = 11;
 /** Bytes of the kernel's row-flags scratch for a maxPulses (assembly/program.ts programFlagsBytes). */
 export function programFlagsBytes(maxPulses: number): number { return (ROWS_IN_FLIGHT + 1) * 2 * (maxPulses + 1); }
 

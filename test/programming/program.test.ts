@@ -6,7 +6,7 @@ import type { DeepPartial, HardwareConfig } from '../../src/hardware/config.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
 import { programPool, NO_TARGET } from '../../src/programming/program.js';
 import { RefRng } from '../../src/reference/rng.js';
-import { PROGRAM_SCRATCH_BYTES, programFlagsBytes } from '../../src/programming/tables.js';
+import { PROGRAM_SCRATCH_BYTES, SUMMARY_FIELDS, programFlagsBytes } from '../../src/programming/tables.js';
 
 initSync();
 
@@ -88,6 +88,7 @@ test('kernel scratch sizes agree between the wasm module and the host', () => {
   const w = wasm() as unknown as Record<string, { value: number } | ((n: number) => number)>;
   assert.is((w.PROGRAM_SCRATCH_BYTES as { value: number }).value, PROGRAM_SCRATCH_BYTES);
   for (const m of [1, 200, 12345]) assert.is((w.programFlagsBytes as (n: number) => number)(m), programFlagsBytes(m));
+  assert.is((w.PROGRAM_SUMMARY_FIELDS as { value: number }).value, SUMMARY_FIELDS);
 });
 
 test('a verify margin accepts reads only inside toleranceUS − verifyMarginUS and raises the true in-band rate', () => {
