@@ -55,6 +55,7 @@ import type { CrossbarPool } from '../hardware/pool.js';
 import { checkPlacement, makePlacement, mappingGeometry, PlacementError, type LayerMatrix, type Placement, type PlacedBlock, type Tile } from '../mapping/placement.js';
 import type { QuantizedModel } from '../inference/quantized-model.js';
 import { expectedCostTable } from '../programming/cost-table.js';
+import { stuckCellCosts } from '../programming/stuck-costs.js';
 import { AssignmentError, linearAssignment } from './assignment.js';
 import { blockCostMatrix, type BlockCostMode } from './cost.js';
 import { blockGrid, modelBlocks, poolSlots, slotIndex, type BlockGrid, type BlockGridOptions, type ModelBlock, type Slot } from './blocks.js';
@@ -68,6 +69,12 @@ export interface BlmOptions extends BlockGridOptions {
   cost?: BlockCostMode;
   /** L × L expected-cycles table for 'expected' (default expectedCostTable(pool.config).mean). */
   table?: ArrayLike<number>;
+  /**
+   * Price stuck cells as the write-verify treats them (cost 'expected' only; default true): a stuck cell whose stuck
+   * value is not the block's level there costs maxPulses and stays wrong, so BLM steers blocks to slots whose stuck
+   * cells already hold what the block needs there.
+   */
+  faultAware?: boolean;
   /** Allow blocks to be stored negated when strictly cheaper (default false). */
   negate?: boolean;
   /** Placement of the model the pool holds now (layer mode: its layers are the regions paired with). */
@@ -274,12 +281,27 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   if (pool.rows !== qm.config.crossbar.rows || pool.cols !== qm.config.crossbar.cols) {
     throw new Error(`BLM: the pool's crossbars are ${pool.rows} × ${pool.cols} but the model was quantized for ${qm.config.crossbar.rows} × ${qm.config.crossbar.cols}; use the same hardware config`);
   }
-  const table = costMode === 'expected' ? (opts.table ?? expectedCostTable(pool.config).mean) : undefined;
+  const L = 2 ** pool.config.cells.cellBits;
+  const baseTable = costMode === 'expected' ? (opts.table ?? expectedCostTable(pool.config).mean) : undefined;
+  let table = baseTable;
+  let levels = L;
+  const faults = pool.faultCounts();
+  const faultAware = costMode === 'expected' && (opts.faultAware ?? true) && faults.stuckHrs + faults.stuckLrs > 0;
+  if (faultAware) {
+    // two pseudo-levels for the slots' stuck cells: rows L (stuck HRS) and L + 1 (stuck LRS) of an (L+2)² table;
+    // blocks never hold them, so their columns are never used
+    const stuck = stuckCellCosts(pool.config);
+    const ext = new Float64Array((L + 2) * (L + 2));
+    for (let f = 0; f < L; f++) for (let t = 0; t < L; t++) ext[f * (L + 2) + t] = table![f * L + t]!;
+    for (let k = 0; k < 2; k++) for (let t = 0; t < L; t++) ext[(L + k) * (L + 2) + t] = stuck.set[k]![t]! + stuck.reset[k]![t]!;
+    table = ext;
+    levels = L + 2;
+  }
   const notes: string[] = [];
   const t0 = performance.now();
   const grid = blockGrid(qm.config, opts);
   const inc = modelBlocks(qm, grid);
-  const sl = poolSlots(pool, grid);
+  const sl = poolSlots(pool, grid, faultAware ? [L, L + 1] : undefined);
   const nb = inc.blocks.length, ns = sl.slots.length;
   if (nb > ns) {
     throw new Error(`BLM: the model has ${nb} blocks of ${grid.blockRows} × ${grid.blockCols} weights but the pool has only ${ns} slots ` +
@@ -287,7 +309,7 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   }
   // ---- cost matrices ----
   const tc0 = performance.now();
-  const copts = { mode: costMode, table, levels: 2 ** pool.config.cells.cellBits };
+  const copts = { mode: costMode, table, levels };
   const plain = blockCostMatrix(inc.levels, nb, sl.levels, ns, grid.cellsPerBlock, copts).cost;
   let cost = plain;
   let negFlag: Uint8Array | null = null;
@@ -486,7 +508,7 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   let usedTiles = false;
   const isTile = grid.blockRows === grid.tileRows && grid.blockCols === grid.tileCols;
   if (!isTile && routing === 'strict' && (opts.tileGuard ?? true)) {
-    const whole = blmPlacement(qm, pool, { ...opts, blockRows: undefined, blockCols: undefined, fallbackInPlace: false, table });
+    const whole = blmPlacement(qm, pool, { ...opts, blockRows: undefined, blockCols: undefined, fallbackInPlace: false, table: baseTable });
     const cand = new Int32Array(nb);
     let candTotal = 0;
     for (let b = 0; b < nb; b++) {

@@ -135,8 +135,11 @@ export function slotIndex(grid: BlockGrid, numCrossbars: number, s: Slot): numbe
   return (s.crossbar * grid.slotRows + r) * grid.slotCols + c;
 }
 
-/** Every block-aligned slot of the pool, with the levels it holds now. */
-export function poolSlots(pool: CrossbarPool, grid: BlockGrid): PoolSlots {
+/**
+ * Every block-aligned slot of the pool, with the levels it holds now. With `stuckLevels` [hrs, lrs], a stuck cell is
+ * given that pseudo-level instead of its nominal one (fault-aware pricing: what it costs does not depend on it).
+ */
+export function poolSlots(pool: CrossbarPool, grid: BlockGrid, stuckLevels?: readonly [number, number]): PoolSlots {
   if (pool.rows !== grid.tileRows || pool.cols < grid.tileCols * grid.cellsPerWeight) {
     throw new Error(`BLM: the pool's crossbars are ${pool.rows} × ${pool.cols} cells but the model was quantized for tiles of ` +
       `${grid.tileRows} × ${grid.tileCols} weights of ${grid.cellsPerWeight} cells; use the same hardware config`);
@@ -154,6 +157,13 @@ export function poolSlots(pool: CrossbarPool, grid: BlockGrid): PoolSlots {
     for (let k = 0; k < grid.blockRows; k++) {
       const at = start + k * pool.cols;
       levels.set(lv.subarray(at, at + grid.physCols), i * cpb + k * grid.physCols);
+      if (stuckLevels) {
+        const ft = pool.faults().view;
+        for (let c = 0; c < grid.physCols; c++) {
+          const f = ft[at + c]!;
+          if (f !== 0) levels[i * cpb + k * grid.physCols + c] = stuckLevels[f - 1]!;
+        }
+      }
     }
   });
   return { grid, slots, levels };

@@ -6,57 +6,12 @@
 // bench/sweep.bench.ts). The pool is left as if programmed ideally: levels = targets, conductances at the level
 // centres (stuck cells stay stuck), wear += the expected pulses rounded — so analog accuracy is not meaningful
 // after an estimate and is not measured.
-import type { HardwareConfig } from '../hardware/config.js';
-import { CrossbarPool, FAULT_NONE, FAULT_STUCK_HRS, STATUS_UNVERIFIED, STATUS_VERIFIED } from '../hardware/pool.js';
-import { deepMerge, validate } from '../hardware/resolve.js';
-import { costTableKey, expectedCostTable } from '../programming/cost-table.js';
+import type { CrossbarPool } from '../hardware/pool.js';
+import { FAULT_NONE, FAULT_STUCK_HRS, STATUS_UNVERIFIED, STATUS_VERIFIED } from '../hardware/pool.js';
+import { expectedCostTable } from '../programming/cost-table.js';
 import { listSchedule } from '../programming/report.js';
-import { NO_TARGET, programPool } from '../programming/program.js';
-import { arena } from '../wasm/arena.js';
-
-/** What programming a stuck cell to each level costs: [kind − 1][level] → per-cell means. */
-interface StuckCosts { set: Float64Array[]; reset: Float64Array[]; reads: Float64Array[]; energy: Float64Array[]; failed: Float64Array[] }
-const stuckCache = new Map<string, StuckCosts>();
-
-/**
- * Stuck cells never move, so what a write-verify costs them depends only on the fault, the target level and the
- * scheme (amplitude ramps included): simulated once per configuration with the kernel itself, on all-stuck pools.
- */
-export function stuckCellCosts(cfg: HardwareConfig): StuckCosts {
-  const key = costTableKey(cfg, 0, 0, true);
-  const hit = stuckCache.get(key);
-  if (hit) return hit;
-  const L = 2 ** cfg.cells.cellBits, perLevel = cfg.crossbar.cols; // one row per target level
-  const out: StuckCosts = { set: [], reset: [], reads: [], energy: [], failed: [] };
-  const mark = arena.mark();
-  try {
-    for (const [hrs, lrs] of [[1, 0], [0, 1]] as const) {
-      const mc = validate(deepMerge(cfg, {
-        crossbar: { rows: L, numCrossbars: 1 },
-        device: { faults: { stuckHrsRate: hrs, stuckLrsRate: lrs } },
-        programming: { initialState: 'hrs', crossbarsInParallel: 1 },
-      }));
-      const pool = new CrossbarPool(mc, { numCrossbars: 1, seed: 1 });
-      const targets = Uint8Array.from({ length: pool.numCells }, (_, i) => Math.floor(i / perLevel));
-      // a stuck cell already verified at its target is skipped; force the verify so every level is priced
-      const { perCell } = programPool(pool, targets, { perCell: true, verifyAll: true });
-      const st = pool.status().view;
-      const m = { set: new Float64Array(L), reset: new Float64Array(L), reads: new Float64Array(L), energy: new Float64Array(L), failed: new Float64Array(L) };
-      for (let i = 0; i < pool.numCells; i++) {
-        const t = targets[i]!;
-        m.set[t]! += perCell!.setPulses[i]! / perLevel; m.reset[t]! += perCell!.resetPulses[i]! / perLevel;
-        m.reads[t]! += perCell!.verifyReads[i]! / perLevel; m.energy[t]! += perCell!.energyJ[i]! / perLevel;
-        m.failed[t]! += (st[i] !== STATUS_VERIFIED ? 1 : 0) / perLevel;
-      }
-      out.set.push(m.set); out.reset.push(m.reset); out.reads.push(m.reads); out.energy.push(m.energy); out.failed.push(m.failed);
-    }
-  } finally {
-    arena.release(mark);
-  }
-  if (stuckCache.size > 32) stuckCache.clear();
-  stuckCache.set(key, out);
-  return out;
-}
+import { NO_TARGET } from '../programming/program.js';
+import { stuckCellCosts } from '../programming/stuck-costs.js';
 
 /** What one programming operation cost (simulated or estimated): the fields a switch record needs. */
 export interface OperationCost {
