@@ -14,6 +14,7 @@ import { latestById, readRecords, RecordWriter, SweepFileError } from './records
 import { SWEEP_SCHEMA, type SweepPoint, type SweepRecord } from './types.js';
 import { ensureMerged, mergeJobFor, type MergeJob, type MergeOptions } from './merge.js';
 import { setupBackend } from '../training/backend.js';
+import { writeFileAtomic } from '../report/write.js';
 
 /** Reads a JSON or YAML file (by extension; .yml/.yaml are YAML). */
 export function readStructured(path: string, what: string): unknown {
@@ -141,6 +142,9 @@ async function prepareMerges(tasks: PointTask[], mo: MergeOptions, o: SweepOptio
   return ready.sort((a, b) => a.point.index - b.point.index);
 }
 
+/** The sweep definition kept in the output directory. */
+export const SWEEP_DEFINITION = 'sweep.json';
+
 export function recordsFileName(shard?: { index: number; count: number }): string {
   return shard && shard.count > 1 ? `points.shard-${shard.index}-of-${shard.count}.jsonl` : 'points.jsonl';
 }
@@ -163,6 +167,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepRun> {
     if (prev.tornLine) truncateTo = prev.goodBytes; // a write cut short by a kill: drop it, its point runs again
     done = latestById(prev.records);
   }
+  // a self-contained copy of the definition (base scenario inline): `--resume --out DIR` needs nothing else
+  writeFileAtomic(join(o.out, SWEEP_DEFINITION), JSON.stringify({ ...sweep.grid, scenario: sweep.base }, null, 2) + '\n');
   const ids = new Set(points.map((p) => p.id));
   for (const id of [...done.keys()]) if (!ids.has(id)) done.delete(id);
   const pending = points.filter((p) => {

@@ -156,7 +156,7 @@ test('CLI: a bad grid is a clear error; --json prints a summary', async () => {
   const r = await runCli(['sweep', '--grid', bad, '--out', join(dir, 'bad')]);
   assert.is(r.code, 2);
   assert.match(r.err, /parameters\.hardware\.crossbar\.rowz|rowz/);
-  const ok = await runCli(['sweep', '--grid', grid, '--out', join(dir, 'full'), '--resume', '--json', '--workers', '0']);
+  const ok = await runCli(['sweep', '--out', join(dir, 'full'), '--resume', '--json', '--workers', '0']); // the grid from OUT/sweep.json
   assert.is(ok.code, 0, ok.err);
   const s = JSON.parse(ok.outLines[ok.outLines.length - 1]!);
   assert.equal([s.points, s.ran, s.ok, s.failed], [6, 0, 4, 2]);

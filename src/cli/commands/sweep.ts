@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { initSync } from '../../wasm/index.js';
 import { GridError, parseShard } from '../../sweep/grid.js';
 import { mergeRecordFiles, readRecords, latestById, SweepFileError } from '../../sweep/records.js';
-import { runSweep } from '../../sweep/run.js';
+import { existsSync } from 'node:fs';
+import { runSweep, SWEEP_DEFINITION } from '../../sweep/run.js';
 import { writeSweepReports } from '../../sweep/files.js';
 import { ScenarioError } from '../../scenario/types.js';
 import { intArg } from '../common.js';
@@ -28,7 +29,8 @@ function counts(records: Array<{ status: string }>): string {
 }
 
 async function sweepAction(o: SweepOpts): Promise<void> {
-  if (!o.grid) throw new UserError('give --grid FILE (a JSON or YAML sweep definition), or use `ha3m sweep merge` / `ha3m sweep report`');
+  if (!o.grid && o.resume && existsSync(join(o.out, SWEEP_DEFINITION))) o.grid = join(o.out, SWEEP_DEFINITION);
+  if (!o.grid) throw new UserError(`give --grid FILE (a JSON or YAML sweep definition)${o.resume ? `, or --out a sweep directory (with ${SWEEP_DEFINITION})` : ''}, or use \`ha3m sweep merge\` / \`ha3m sweep report\``);
   initSync();
   const shard = o.shard ? await sweepErrors(() => parseShard(o.shard!)) : undefined;
   const workers = o.workers === undefined ? undefined : intArg(o.workers, 'workers', 0);
@@ -73,7 +75,7 @@ export function registerSweep(program: Command): void {
     .option('--grid <file>', 'sweep definition (JSON or YAML): base scenario + parameters with lists of values (docs: README "Sweeps")')
     .option('--out <dir>', 'output directory (points.jsonl, summary.md, report.html)', 'ha3m-sweep')
     .option('--workers <n>', 'worker threads (default: all cores; 0 = run in this thread)')
-    .option('--resume', 'continue the sweep in --out: skip the points already recorded')
+    .option('--resume', 'continue the sweep in --out: skip the points already recorded (--grid defaults to OUT/sweep.json)')
     .option('--retry-failed', 'with --resume, run failed points again')
     .option('--shard <i/n>', 'run only shard i of n (1-based; every n-th point) — for Slurm arrays / Kubernetes indexed jobs')
     .option('--estimate', 'price switches with the expected-cost table instead of simulating every pulse (fast; no analog accuracy)')
