@@ -11,6 +11,10 @@
 //   alone). Per cell out: SET pulses, RESET pulses, reads (u32), energy J (f32). rowOut: 3 × u32 per row (SET
 //   steps, RESET steps, verify rounds). streams: u32 per crossbar (PRNG stream id). flags: u8 scratch of
 //   programFlagsBytes(maxPulses) bytes; scratch: PROGRAM_SCRATCH_BYTES bytes (both initialised here).
+//   A cell is accepted when its verify read lies within the verify band toleranceUS − verifyMarginUS of the target
+//   (status 0); energy per cell = Σ_pulses G_before·W[k] + nReads·readE·G_final + pulses·periphPulse +
+//   nReads·(pulses + 1)·periphRead with W[k] = f32(v_k²·tPulse + nReads·readE) (every verify read at the G it sees).
+// programSummary(...) (end of file) sums a chunk per crossbar for the host after either engine ran.
 //
 // Randomness (the layout is documented with the stream ids in src/wasm/rng.ts): every cell has its own
 // xoshiro128** generator, so a cell's draws do not depend on which lane runs it or when. Its state is
