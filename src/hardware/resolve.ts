@@ -66,6 +66,10 @@ function crossFieldProblems(c: HardwareConfig): string[] {
       `(${(spacing / 2).toFixed(3)} µS for ${2 ** c.cells.cellBits} levels in ${c.device.gMinUS}–${c.device.gMaxUS} µS); ` +
       'narrow the band, lower cells.cellBits or widen the conductance window');
   }
+  if (c.programming.verifyMarginUS >= c.programming.toleranceUS) {
+    p.push(`programming.verifyMarginUS (${c.programming.verifyMarginUS}) must be below programming.toleranceUS (${c.programming.toleranceUS}): ` +
+      'a verify accepts reads within toleranceUS − verifyMarginUS of the target; lower the margin or widen the band');
+  }
   if (c.device.faults.stuckHrsRate + c.device.faults.stuckLrsRate > 1) {
     p.push('device.faults.stuckHrsRate + device.faults.stuckLrsRate must not exceed 1');
   }

@@ -65,11 +65,6 @@ export function checkProgramming(cfg: HardwareConfig): string[] {
     throw new Error(`programming.maxPulses must be a positive integer (got ${p.maxPulses}); a cell needs at least one pulse to move`);
   }
   if (!(p.toleranceUS > 0)) throw new Error(`programming.toleranceUS must be positive (got ${p.toleranceUS})`);
-  const margin = p.verifyMarginUS ?? 0;
-  if (!(margin >= 0 && margin < p.toleranceUS)) {
-    throw new Error(`programming.verifyMarginUS (${margin} µS) must be in [0, toleranceUS = ${p.toleranceUS} µS): the verify read ` +
-      'must land within toleranceUS − verifyMarginUS of the target; lower the margin or widen the band');
-  }
   if (p.toleranceUS >= spacing / 2) {
     throw new Error(`programming.toleranceUS (${p.toleranceUS} µS) must be below half the level spacing (${(spacing / 2).toFixed(3)} µS), ` +
       'or adjacent levels overlap; narrow the band or use fewer bits per cell');

@@ -104,7 +104,7 @@ test('a verify margin accepts reads only inside toleranceUS − verifyMarginUS a
   assert.ok(r1.totals.cycles > r0.totals.cycles);
   const p = new CrossbarPool(cfg, { numCrossbars: 1, seed: 1 });
   const t = new Uint8Array(p.numCells);
-  assert.throws(() => programPool(p, t, { programming: { verifyMarginUS: 3 } }), /verifyMarginUS \(3 µS\) must be in \[0, toleranceUS/);
+  assert.throws(() => programPool(p, t, { programming: { verifyMarginUS: 3 } }), /verifyMarginUS \(3\) must be below programming.toleranceUS \(3\)/);
   assert.throws(() => resolveHardware({ programming: { verifyMarginUS: -1 } }), /verifyMarginUS/);
   arena.reset();
 });
@@ -126,7 +126,10 @@ test('same seed repeats; chunking does not change results; another seed differs'
 
 test('a cell already in band takes 0 pulses (one verify read only)', () => {
   arena.reset();
-  const cfg = cfgWith({ device: { readNoise: { relative: 0, absoluteUS: 0 }, faults: { stuckHrsRate: 0, stuckLrsRate: 0 } } });
+  const cfg = cfgWith({
+    device: { readNoise: { relative: 0, absoluteUS: 0 }, faults: { stuckHrsRate: 0, stuckLrsRate: 0 } },
+    programming: { readsPerVerify: 1, verifyMarginUS: 0 }, // the plain ±3 µS band, one read per verify
+  });
   const p = new CrossbarPool(cfg, { numCrossbars: 1, seed: 1 });
   const g = p.conductances().view;
   g[5] = p.levelConductance(2) + 1.5; // inside ±3 µS, but the pool believes level 0
@@ -301,7 +304,7 @@ test('bad input gives clear errors; a tolerance below the read-noise floor warns
   assert.throws(() => programPool(p, t, { regions: [{ id: 1, start: 0, end: 10_000 }] }), /region 1/);
   assert.throws(() => new CrossbarPool(cfg), /numCrossbars must be a positive integer/);
   const warnings: string[] = [];
-  const r = programPool(p, t, { programming: { toleranceUS: 0.5 }, onWarning: (w) => warnings.push(w) }).report;
+  const r = programPool(p, t, { programming: { toleranceUS: 0.5, verifyMarginUS: 0 }, onWarning: (w) => warnings.push(w) }).report;
   assert.ok(warnings.some((w) => /read-noise floor/.test(w)));
   assert.ok(r.warnings.some((w) => /read-noise floor/.test(w)));
   arena.reset();
