@@ -49,16 +49,25 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
   // E[max pulses] over a row's cells from the transitions' distributions: log P(max ≤ k) = Σ n_pair·log F_pair(k)
   const P = table.maxPulses + 1;
   const logCdf = Float64Array.from(table.cdf, (f) => Math.log(f));
+  // the distributions change only at a few pulse counts (the long flat tail up to maxPulses holds the rare failures):
+  // E[max] sums 1 − P(max ≤ k) over k, constant between those counts, so it is summed per segment
+  const starts: number[] = [0];
+  for (let k = 1; k < P - 1; k++) {
+    for (let pr = 0; pr < L * L; pr++) if (table.cdf[pr * P + k] !== table.cdf[pr * P + k - 1]) { starts.push(k); break; }
+  }
+  starts.push(P - 1);
   const upCount = new Int32Array(L * L), dnCount = new Int32Array(L * L);
   const upPairs: number[] = [], dnPairs: number[] = [];
-  const expectedMax = (groups: Array<[number[], Int32Array]>, floor: number): number => {
-    let sum = 0;
-    for (let k = 0; k < P - 1; k++) {
-      if (k < floor) { sum += 1; continue; }
+  const expectedMax = (groups: Array<[number[], Int32Array]>, stuckPulses: number): number => {
+    const floor = Math.round(stuckPulses); // a stuck cell's (mean) pulse count, as a whole step count
+    let sum = Math.min(floor, P - 1); // below a stuck cell's fixed count the row is surely still pulsing
+    for (let i = 0; i + 1 < starts.length; i++) {
+      const a = Math.max(starts[i]!, floor), b = starts[i + 1]!;
+      if (a >= b) continue;
       let lp = 0;
-      for (const [pairs, count] of groups) for (const pr of pairs) lp += count[pr]! * logCdf[pr * P + k]!;
-      if (lp === 0) break; // every cell is done by k
-      sum += 1 - Math.exp(lp);
+      for (const [pairs, count] of groups) for (const pr of pairs) lp += count[pr]! * logCdf[pr * P + a]!;
+      if (lp === 0) break; // every cell is done by a
+      sum += (b - a) * (1 - Math.exp(lp));
     }
     return sum;
   };

@@ -43,6 +43,16 @@ test('estimate of a random reprogramming is within 3 % of simulation in cycles, 
   arena.reset();
 });
 
+test('row latency stays finite whatever maxPulses (stuck cells with fractional mean counts)', () => {
+  for (const maxPulses of [60, 100, 800]) {
+    const cfg = resolveHardware({ programming: { maxPulses }, device: { faults: { stuckHrsRate: 0.01, stuckLrsRate: 0.01 } } });
+    const pool = new CrossbarPool(cfg, { numCrossbars: 2, seed: 4 });
+    const e = estimateProgramming(pool, randomLevels(pool.numCells, 3, 4));
+    assert.ok(Number.isFinite(e.latencyRowS) && e.latencyRowS > 0 && e.latencyRowS <= e.latencyCellS, `maxPulses ${maxPulses}: ${e.latencyRowS}`);
+  }
+  arena.reset();
+});
+
 test('estimateProgramming rejects targets of the wrong size or level', () => {
   const cfg = resolveHardware({ crossbar: { rows: 8, cols: 8 } });
   const pool = new CrossbarPool(cfg, { numCrossbars: 1, seed: 1 });
