@@ -54,11 +54,12 @@ const cache = new Map<string, ExpectedCostTable>();
 
 /** The cache key: every field that changes the cycle counts. */
 export function costTableKey(cfg: HardwareConfig, samples: number, seed: number, includeFaults: boolean): string {
-  const p = cfg.programming;
+  // every programming field changes pulses, reads or energy, except how cells and crossbars are scheduled (latency
+  // only) and the fresh state (the table programs from reset itself)
+  const { parallelism: _p, crossbarsInParallel: _c, initialState: _i, ...programming } = cfg.programming;
   const { name: _n, source: _s, ...device } = cfg.device;
   return JSON.stringify({
-    device, cellBits: cfg.cells.cellBits, scheme: p.scheme, tol: p.toleranceUS, maxPulses: p.maxPulses,
-    reads: p.readsPerVerify, gain: p.adaptiveGain, v0: p.v0, vStep: p.vStep, vMax: p.vMax, vFixed: p.vFixed,
+    device, cellBits: cfg.cells.cellBits, programming,
     samples, seed, includeFaults,
   });
 }

@@ -13,7 +13,8 @@ export interface StuckCosts { set: Float64Array[]; reset: Float64Array[]; reads:
 const stuckCache = new Map<string, StuckCosts>();
 
 export function stuckCellCosts(cfg: HardwareConfig): StuckCosts {
-  const key = costTableKey(cfg, 0, 0, true);
+  // the means are over one row of `cols` cells per level, so cols is part of what they are
+  const key = `${costTableKey(cfg, 0, 0, true)}|cols=${cfg.crossbar.cols}`;
   const hit = stuckCache.get(key);
   if (hit) return hit;
   const L = 2 ** cfg.cells.cellBits, perLevel = cfg.crossbar.cols; // one row per target level
