@@ -74,39 +74,29 @@ export interface ConvGeometry {
  * (a LeNet-5 step spent >1 s in them), while this is a few ms per batch.
  */
 export function refIm2col(x: Float32Array, info: ConvGeometry, out?: Float32Array): Float32Array {
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: c, inHeight: h, inWidth: w, batchSize: n } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
-  const k = kh * kw * c;
-  const cols = out ?? new Float32Array(n * oh * ow * k); // `out` must be zeroed (padding stays 0)
-  let r = 0;
-  for (let b = 0; b < n; b++) {
-    const xb = b * h * w * c;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++, r += k) {
-        let o = r;
-        for (let ky = 0; ky < kh; ky++) {
-          const iy = oy * sh - top + ky;
-          if (iy < 0 || iy >= h) { o += kw * c; continue; }
-          for (let kx = 0; kx < kw; kx++, o += c) {
-            const ix = ox * sw - left + kx;
-            if (ix < 0 || ix >= w) continue;
-            const src = xb + (iy * w + ix) * c;
-            // a plain loop: subarray()+set() allocates a view per pixel and was most of a ResNet step's im2col time
-            for (let ch = 0; ch < c; ch++) cols[o + ch] = x[src + ch]!;
-          }
-        }
-      }
-    }
-  }
+  const c = info.inChannels;
+  const cols = out ?? new Float32Array(info.batchSize * info.outHeight * info.outWidth * info.filterHeight * info.filterWidth * c); // `out` must be zeroed (padding stays 0)
+  // a plain loop per pixel: subarray()+set() allocates a view per pixel and was most of a ResNet step's im2col time
+  forEachWindowPixel(info, (o, px) => { for (let ch = 0; ch < c; ch++) cols[o + ch] = x[px + ch]!; });
   return cols;
 }
 
 /** Reference of col2imF32. col2im: the transpose of refIm2col — scatter-adds [N·outH·outW, kh·kw·C] back onto an [N, H, W, C] input. */
 export function refCol2im(cols: Float32Array, info: ConvGeometry, out?: Float32Array): Float32Array {
+  const c = info.inChannels;
+  const x = out ?? new Float32Array(info.batchSize * info.inHeight * info.inWidth * c); // `out` must be zeroed (this adds into it)
+  forEachWindowPixel(info, (o, px) => { for (let ch = 0; ch < c; ch++) x[px + ch] += cols[o + ch]!; });
+  return x;
+}
+
+/**
+ * The im2col correspondence, in row order: for every output position's window pixel inside the input, the offset
+ * of its C values in the im2col matrix and in the [N, H, W, C] input (pixels in the padding are skipped).
+ */
+function forEachWindowPixel(info: ConvGeometry, visit: (colOffset: number, pixelOffset: number) => void): void {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, inChannels: c, inHeight: h, inWidth: w, batchSize: n } = info;
   const top = info.padInfo.top, left = info.padInfo.left;
   const k = kh * kw * c;
-  const x = out ?? new Float32Array(n * h * w * c); // `out` must be zeroed (this adds into it)
   let r = 0;
   for (let b = 0; b < n; b++) {
     const xb = b * h * w * c;
@@ -119,16 +109,13 @@ export function refCol2im(cols: Float32Array, info: ConvGeometry, out?: Float32A
           for (let kx = 0; kx < kw; kx++, o += c) {
             const ix = ox * sw - left + kx;
             if (ix < 0 || ix >= w) continue;
-            const dst = xb + (iy * w + ix) * c;
-            for (let ch = 0; ch < c; ch++) x[dst + ch] += cols[o + ch]!;
+            visit(o, xb + (iy * w + ix) * c);
           }
         }
       }
     }
   }
-  return x;
 }
-
 
 /** Reference of sumRowsF32: column sums of [rows, cols], row by row with f32 rounding after every add. */
 export function refSumRows(x: Float32Array, rows: number, cols: number): Float32Array {

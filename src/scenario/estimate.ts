@@ -36,7 +36,7 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
   const n = pool.numCells;
   if (targets.length !== n) throw new Error(`estimateProgramming: targets has ${targets.length} entries but the pool has ${n} cells`);
   const lv = pool.levels().view, g = pool.conductances().view, st = pool.status().view, ft = pool.faults().view, wr = pool.wear().view;
-  const gMin = cfg.device.gMinUS, spacing = (cfg.device.gMaxUS - gMin) / (L - 1);
+  const levelG = Array.from({ length: L }, (_, t) => pool.levelConductance(t));
   const tPulse = p.tPulseS, tRead = p.tReadS, nReads = p.readsPerVerify;
   const stuckCosts = stuckCellCosts(cfg);
   const totals = { cycles: 0, setPulses: 0, resetPulses: 0, verifyReads: 0, energyJ: 0, failures: 0 };
@@ -98,7 +98,7 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
           set = table.setMean[k]!; reset = table.resetMean[k]!; reads = table.readsMean[k]!; energy = table.energyMeanJ[k]!;
           totals.failures += table.failureRate[k]!;
           if (t > from) { if (upCount[k]++ === 0) upPairs.push(k); } else if (t < from) { if (dnCount[k]++ === 0) dnPairs.push(k); }
-          lv[i] = t; st[i] = STATUS_VERIFIED; g[i] = gMin + t * spacing;
+          lv[i] = t; st[i] = STATUS_VERIFIED; g[i] = levelG[t]!;
         }
         const pulses = set + reset;
         totals.setPulses += set; totals.resetPulses += reset; totals.cycles += pulses; totals.verifyReads += reads; totals.energyJ += energy;

@@ -56,9 +56,14 @@ export function mergeJobFor(scenario: Record<string, unknown>, share: unknown, o
   return { key, dir: join(cacheDir, key), share, scenario };
 }
 
+/** A job's directory is complete once merge.json is there (it is written last). */
+export function isMerged(job: MergeJob): boolean {
+  return existsSync(join(job.dir, 'merge.json'));
+}
+
 /** Runs the MMR retraining of a job unless its directory is already complete. */
 export async function ensureMerged(job: MergeJob, o: MergeOptions, dataDir: string | undefined, log: (m: string) => void): Promise<boolean> {
-  if (existsSync(join(job.dir, 'merge.json'))) return false;
+  if (isMerged(job)) return false;
   rmSync(job.dir, { recursive: true, force: true }); // an unfinished earlier attempt
   const f = parseScenarioFile(job.scenario, 'point');
   const cfg = hardwareOf(f);

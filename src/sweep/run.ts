@@ -12,7 +12,7 @@ import { runPoint, type PointTask } from './point.js';
 import { runPool } from './pool.js';
 import { latestById, readRecords, RecordWriter, SweepFileError } from './records.js';
 import { SWEEP_SCHEMA, type SweepPoint, type SweepRecord } from './types.js';
-import { ensureMerged, mergeJobFor, type MergeJob, type MergeOptions } from './merge.js';
+import { ensureMerged, isMerged, mergeJobFor, type MergeJob, type MergeOptions } from './merge.js';
 import { setupBackend } from '../training/backend.js';
 import { writeFileAtomic } from '../report/write.js';
 
@@ -131,7 +131,7 @@ async function prepareMerges(tasks: PointTask[], mo: MergeOptions, o: SweepOptio
     if (o.shouldStop?.()) break;
     const t0 = performance.now();
     try {
-      if (!existsSync(join(job.dir, 'merge.json')) && !backendReady) { await setupBackend({ log: null }); backendReady = true; }
+      if (!isMerged(job) && !backendReady) { await setupBackend({ log: null }); backendReady = true; }
       await ensureMerged(job, mo, o.dataDir, o.onLog ?? (() => {}));
     } catch (e) {
       for (const t of waiting) fail(t, new Error(`retraining at share ${job.share} failed: ${(e as Error).message}`), t0);

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { initSync } from '../../wasm/index.js';
 import { GridError, parseShard } from '../../sweep/grid.js';
@@ -108,7 +108,7 @@ export function registerSweep(program: Command): void {
       const { records, tornLine } = await sweepErrors(() => readRecords(file));
       if (records.length === 0) throw new UserError(`${file} holds no sweep records${tornLine ? ' (only a torn line)' : ''}; run \`ha3m sweep --grid FILE\` first`);
       const latest = [...latestById(records).values()].sort((a, b) => a.index - b.index);
-      const dir = o.out ?? (file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '.');
+      const dir = o.out ?? dirname(file);
       const reports = writeSweepReports(latest, dir, { title: 'sweep' });
       console.log(`${latest.length} points (${counts(latest)}) → ${reports.join(', ')}`);
     });
