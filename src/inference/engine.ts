@@ -27,6 +27,8 @@ export interface EngineOptions {
   seed?: number;
 }
 
+const sharedAdcRanges = new WeakMap<QuantizedLayer, Map<string, Float64Array>>();
+
 export class CrossbarEngine {
   private readonly byLayer: PlacedBlock[][];
   private readonly blockIndex = new Map<PlacedBlock, number>();
@@ -70,8 +72,16 @@ export class CrossbarEngine {
     if (cfg.io.adcRange !== 'calibrated' || cfg.io.adcRanges !== null) return null;
     let r = this.adcRanges.get(layer.op.layer);
     if (r === undefined) {
+      // the ranges depend only on the layer and how it is cut into blocks, not on where the blocks sit: engines of
+      // the same quantized model (one per switch and strategy) share them
+      const blocks = this.byLayer[layer.op.layer]!;
+      const cut = blocks.map((b) => `${b.srcRow},${b.rows},${b.srcCol},${b.cols},${b.negated ? 1 : 0}`).join(';');
+      let shared = sharedAdcRanges.get(layer);
+      if (!shared) { shared = new Map(); sharedAdcRanges.set(layer, shared); }
+      r = shared.get(cut);
+      if (r) { this.adcRanges.set(layer.op.layer, r); return r; }
       const cpw = cellsPerWeight(cfg), cal = layer.calibration, K = layer.op.rows;
-      r = calibrateAdcRanges(cfg, this.byLayer[layer.op.layer]!.map((b) => {
+      r = calibrateAdcRanges(cfg, blocks.map((b) => {
         const inputs = new Int32Array(cal.count * b.rows);
         for (let m = 0; m < cal.count; m++) inputs.set(cal.inputs.subarray(m * K + b.srcRow, m * K + b.srcRow + b.rows), m * b.rows);
         return {
@@ -79,6 +89,7 @@ export class CrossbarEngine {
           geometry: { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, inputs, count: cal.count,
         };
       }));
+      shared.set(cut, r);
       this.adcRanges.set(layer.op.layer, r);
     }
     return r;

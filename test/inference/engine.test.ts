@@ -6,7 +6,10 @@ import { RefRng } from '../../src/reference/rng.js';
 import { resolveHardware } from '../../src/hardware/resolve.js';
 import type { DeepPartial, HardwareConfig } from '../../src/hardware/config.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
-import { idealConductances, adcSteps } from '../../src/hardware/mvm.js';
+import { idealConductances, adcSteps, calibrateAdcRanges } from '../../src/hardware/mvm.js';
+import { encodeLevels } from '../../src/hardware/encode.js';
+import { cellsPerWeight } from '../../src/hardware/derived.js';
+import { blockInts } from '../../src/inference/targets.js';
 import { maxInputInt } from '../../src/hardware/quantize.js';
 import { importLayersModel } from '../../src/mapping/import.js';
 import { mapModel } from '../../src/mapping/map.js';
@@ -154,6 +157,37 @@ test('evaluate reports the four accuracies; analog without a pool is a clear err
   assert.throws(() => new CrossbarEngine(s.qm, s.placement, null).run(images, n, 'analog'), /analog inference needs the programmed pool/);
   const other = mapModel(crossbarLayers(s.model).map((l) => ({ name: l.name, rows: l.rows + 1, cols: l.cols })), s.cfg);
   assert.throws(() => new CrossbarEngine(s.qm, other, s.pool), /reaches outside layer/);
+  arena.reset();
+});
+
+test('calibrated ADC ranges: shared by engines of one model and placement cut, equal to a fresh calibration, recomputed for another cut', async () => {
+  const s = await setup(convModel('same', 1), { io: { adcRange: 'calibrated', adcRanges: null, inputBits: 6, dacBits: 2, adcBits: 6 }, crossbar: { rows: 16, cols: 16 } }, 'default');
+  const e1 = new CrossbarEngine(s.qm, s.placement, s.pool);
+  const e2 = new CrossbarEngine(s.qm, s.placement, s.pool, { seed: 9 });
+  const cpw = cellsPerWeight(s.cfg);
+  for (const layer of s.qm.layers) {
+    const r1 = e1.adcRangesFor(layer)!, r2 = e2.adcRangesFor(layer)!;
+    assert.ok(r1 === r2, `layer ${layer.op.name}: the second engine recalibrated`);
+    // a direct calibration over the same blocks gives the same ranges
+    const blocks = s.placement.blocks.filter((b) => b.layer === layer.op.layer);
+    const K = layer.op.rows, cal = layer.calibration;
+    const direct = calibrateAdcRanges(layer.config, blocks.map((b) => {
+      const inputs = new Int32Array(cal.count * b.rows);
+      for (let m = 0; m < cal.count; m++) inputs.set(cal.inputs.subarray(m * K + b.srcRow, m * K + b.srcRow + b.rows), m * b.rows);
+      return { levels: encodeLevels(blockInts(s.qm, b), b.rows, b.cols, layer.config), geometry: { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, inputs, count: cal.count };
+    }));
+    assert.equal(Array.from(r1), Array.from(direct));
+    assert.ok(r1.some((v) => v > 0), 'ranges are not all zero');
+  }
+  // the same layer cut another way (its first block split in two along the rows) gets its own calibration
+  const first = s.placement.blocks.find((b) => b.rows > 1)!;
+  const h = Math.floor(first.rows / 2);
+  const split = { ...s.placement, blocks: s.placement.blocks.flatMap((b) => b !== first ? [b]
+    : [{ ...b, rows: h }, { ...b, srcRow: b.srcRow + h, rows: b.rows - h, rowOffset: b.rowOffset + h }]) };
+  const layer = s.qm.layers[first.layer]!;
+  const r3 = new CrossbarEngine(s.qm, split, s.pool).adcRangesFor(layer)!;
+  assert.ok(r3 !== e1.adcRangesFor(layer), 'a different cut reused the ranges');
+  assert.ok(r3.every((v, i) => v <= e1.adcRangesFor(layer)![i]!), 'halves of a block cannot need a wider range');
   arena.reset();
 });
 
