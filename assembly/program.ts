@@ -54,17 +54,31 @@ const T_KSTART: i32 = T_NORMAL + Q_N; // i32: start k | (refine flag << 8)
 
 const G0: u32 = 0x9E3779B9, G1: u32 = 0x7F4A7C15, G2: u32 = 0xBB67AE85, G3: u32 = 0x3C6EF373;
 
-const ROWS_IN_FLIGHT: i32 = 4; // power of two
+const ROWS_IN_FLIGHT: i32 = 8; // power of two
+const LANES: i32 = 8; // two groups of four SIMD lanes, stepped alternately (independent dependency chains)
 
-// scratch layout: per-lane fields (4 × 4 bytes each, SoA), then row slots, then an rngSeed state block
-const S_GI = 0, S_GT = 16, S_R = 32, S_N = 48, S_NS = 64, S_K = 80, S_LD = 96, S_MOVE = 112;
-const S_ACC = 144, S_X0 = 176, S_X1 = 192, S_X2 = 208, S_X3 = 224, S_FB = 240, S_ACT = 256;
-const S_CELL = 272, S_SLOT = 288;
-const S_SLOTROW = 304, S_REMAIN = 320, S_ROWMAX = 336, S_ANY = 352; // per row slot
-const S_RNG = 384;
-const S_W = 416; // f32 per ladder step: energy weight W[k] = f32(v_k²·pulseE + nReads·readE)
-const S_AMP = S_W + 4 * LADDER_MAX; // copy of amp[k], so amp and W share one address per lane
-export const PROGRAM_SCRATCH_BYTES: i32 = S_AMP + 4 * LADDER_MAX;
+// scratch layout: per-lane fields (LANES × 4 bytes each, SoA; group 0 = bytes 0..15, group 1 = 16..31 of a field),
+// then row slots, then an rngSeed state block, then per-call tables
+const S_GI = 0, S_GT = 32, S_R = 64, S_N = 96, S_NS = 128, S_K = 160, S_LD = 192, S_MOVE = 224;
+const S_ACC = 256, S_X0 = 288, S_X1 = 320, S_X2 = 352, S_X3 = 384, S_FB = 416, S_ACT = 448;
+const S_CELL = 480, S_SLOT = 512;
+const S_SLOTROW = 544, S_REMAIN = S_SLOTROW + 4 * ROWS_IN_FLIGHT, S_ROWMAX = S_REMAIN + 4 * ROWS_IN_FLIGHT; // per row slot
+const S_ANY = S_ROWMAX + 4 * ROWS_IN_FLIGHT;
+const S_RNG = S_ANY + 4 * ROWS_IN_FLIGHT;
+// lane-vector constants of the step, one v128 each (loaded where used: V8 would otherwise re-splat them in the loop)
+const S_CONST = S_RNG + 32;
+const C_VTOL = 0, C_MAXP = 16, C_GMIN = 32, C_GMAX = 48, C_SATSCALE = 64, C_READREL = 80, C_READABS = 96;
+const C_READSCALE = 112, C_SETAMP0 = 128, C_RESETAMP0 = 144, C_W0 = 160, C_GAIN = 176, C_LAST = 192, C_OFF = 208;
+const C_AMPB = 224, C_RECB = 240, C_STEPSATB = 256, C_SATB = 272, C_C2CB = 288, C_NORMALB = 304, C_KSTARTB = 320;
+const C_TWO = 336, C_FOUR = 352, C_ONE = 368, C_SATMAX = 384, C_KLO = 400, C_KMAX = 416, C_M255 = 432, C_M256 = 448;
+const C_MC2C = 464, C_MNORMAL = 480;
+// 16 bytes per ladder step k: [f32(setStep·amp[k]), f32(−resetStep·amp[k]), W[k], W[k]] with the energy weight
+// W[k] = f32(v_k²·pulseE + nReads·readE): one address per lane (k·16, + 4 for RESET) gives the signed step and W
+const S_REC = S_CONST + 512;
+const S_AMP = S_REC + 16 * LADDER_MAX; // copy of amp[k] (adaptive refinement walk)
+// adaptive: per saturation bin, interleaved like T_SAT: [2i] f32(setStep·satSet[i]), [2i + 1] f32(resetStep·satReset[i])
+const S_STEPSAT = S_AMP + 4 * LADDER_MAX;
+export const PROGRAM_SCRATCH_BYTES: i32 = S_STEPSAT + 8 * SAT_N;
 
 export const PROGRAM_KERNELS_VERSION: i32 = 2;
 
@@ -94,7 +108,7 @@ let cK0: u32 = 0, cK1: u32 = 0, cK2: u32 = 0, cK3: u32 = 0;
 let cSeedLo: u32 = 0, cSeedHi: u32 = 0;
 let cGMin: f64 = 0, cSpacing: f64 = 0, cPulseE: f64 = 0, cReadE: f64 = 0, cPeriphPulse: f64 = 0, cPeriphRead: f64 = 0;
 let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cReadScale: f32 = 1;
-let cNReads: i32 = 1, cVerifyAll: bool = false;
+let cNReads: i32 = 1, cVerifyAll: bool = false, cActive: i32 = 0;
 
 @inline function lane(field: i32, l: i32): usize { return cS + <usize>(field + (l << 2)); }
 @inline function slotAt(field: i32, s: i32): usize { return cS + <usize>(field + (s << 2)); }
@@ -150,6 +164,7 @@ function finishLane(l: i32): void {
     load<f32>(lane(S_R, l)), n, load<i32>(lane(S_NS, l)), load<f32>(lane(S_ACC, l)));
   store<i32>(lane(S_ACT, l), 0);
   store<i32>(lane(S_N, l), 0);
+  cActive--;
   store<u32>(lane(S_FB, l), <u32>(cFlags + <usize>(ROWS_IN_FLIGHT * cStride))); // dummy slot
   cellDone(load<i32>(lane(S_SLOT, l)), n);
 }
@@ -228,6 +243,7 @@ function refill(l: i32): bool {
     store<i32>(lane(S_ACT, l), -1);
     store<i32>(lane(S_CELL, l), i);
     store<i32>(lane(S_SLOT, l), slot);
+    cActive++;
     return true;
   }
   return false;
@@ -235,8 +251,8 @@ function refill(l: i32): bool {
 
 /** Finishes the lanes in `done` (bit l = lane l), then refills every idle lane it can. */
 function laneEvent(done: i32): void {
-  for (let l = 0; l < 4; l++) if ((done >> l) & 1) finishLane(l);
-  for (let l = 0; l < 4; l++) if (load<i32>(lane(S_ACT, l)) == 0) refill(l);
+  for (let l = 0; l < LANES; l++) if ((done >> l) & 1) finishLane(l);
+  for (let l = 0; l < LANES; l++) if (load<i32>(lane(S_ACT, l)) == 0) refill(l);
 }
 
 // gather of 4 f32 (or i32) values, lane l from the byte address in lane l of addr (addresses are formed in SIMD)
@@ -286,125 +302,164 @@ export function programCells(
   memory.fill(scratch, 0, <usize>PROGRAM_SCRATCH_BYTES);
   for (let kk = 0; kk <= ladderLast; kk++) {
     const vsq = <f64>load<f32>(tab + (<usize>(T_VSQ + kk) << 2));
-    store<f32>(scratch + <usize>(S_W + (kk << 2)), <f32>(vsq * cPulseE + <f64>cNReads * cReadE));
-    store<f32>(scratch + <usize>(S_AMP + (kk << 2)), load<f32>(tab + (<usize>(T_AMP + kk) << 2)));
+    const wk = <f32>(vsq * cPulseE + <f64>cNReads * cReadE);
+    const ak = load<f32>(tab + (<usize>(T_AMP + kk) << 2));
+    const rec = scratch + <usize>(S_REC + (kk << 4));
+    store<f32>(rec, setStep * ak);
+    store<f32>(rec, -resetStep * ak, 4);
+    store<f32>(rec, wk, 8);
+    store<f32>(rec, wk, 12);
+    store<f32>(scratch + <usize>(S_AMP + (kk << 2)), ak);
+  }
+  if (scheme == 2) {
+    for (let i = 0; i < SAT_N; i++) {
+      const sa = tab + (<usize>(T_SAT + 2 * i) << 2), d = scratch + <usize>(S_STEPSAT + (i << 3));
+      store<f32>(d, setStep * load<f32>(sa));
+      store<f32>(d, resetStep * load<f32>(sa, 4), 4);
+    }
   }
   for (let s = 0; s < ROWS_IN_FLIGHT; s++) store<i32>(slotAt(S_SLOTROW, s), -1);
-  for (let l = 0; l < 4; l++) store<u32>(lane(S_FB, l), <u32>(flags + <usize>(ROWS_IN_FLIGHT * cStride)));
-  for (let l = 0; l < 4; l++) refill(l);
+  for (let l = 0; l < LANES; l++) store<u32>(lane(S_FB, l), <u32>(flags + <usize>(ROWS_IN_FLIGHT * cStride)));
+  cActive = 0;
+  for (let l = 0; l < LANES; l++) refill(l);
 
-  const vtolV = f32x4.splat(cVtol);
-  const maxPV = i32x4.splat(maxPulses);
-  const gMinV = f32x4.splat(<f32>cGMin);
-  const gMaxV = f32x4.splat(<f32>prm(prmPtr, P_GMAX));
-  const satScaleV = f32x4.splat(<f32>prm(prmPtr, P_SAT_SCALE));
-  const satMaxV = i32x4.splat(SAT_N - 1);
-  const readRelV = f32x4.splat(cReadRel), readAbsV = f32x4.splat(cReadAbs);
-  const readScaleV = f32x4.splat(cReadScale);
-  const setAbsV = f32x4.splat(setStep), resetAbsV = f32x4.splat(resetStep), negResetV = f32x4.splat(-resetStep);
-  const gainV = f32x4.splat(<f32>prm(prmPtr, P_GAIN));
-  const lastV = i32x4.splat(ladderLast);
-  const offV = i32x4.splat(cOff);
-  const oneV = i32x4.splat(1), twoV = i32x4.splat(2);
-  const kLoV = i32x4.splat(K_LO), kMaxV = i32x4.splat(K_N - 1), zeroV = i32x4.splat(0), m255 = i32x4.splat(255);
+  const cst = scratch + <usize>S_CONST;
+  v128.store(cst, f32x4.splat(cVtol), C_VTOL);
+  v128.store(cst, i32x4.splat(maxPulses), C_MAXP);
+  v128.store(cst, f32x4.splat(<f32>cGMin), C_GMIN);
+  v128.store(cst, f32x4.splat(<f32>prm(prmPtr, P_GMAX)), C_GMAX);
+  v128.store(cst, f32x4.splat(<f32>prm(prmPtr, P_SAT_SCALE)), C_SATSCALE);
+  v128.store(cst, f32x4.splat(cReadRel), C_READREL);
+  v128.store(cst, f32x4.splat(cReadAbs), C_READABS);
+  v128.store(cst, f32x4.splat(cReadScale), C_READSCALE);
+  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC)), C_SETAMP0);
+  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC, 4)), C_RESETAMP0);
+  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC, 8)), C_W0);
+  v128.store(cst, f32x4.splat(<f32>prm(prmPtr, P_GAIN)), C_GAIN);
+  v128.store(cst, i32x4.splat(ladderLast), C_LAST);
+  v128.store(cst, i32x4.splat(cOff), C_OFF);
   // table base addresses as lane vectors (gather addresses = base + 4·index, formed in SIMD)
-  const ampV = i32x4.splat(<i32>(scratch + <usize>S_AMP)), wV = i32x4.splat(<i32>(scratch + <usize>S_W));
-  const satV = i32x4.splat(<i32>(tab + (<usize>T_SAT << 2))), fourV = i32x4.splat(4);
-  const c2cV = i32x4.splat(<i32>(tab + (<usize>T_C2C << 2))), normalV = i32x4.splat(<i32>(tab + (<usize>T_NORMAL << 2)));
-  const kStartV = i32x4.splat(<i32>(tab + (<usize>T_KSTART << 2)));
-  const m16380 = i32x4.splat(4095 << 2), mC2c = i32x4.splat(~3);
+  v128.store(cst, i32x4.splat(<i32>(scratch + <usize>S_AMP)), C_AMPB);
+  v128.store(cst, i32x4.splat(<i32>(scratch + <usize>S_REC)), C_RECB);
+  v128.store(cst, i32x4.splat(<i32>(scratch + <usize>S_STEPSAT)), C_STEPSATB);
+  v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_SAT << 2))), C_SATB);
+  v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_C2C << 2))), C_C2CB);
+  v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_NORMAL << 2))), C_NORMALB);
+  v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_KSTART << 2))), C_KSTARTB);
+  v128.store(cst, i32x4.splat(2), C_TWO);
+  v128.store(cst, i32x4.splat(4), C_FOUR);
+  v128.store(cst, i32x4.splat(1), C_ONE);
+  v128.store(cst, i32x4.splat(SAT_N - 1), C_SATMAX);
+  v128.store(cst, i32x4.splat(K_LO), C_KLO);
+  v128.store(cst, i32x4.splat(K_N - 1), C_KMAX);
+  v128.store(cst, i32x4.splat(255), C_M255);
+  v128.store(cst, i32x4.splat(256), C_M256);
+  v128.store(cst, i32x4.splat(~3), C_MC2C);
+  v128.store(cst, i32x4.splat(4095 << 2), C_MNORMAL);
   const nReads = cNReads;
 
-  const S = scratch;
-  let gi = v128.load(S, S_GI), gt = v128.load(S, S_GT), r = v128.load(S, S_R), n = v128.load(S, S_N);
-  let ns = v128.load(S, S_NS), k = v128.load(S, S_K), lastDir = v128.load(S, S_LD);
-  let move = v128.load(S, S_MOVE), acc = v128.load(S, S_ACC);
-  let x0 = v128.load(S, S_X0), x1 = v128.load(S, S_X1), x2 = v128.load(S, S_X2), x3 = v128.load(S, S_X3);
-  let fb = v128.load(S, S_FB), act = v128.load(S, S_ACT);
+  // The two groups' dependency chains (read → direction → step → G → read) are independent, so stepping them
+  // alternately lets the CPU overlap one group's latency with the other's work.
+  while (cActive > 0) {
+    const e0 = stepGroup(scratch, cst, scheme, nReads);
+    const e1 = stepGroup(scratch + 16, cst, scheme, nReads);
+    if ((e0 | e1) != 0) laneEvent(e0 | (e1 << 4));
+  }
+}
 
-  while (true) {
-    // ---- which lanes go on: verify read outside the band and pulses left ----
-    const out = f32x4.gt(f32x4.abs(f32x4.sub(r, gt)), vtolV);
-    const cont = v128.and(v128.and(out, i32x4.lt_s(n, maxPV)), act);
-    const am = i32x4.bitmask(act);
-    if (i32x4.bitmask(cont) != am || am == 0) { // a lane finished (or none is running)
-      v128.store(S, gi, S_GI); v128.store(S, gt, S_GT); v128.store(S, r, S_R); v128.store(S, n, S_N);
-      v128.store(S, ns, S_NS); v128.store(S, k, S_K); v128.store(S, lastDir, S_LD);
-      v128.store(S, move, S_MOVE); v128.store(S, acc, S_ACC);
-      v128.store(S, x0, S_X0); v128.store(S, x1, S_X1); v128.store(S, x2, S_X2); v128.store(S, x3, S_X3);
-      v128.store(S, fb, S_FB);
-      laneEvent(am & ~i32x4.bitmask(cont));
-      gi = v128.load(S, S_GI); gt = v128.load(S, S_GT); r = v128.load(S, S_R); n = v128.load(S, S_N);
-      ns = v128.load(S, S_NS); k = v128.load(S, S_K); lastDir = v128.load(S, S_LD);
-      move = v128.load(S, S_MOVE); acc = v128.load(S, S_ACC);
-      x0 = v128.load(S, S_X0); x1 = v128.load(S, S_X1); x2 = v128.load(S, S_X2); x3 = v128.load(S, S_X3);
-      fb = v128.load(S, S_FB); act = v128.load(S, S_ACT);
-      if (!v128.any_true(act)) break;
-      continue;
-    }
-    // ---- one pulse per lane ----
-    const isSet = f32x4.lt(r, gt); // all ones where the read is below the target
-    const dir = i32x4.add(twoV, isSet); // 1 SET, 2 RESET
+/**
+ * One write-verify iteration of the four lanes of a group (state at g: the group's 16 bytes of each lane field).
+ * If an active lane is done (verified in band or out of pulses), nothing is stepped and the done lanes are
+ * returned as a bit mask for laneEvent; otherwise every lane gets one pulse and one verify (idle lanes compute on
+ * and write their row flags to the dummy slot) and 0 is returned. A group with no active lane returns 0.
+ */
+@inline function stepGroup(g: usize, c: usize, scheme: i32, nReads: i32): i32 {
+  const r = v128.load(g, S_R), gt = v128.load(g, S_GT), n = v128.load(g, S_N), act = v128.load(g, S_ACT);
+  // ---- which lanes go on: verify read outside the band and pulses left ----
+  const out = f32x4.gt(f32x4.abs(f32x4.sub(r, gt)), v128.load(c, C_VTOL));
+  const am = i32x4.bitmask(act);
+  const cm = i32x4.bitmask(v128.and(v128.and(out, i32x4.lt_s(n, v128.load(c, C_MAXP))), act));
+  if (cm != am || am == 0) return am & ~cm;
+  let gi = v128.load(g, S_GI);
+  // ---- one pulse per lane ----
+  const isSet = f32x4.lt(r, gt); // all ones where the read is below the target
+  const dir = i32x4.add(v128.load(c, C_TWO), isSet); // 1 SET, 2 RESET
+  const resetOff = v128.andnot(v128.load(c, C_FOUR), isSet); // + 4 bytes: the RESET entry of an interleaved pair
+  let stepAmp: v128, w: v128;
+  if (scheme == 1) {
+    // FPPV: k = 0, the single ladder entry vFixed
+    stepAmp = v128.bitselect(v128.load(c, C_SETAMP0), v128.load(c, C_RESETAMP0), isSet);
+    w = v128.load(c, C_W0);
+  } else {
+    let k: v128;
     if (scheme == 0) {
       // ISPP: one ladder step up while the direction holds, back to v0 on a reversal
-      k = v128.and(i32x4.eq(dir, lastDir), i32x4.min_s(i32x4.add(k, oneV), lastV));
-    } else if (scheme == 2) {
+      k = v128.and(i32x4.eq(dir, v128.load(g, S_LD)), i32x4.min_s(i32x4.add(v128.load(g, S_K), v128.load(c, C_ONE)), v128.load(c, C_LAST)));
+      v128.store(g, dir, S_LD);
+    } else {
       // adaptive: the largest k whose amp[0..k] are all ≤ q = gain·|error| / (|step|·sat(read)) (k = 0 if none).
       // The bucket of q (its f32 bits >>> K_SHIFT) gives a start k that is never too high, and a flag when a ladder
-      // amplitude falls inside the bucket; only then does k walk up.
-      const need = f32x4.mul(gainV, f32x4.abs(f32x4.sub(gt, r)));
-      const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, gMinV), satScaleV)), zeroV), satMaxV);
-      const satR = gather(i32x4.add(i32x4.add(i32x4.shl(ri, 3), v128.andnot(fourV, isSet)), satV));
-      const q = f32x4.div(need, f32x4.mul(v128.bitselect(setAbsV, resetAbsV, isSet), satR));
-      const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, K_SHIFT), kLoV), zeroV), kMaxV);
-      const ent = gather(i32x4.add(i32x4.shl(b, 2), kStartV));
-      k = v128.and(ent, m255);
-      let walk = v128.and(i32x4.ne(v128.and(ent, i32x4.splat(256)), zeroV), act);
+      // amplitude falls inside the bucket; only then does k walk up. |step|·sat comes premultiplied (S_STEPSAT).
+      const need = f32x4.mul(v128.load(c, C_GAIN), f32x4.abs(f32x4.sub(gt, r)));
+      const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, v128.load(c, C_GMIN)), v128.load(c, C_SATSCALE))),
+        i32x4.splat(0)), v128.load(c, C_SATMAX));
+      const q = f32x4.div(need, gather(i32x4.add(i32x4.add(i32x4.shl(ri, 3), resetOff), v128.load(c, C_STEPSATB))));
+      const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, K_SHIFT), v128.load(c, C_KLO)), i32x4.splat(0)),
+        v128.load(c, C_KMAX));
+      const ent = gather(i32x4.add(i32x4.shl(b, 2), v128.load(c, C_KSTARTB)));
+      k = v128.and(ent, v128.load(c, C_M255));
+      let walk = v128.and(i32x4.ne(v128.and(ent, v128.load(c, C_M256)), i32x4.splat(0)), act);
       while (v128.any_true(walk)) {
-        const k1 = i32x4.min_s(i32x4.add(k, oneV), lastV);
-        const a1 = gather(i32x4.add(i32x4.shl(k1, 2), ampV));
-        walk = v128.and(v128.and(walk, i32x4.lt_s(k, lastV)), f32x4.le(a1, q));
+        const k1 = i32x4.min_s(i32x4.add(k, v128.load(c, C_ONE)), v128.load(c, C_LAST));
+        const a1 = gather(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
+        walk = v128.and(v128.and(walk, i32x4.lt_s(k, v128.load(c, C_LAST))), f32x4.le(a1, q));
         k = i32x4.sub(k, walk);
       }
-    } // FPPV: k = 0, the single ladder entry vFixed
-    const ka = i32x4.add(i32x4.shl(k, 2), wV);
+    }
+    v128.store(g, k, S_K);
+    const ka = i32x4.add(i32x4.add(i32x4.shl(k, 4), resetOff), v128.load(c, C_RECB));
     const k0 = <usize>i32x4.extract_lane(ka, 0), k1 = <usize>i32x4.extract_lane(ka, 1);
     const k2 = <usize>i32x4.extract_lane(ka, 2), k3 = <usize>i32x4.extract_lane(ka, 3);
-    let amp = f32x4.splat(0), w = f32x4.splat(0);
-    amp = v128.load32_lane(k0, amp, 0, S_AMP - S_W); w = v128.load32_lane(k0, w, 0);
-    amp = v128.load32_lane(k1, amp, 1, S_AMP - S_W); w = v128.load32_lane(k1, w, 1);
-    amp = v128.load32_lane(k2, amp, 2, S_AMP - S_W); w = v128.load32_lane(k2, w, 2);
-    amp = v128.load32_lane(k3, amp, 3, S_AMP - S_W); w = v128.load32_lane(k3, w, 3);
-    acc = f32x4.add(acc, f32x4.mul(gi, w));
-    // xoshiro128** step in each lane: u = rotl(x1·5, 7)·9
-    const x5 = i32x4.add(i32x4.shl(x1, 2), x1);
-    const rl = v128.or(i32x4.shl(x5, 7), i32x4.shr_u(x5, 25));
-    const u = i32x4.add(i32x4.shl(rl, 3), rl);
-    {
-      const t9 = i32x4.shl(x1, 9);
-      x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
-      x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
-    }
-    const m = gather(i32x4.add(v128.and(i32x4.shr_u(u, 18), mC2c), c2cV));
-    // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell)
-    const f = v128.and(f32x4.mul(f32x4.mul(v128.bitselect(setAbsV, negResetV, isSet), amp), m), move);
-    const gIdx = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(gi, gMinV), satScaleV)), zeroV), satMaxV);
-    const sat = gather(i32x4.add(i32x4.add(i32x4.shl(gIdx, 3), v128.andnot(fourV, isSet)), satV));
-    gi = f32x4.pmax(f32x4.pmin(f32x4.add(gi, f32x4.mul(f, sat)), gMaxV), gMinV);
-    // row flags: byte n of the lane's slot (SET half) or byte off + n (RESET half); idle lanes write a dummy slot
-    const fa = i32x4.add(i32x4.add(fb, n), v128.andnot(offV, isSet));
-    store<u8>(<usize>i32x4.extract_lane(fa, 0), 1);
-    store<u8>(<usize>i32x4.extract_lane(fa, 1), 1);
-    store<u8>(<usize>i32x4.extract_lane(fa, 2), 1);
-    store<u8>(<usize>i32x4.extract_lane(fa, 3), 1);
-    n = i32x4.sub(n, act);
-    ns = i32x4.sub(ns, v128.and(isSet, act));
-    lastDir = dir;
-    // ---- verify: read = G + (readRel·G + readAbs)·z ----
-    let z = gather(i32x4.add(v128.and(i32x4.shr_u(u, 6), m16380), normalV));
-    if (nReads > 1) z = f32x4.mul(z, readScaleV);
-    r = f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(readRelV, gi), readAbsV), z));
+    let sa = f32x4.splat(0), ww = f32x4.splat(0);
+    sa = v128.load32_lane(k0, sa, 0); ww = v128.load32_lane(k0, ww, 0, 8);
+    sa = v128.load32_lane(k1, sa, 1); ww = v128.load32_lane(k1, ww, 1, 8);
+    sa = v128.load32_lane(k2, sa, 2); ww = v128.load32_lane(k2, ww, 2, 8);
+    sa = v128.load32_lane(k3, sa, 3); ww = v128.load32_lane(k3, ww, 3, 8);
+    stepAmp = sa; w = ww;
   }
+  v128.store(g, f32x4.add(v128.load(g, S_ACC), f32x4.mul(gi, w)), S_ACC);
+  // xoshiro128** step in each lane: u = rotl(x1·5, 7)·9
+  let x0 = v128.load(g, S_X0), x1 = v128.load(g, S_X1), x2 = v128.load(g, S_X2), x3 = v128.load(g, S_X3);
+  const x5 = i32x4.add(i32x4.shl(x1, 2), x1);
+  const rl = v128.or(i32x4.shl(x5, 7), i32x4.shr_u(x5, 25));
+  const u = i32x4.add(i32x4.shl(rl, 3), rl);
+  {
+    const t9 = i32x4.shl(x1, 9);
+    x2 = v128.xor(x2, x0); x3 = v128.xor(x3, x1); x1 = v128.xor(x1, x2); x0 = v128.xor(x0, x3);
+    x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
+  }
+  v128.store(g, x0, S_X0); v128.store(g, x1, S_X1); v128.store(g, x2, S_X2); v128.store(g, x3, S_X3);
+  const m = gather(i32x4.add(v128.and(i32x4.shr_u(u, 18), v128.load(c, C_MC2C)), v128.load(c, C_C2CB)));
+  // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell); f32(±step·amp(k)) comes from the ladder records
+  const f = v128.and(f32x4.mul(stepAmp, m), v128.load(g, S_MOVE));
+  const gIdx = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(gi, v128.load(c, C_GMIN)), v128.load(c, C_SATSCALE))),
+    i32x4.splat(0)), v128.load(c, C_SATMAX));
+  const sat = gather(i32x4.add(i32x4.add(i32x4.shl(gIdx, 3), resetOff), v128.load(c, C_SATB)));
+  gi = f32x4.pmax(f32x4.pmin(f32x4.add(gi, f32x4.mul(f, sat)), v128.load(c, C_GMAX)), v128.load(c, C_GMIN));
+  v128.store(g, gi, S_GI);
+  // row flags: byte n of the lane's slot (SET half) or byte off + n (RESET half); idle lanes write a dummy slot
+  const fa = i32x4.add(i32x4.add(v128.load(g, S_FB), n), v128.andnot(v128.load(c, C_OFF), isSet));
+  store<u8>(<usize>i32x4.extract_lane(fa, 0), 1);
+  store<u8>(<usize>i32x4.extract_lane(fa, 1), 1);
+  store<u8>(<usize>i32x4.extract_lane(fa, 2), 1);
+  store<u8>(<usize>i32x4.extract_lane(fa, 3), 1);
+  v128.store(g, i32x4.sub(n, act), S_N);
+  v128.store(g, i32x4.sub(v128.load(g, S_NS), v128.and(isSet, act)), S_NS);
+  // ---- verify: read = G + (readRel·G + readAbs)·z ----
+  let z = gather(i32x4.add(v128.and(i32x4.shr_u(u, 6), v128.load(c, C_MNORMAL)), v128.load(c, C_NORMALB)));
+  if (nReads > 1) z = f32x4.mul(z, v128.load(c, C_READSCALE));
+  v128.store(g, f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(v128.load(c, C_READREL), gi), v128.load(c, C_READABS)), z)), S_R);
+  return 0;
 }
 
 // ---- host accounting of a chunk (src/programming/program.ts), in wasm because it touches every cell ----
