@@ -44,10 +44,28 @@ export interface ExpectedCostTable {
    * of row-parallel latency need E[max] over a row's cells, which means alone cannot give.
    */
   cdf: Float32Array;
+  /**
+   * The same statistics for a cell whose last operation failed (hit maxPulses short of level i, left unverified) and
+   * is now programmed to j — j = i included: such a cell is off its band and costs pulses again. Estimates of a
+   * switch that follows one with failures price those cells with these (a simulation re-programs them).
+   */
+  retry: RetryStats;
   maxPulses: number;
   samples: number;
   seed: number;
   key: string;
+}
+
+export interface RetryStats {
+  mean: Float32Array;
+  failureRate: Float32Array;
+  setMean: Float32Array;
+  resetMean: Float32Array;
+  readsMean: Float32Array;
+  energyMeanJ: Float32Array;
+  cdf: Float32Array;
+  /** Failed cells behind each entry (0: no cell failed on the way to i; the entry falls back, see below). */
+  cells: Int32Array;
 }
 
 const cache = new Map<string, ExpectedCostTable>();
@@ -100,6 +118,7 @@ export function expectedCostTable(cfg: HardwareConfig, opts: CostTableOptions = 
       }
     }
     programPool(pool, from, { perCell: false });
+    const failedFirst = pool.status().view.slice(); // cells that failed on the way to i (unverified)
     const { perCell } = programPool(pool, to, { perCell: true });
     const mean = new Float32Array(L * L), std = new Float32Array(L * L), failureRate = new Float32Array(L * L);
     const setMean = new Float32Array(L * L), resetMean = new Float32Array(L * L), readsMean = new Float32Array(L * L);
@@ -126,13 +145,80 @@ export function expectedCostTable(cfg: HardwareConfig, opts: CostTableOptions = 
       std[cb] = samples > 1 ? Math.sqrt(Math.max(0, (s2 - samples * m * m) / (samples - 1))) : 0;
       failureRate[cb] = f / samples;
     }
-    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, setMean, resetMean, readsMean, energyMeanJ, cdf, maxPulses: P - 1, samples, seed, key };
+    // a third pass sends every cell to its level j again: the ones that failed the second pass retry j → j
+    const failedSecond = st.slice();
+    const third = programPool(pool, to, { perCell: true }).perCell!;
+    const retry = retryStats(L, P, samples, cpc, [
+      { failed: failedFirst, costs: perCell!, status: failedSecond, entry: (i, j) => i * L + j },
+      { failed: failedSecond, costs: third, status: st, entry: (_i, j) => j * L + j },
+    ], { mean, failureRate, setMean, resetMean, readsMean, energyMeanJ, cdf });
+    const table: ExpectedCostTable = { levels: L, mean, std, failureRate, setMean, resetMean, readsMean, energyMeanJ, cdf, retry, maxPulses: P - 1, samples, seed, key };
     if (cache.size > 32) cache.clear();
     cache.set(key, table);
     return table;
   } finally {
     arena.release(mark);
   }
+}
+
+interface RetryPass {
+  /** Cells that failed the pass before (status after it). */
+  failed: Uint8Array;
+  /** This pass's per-cell counts. */
+  costs: { setPulses: Uint32Array; resetPulses: Uint32Array; verifyReads: Uint32Array; energyJ: Float32Array };
+  /** Status after this pass (≠ 0: failed again). */
+  status: Uint8Array;
+  /** The retry entry a cell of crossbar (i → j) informs. */
+  entry: (i: number, j: number) => number;
+}
+
+/**
+ * Statistics of a pass over the cells that failed the pass before: the second pass (i → j after a failed reset → i)
+ * and, for i → i entries the second pass leaves empty, the third (j → j after a failed i → j). Entries with no such
+ * cell at all fall back: i → j (j ≠ i) to the healthy
+ * i → j entry; i → i to the average of the other levels' k → i entries (a failed cell sits somewhere off level i, as
+ * a cell arriving from another level does).
+ */
+function retryStats(L: number, P: number, samples: number, cpc: number, passes: RetryPass[], healthy: Omit<RetryStats, 'cells'>): RetryStats {
+  const n = L * L;
+  const r: RetryStats = {
+    mean: new Float32Array(n), failureRate: new Float32Array(n), setMean: new Float32Array(n), resetMean: new Float32Array(n),
+    readsMean: new Float32Array(n), energyMeanJ: new Float32Array(n), cdf: new Float32Array(n * P), cells: new Int32Array(n),
+  };
+  const hist = new Float64Array(n * P);
+  for (const pass of passes) {
+    const c0 = pass.costs;
+    const filled = r.cells.slice(); // an earlier pass's data wins: a later one only fills entries it left empty
+    for (let cb = 0; cb < n; cb++) {
+      const e = pass.entry(Math.floor(cb / L), cb % L);
+      if (filled[e]! > 0) continue;
+      for (let c = cb * cpc; c < cb * cpc + samples; c++) {
+        if (pass.failed[c] === 0) continue;
+        const x = c0.setPulses[c]! + c0.resetPulses[c]!;
+        r.cells[e]++; r.mean[e] += x; r.setMean[e] += c0.setPulses[c]!; r.resetMean[e] += c0.resetPulses[c]!;
+        r.readsMean[e] += c0.verifyReads[c]!; r.energyMeanJ[e] += c0.energyJ[c]!;
+        hist[e * P + Math.min(x, P - 1)]!++;
+        if (pass.status[c] !== 0) r.failureRate[e]++;
+      }
+    }
+  }
+  const fields = ['mean', 'failureRate', 'setMean', 'resetMean', 'readsMean', 'energyMeanJ'] as const;
+  for (let e = 0; e < n; e++) {
+    const cnt = r.cells[e]!;
+    if (cnt === 0) continue;
+    for (const fld of fields) r[fld][e] = r[fld][e]! / cnt;
+    for (let k = 0, acc = 0; k < P; k++) { acc += hist[e * P + k]!; r.cdf[e * P + k] = acc / cnt; }
+  }
+  for (let i = 0; i < L; i++) {
+    for (let j = 0; j < L; j++) {
+      const e = i * L + j;
+      if (r.cells[e]! > 0) continue;
+      const from = i !== j ? [e] : Array.from({ length: L - 1 }, (_, k) => (k < i ? k : k + 1) * L + j);
+      for (const fld of fields) r[fld][e] = from.reduce((a, x) => a + healthy[fld][x]!, 0) / from.length;
+      for (let k = 0; k < P; k++) r.cdf[e * P + k] = from.reduce((a, x) => a + healthy.cdf[x * P + k]!, 0) / from.length;
+    }
+  }
+  return r;
 }
 
 /** Drops cached tables (tests). */

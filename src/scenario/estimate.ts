@@ -5,7 +5,9 @@
 // independent cells from the table's per-transition pulse-count distributions (error measured by
 // bench/sweep.bench.ts). The pool is left as if programmed ideally: levels = targets, conductances at the level
 // centres (stuck cells stay stuck), wear += the expected pulses rounded — so analog accuracy is not meaningful
-// after an estimate and is not measured.
+// after an estimate and is not measured. Failures are drawn per cell (a seeded hash against the transition's
+// failure rate) and leave the cell unverified, as the kernel does; the next operation prices an unverified cell
+// with the table's retry statistics (a failed cell costs pulses again even when its target stays the same).
 import type { CrossbarPool } from '../hardware/pool.js';
 import { FAULT_NONE, FAULT_STUCK_HRS, STATUS_UNVERIFIED, STATUS_VERIFIED } from '../hardware/pool.js';
 import { expectedCostTable } from '../programming/cost-table.js';
@@ -48,15 +50,20 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
   const endurance = cfg.device.enduranceCycles;
   // E[max pulses] over a row's cells from the transitions' distributions: log P(max ≤ k) = Σ n_pair·log F_pair(k)
   const P = table.maxPulses + 1;
-  const logCdf = Float64Array.from(table.cdf, (f) => Math.log(f));
+  // pair ids: from·L + to for verified cells, L² + from·L + to for unverified (failed) ones, priced by table.retry
+  const LL = L * L;
+  const logCdf = new Float64Array(2 * LL * P);
+  for (let x = 0; x < LL * P; x++) { logCdf[x] = Math.log(table.cdf[x]!); logCdf[LL * P + x] = Math.log(table.retry.cdf[x]!); }
+  const stats = (pair: number) => (pair < LL ? table : table.retry);
   // the distributions change only at a few pulse counts (the long flat tail up to maxPulses holds the rare failures):
   // E[max] sums 1 − P(max ≤ k) over k, constant between those counts, so it is summed per segment
   const starts: number[] = [0];
   for (let k = 1; k < P - 1; k++) {
-    for (let pr = 0; pr < L * L; pr++) if (table.cdf[pr * P + k] !== table.cdf[pr * P + k - 1]) { starts.push(k); break; }
+    for (let pr = 0; pr < 2 * LL; pr++) if (logCdf[pr * P + k] !== logCdf[pr * P + k - 1]) { starts.push(k); break; }
   }
   starts.push(P - 1);
-  const upCount = new Int32Array(L * L), dnCount = new Int32Array(L * L);
+  const upCount = new Int32Array(2 * LL), dnCount = new Int32Array(2 * LL);
+  const seed = (pool.seed ^ Math.floor(pool.seed / 4294967296)) >>> 0, op = pool.opCounter >>> 0;
   const upPairs: number[] = [], dnPairs: number[] = [];
   const expectedMax = (groups: Array<[number[], Int32Array]>, stuckPulses: number): number => {
     const floor = Math.round(stuckPulses); // a stuck cell's (mean) pulse count, as a whole step count
@@ -94,11 +101,14 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
           if (set >= reset) stuckUp = Math.max(stuckUp, set + reset); else stuckDn = Math.max(stuckDn, set + reset);
           lv[i] = t; st[i] = failed >= 0.5 ? STATUS_UNVERIFIED : STATUS_VERIFIED;
         } else {
-          const k = from * L + t;
-          set = table.setMean[k]!; reset = table.resetMean[k]!; reads = table.readsMean[k]!; energy = table.energyMeanJ[k]!;
-          totals.failures += table.failureRate[k]!;
-          if (t > from) { if (upCount[k]++ === 0) upPairs.push(k); } else if (t < from) { if (dnCount[k]++ === 0) dnPairs.push(k); }
-          lv[i] = t; st[i] = STATUS_VERIFIED; g[i] = levelG[t]!;
+          const retry = st[i] !== STATUS_VERIFIED;
+          const k = from * L + t, pair = retry ? LL + k : k, tab = stats(pair);
+          set = tab.setMean[k]!; reset = tab.resetMean[k]!; reads = tab.readsMean[k]!; energy = tab.energyMeanJ[k]!;
+          const rate = tab.failureRate[k]!;
+          totals.failures += rate;
+          const up = t > from || (t === from && set >= reset);
+          if (up) { if (upCount[pair]++ === 0) upPairs.push(pair); } else if (dnCount[pair]++ === 0) dnPairs.push(pair);
+          lv[i] = t; st[i] = rate > 0 && cellUniform(seed, op, i) < rate ? STATUS_UNVERIFIED : STATUS_VERIFIED; g[i] = levelG[t]!;
         }
         const pulses = set + reset;
         totals.setPulses += set; totals.resetPulses += reset; totals.cycles += pulses; totals.verifyReads += reads; totals.energyJ += energy;
@@ -131,4 +141,13 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
     perRegionCycles, maxWear, switchesLeft: switchesLeft === Infinity ? Infinity : Math.max(0, Math.floor(switchesLeft)),
     markTouched(touched) { for (let i = 0; i < n; i++) if (pulsed[i]) touched[i] = 1; },
   };
+}
+
+/** A uniform draw in [0, 1) fixed by (seed, operation, cell): which cells an estimate lets fail (murmur3-style mix). */
+export function cellUniform(seed: number, op: number, cell: number): number {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ op;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) ^ cell;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
 }

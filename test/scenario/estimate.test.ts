@@ -43,6 +43,28 @@ test('estimate of a random reprogramming is within 3 % of simulation in cycles, 
   arena.reset();
 });
 
+test('failures leave cells unverified: the next operation re-prices them (FPPV with a tight pulse budget fails ~20 % of cells)', () => {
+  const cfg = resolveHardware({ crossbar: { rows: 64, cols: 64 }, programming: { scheme: 'fppv', maxPulses: 60, readsPerVerify: 1 } });
+  const sim = new CrossbarPool(cfg, { numCrossbars: 8, seed: 4 });
+  const est = new CrossbarPool(cfg, { numCrossbars: 8, seed: 4 });
+  const first = randomLevels(sim.numCells, 1, 4), other = randomLevels(sim.numCells, 2, 4);
+  const second = first.map((t, i) => (i % 2 ? other[i]! : t)); // half the cells keep their target
+  const s1 = programPool(sim, first).report, e1 = estimateProgramming(est, first);
+  assert.ok(s1.totals.failures > 0.1 * sim.numCells, `the set-up should fail many cells (${s1.totals.failures})`);
+  assert.ok(Math.abs(e1.totals.failures - s1.totals.failures) < 0.05 * s1.totals.failures, `failures ${e1.totals.failures} vs ${s1.totals.failures}`);
+  const unverified = est.status().view.reduce((a, x) => a + x, 0);
+  assert.ok(Math.abs(unverified - s1.totals.failures) < 0.05 * s1.totals.failures, `estimate left ${unverified} cells unverified`);
+  const rel = (a: number, b: number) => Math.abs(a - b) / b;
+  // switching back and forth: each operation finds the cells the one before left failed
+  for (const [name, t] of [['to the second', second], ['back to the first', first], ['to the second again', second]] as const) {
+    const s = programPool(sim, t).report, e = estimateProgramming(est, t);
+    assert.ok(rel(e.totals.cycles, s.totals.cycles) < 0.03, `${name}: cycles ${e.totals.cycles} vs ${s.totals.cycles}`);
+    assert.ok(rel(e.totals.energyJ, s.totals.energyJ) < 0.03, `${name}: energy ${e.totals.energyJ} vs ${s.totals.energyJ}`);
+    assert.ok(rel(e.latencyRowS, s.latencyRowS) < 0.05, `${name}: row latency ${e.latencyRowS} vs ${s.latencyRowS}`);
+  }
+  arena.reset();
+});
+
 test('row latency stays finite whatever maxPulses (stuck cells with fractional mean counts)', () => {
   for (const maxPulses of [60, 100, 800]) {
     const cfg = resolveHardware({ programming: { maxPulses }, device: { faults: { stuckHrsRate: 0.01, stuckLrsRate: 0.01 } } });
