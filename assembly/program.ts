@@ -108,7 +108,7 @@ let cK0: u32 = 0, cK1: u32 = 0, cK2: u32 = 0, cK3: u32 = 0;
 let cSeedLo: u32 = 0, cSeedHi: u32 = 0;
 let cGMin: f64 = 0, cSpacing: f64 = 0, cPulseE: f64 = 0, cReadE: f64 = 0, cPeriphPulse: f64 = 0, cPeriphRead: f64 = 0;
 let cVtol: f32 = 0, cReadRel: f32 = 0, cReadAbs: f32 = 0, cReadScale: f32 = 1;
-let cNReads: i32 = 1, cVerifyAll: bool = false, cActive: i32 = 0;
+let cNReads: i32 = 1, cVerifyAll: bool = false, cActive: i32 = 0, cIdle: i32 = 0; // cIdle: bit l = lane l idle
 
 @inline function lane(field: i32, l: i32): usize { return cS + <usize>(field + (l << 2)); }
 @inline function slotAt(field: i32, s: i32): usize { return cS + <usize>(field + (s << 2)); }
@@ -251,11 +251,22 @@ function refill(l: i32): bool {
 
 /** Finishes the lanes in `done` (bit l = lane l), then refills every idle lane it can. */
 function laneEvent(done: i32): void {
-  for (let l = 0; l < LANES; l++) if ((done >> l) & 1) finishLane(l);
-  for (let l = 0; l < LANES; l++) if (load<i32>(lane(S_ACT, l)) == 0) refill(l);
+  for (let d = done; d != 0; d &= d - 1) finishLane(ctz(d));
+  // idle lanes take new cells in lane order; once one cannot (no cell left, or its row slot busy) none can
+  let idle = cIdle | done;
+  while (idle != 0 && refill(ctz(idle))) idle &= idle - 1;
+  cIdle = idle;
 }
 
 // gather of 4 f32 (or i32) values, lane l from the byte address in lane l of addr (addresses are formed in SIMD)
+/** gather of 4 f32 (or i32) values: addresses out as two i64 halves (one pextrq), loads joined by unpacks */
+@inline function gather4(addr: v128): v128 {
+  const lo = i64x2.extract_lane(addr, 0), hi = i64x2.extract_lane(addr, 1);
+  const a = v128.load32_zero(<usize><u32>lo), b = v128.load32_zero(<usize>(lo >>> 32));
+  const c = v128.load32_zero(<usize><u32>hi), d = v128.load32_zero(<usize>(hi >>> 32));
+  return v128.shuffle<i64>(v128.shuffle<i32>(a, b, 0, 4, 1, 5), v128.shuffle<i32>(c, d, 0, 4, 1, 5), 0, 2);
+}
+
 @inline function gather(addr: v128): v128 {
   let v = f32x4.splat(0);
   v = v128.load32_lane(<usize>i32x4.extract_lane(addr, 0), v, 0);
@@ -321,7 +332,8 @@ export function programCells(
   for (let s = 0; s < ROWS_IN_FLIGHT; s++) store<i32>(slotAt(S_SLOTROW, s), -1);
   for (let l = 0; l < LANES; l++) store<u32>(lane(S_FB, l), <u32>(flags + <usize>(ROWS_IN_FLIGHT * cStride)));
   cActive = 0;
-  for (let l = 0; l < LANES; l++) refill(l);
+  cIdle = (1 << LANES) - 1;
+  laneEvent(0);
 
   const cst = scratch + <usize>S_CONST;
   v128.store(cst, f32x4.splat(cVtol), C_VTOL);
@@ -403,15 +415,15 @@ export function programCells(
       const need = f32x4.mul(v128.load(c, C_GAIN), f32x4.abs(f32x4.sub(gt, r)));
       const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, v128.load(c, C_GMIN)), v128.load(c, C_SATSCALE))),
         i32x4.splat(0)), v128.load(c, C_SATMAX));
-      const q = f32x4.div(need, gather(i32x4.add(i32x4.add(i32x4.shl(ri, 3), resetOff), v128.load(c, C_STEPSATB))));
+      const q = f32x4.div(need, gather4(i32x4.add(i32x4.add(i32x4.shl(ri, 3), resetOff), v128.load(c, C_STEPSATB))));
       const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, K_SHIFT), v128.load(c, C_KLO)), i32x4.splat(0)),
         v128.load(c, C_KMAX));
-      const ent = gather(i32x4.add(i32x4.shl(b, 2), v128.load(c, C_KSTARTB)));
+      const ent = gather4(i32x4.add(i32x4.shl(b, 2), v128.load(c, C_KSTARTB)));
       k = v128.and(ent, v128.load(c, C_M255));
       let walk = v128.and(i32x4.ne(v128.and(ent, v128.load(c, C_M256)), i32x4.splat(0)), act);
       while (v128.any_true(walk)) {
         const k1 = i32x4.min_s(i32x4.add(k, v128.load(c, C_ONE)), v128.load(c, C_LAST));
-        const a1 = gather(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
+        const a1 = gather4(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
         walk = v128.and(v128.and(walk, i32x4.lt_s(k, v128.load(c, C_LAST))), f32x4.le(a1, q));
         k = i32x4.sub(k, walk);
       }
@@ -439,12 +451,12 @@ export function programCells(
     x2 = v128.xor(x2, t9); x3 = v128.or(i32x4.shl(x3, 11), i32x4.shr_u(x3, 21));
   }
   v128.store(g, x0, S_X0); v128.store(g, x1, S_X1); v128.store(g, x2, S_X2); v128.store(g, x3, S_X3);
-  const m = gather(i32x4.add(v128.and(i32x4.shr_u(u, 18), v128.load(c, C_MC2C)), v128.load(c, C_C2CB)));
+  const m = gather4(i32x4.add(v128.and(i32x4.shr_u(u, 18), v128.load(c, C_MC2C)), v128.load(c, C_C2CB)));
   // ΔG = ±step·amp(k)·m·sat(G) (0 for a stuck cell); f32(±step·amp(k)) comes from the ladder records
   const f = v128.and(f32x4.mul(stepAmp, m), v128.load(g, S_MOVE));
   const gIdx = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(gi, v128.load(c, C_GMIN)), v128.load(c, C_SATSCALE))),
     i32x4.splat(0)), v128.load(c, C_SATMAX));
-  const sat = gather(i32x4.add(i32x4.add(i32x4.shl(gIdx, 3), resetOff), v128.load(c, C_SATB)));
+  const sat = gather4(i32x4.add(i32x4.add(i32x4.shl(gIdx, 3), resetOff), v128.load(c, C_SATB)));
   gi = f32x4.pmax(f32x4.pmin(f32x4.add(gi, f32x4.mul(f, sat)), v128.load(c, C_GMAX)), v128.load(c, C_GMIN));
   v128.store(g, gi, S_GI);
   // row flags: byte n of the lane's slot (SET half) or byte off + n (RESET half); idle lanes write a dummy slot
@@ -456,7 +468,7 @@ export function programCells(
   v128.store(g, i32x4.sub(n, act), S_N);
   v128.store(g, i32x4.sub(v128.load(g, S_NS), v128.and(isSet, act)), S_NS);
   // ---- verify: read = G + (readRel·G + readAbs)·z ----
-  let z = gather(i32x4.add(v128.and(i32x4.shr_u(u, 6), v128.load(c, C_MNORMAL)), v128.load(c, C_NORMALB)));
+  let z = gather4(i32x4.add(v128.and(i32x4.shr_u(u, 6), v128.load(c, C_MNORMAL)), v128.load(c, C_NORMALB)));
   if (nReads > 1) z = f32x4.mul(z, v128.load(c, C_READSCALE));
   v128.store(g, f32x4.add(gi, f32x4.mul(f32x4.add(f32x4.mul(v128.load(c, C_READREL), gi), v128.load(c, C_READABS)), z)), S_R);
   return 0;
