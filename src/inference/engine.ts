@@ -7,7 +7,7 @@
 // pool holds — bit-identical to quantized when the pool holds this model), analog (the conductances the
 // write-verify simulation left, read noise per MVM, ADC).
 import type { CrossbarPool } from '../hardware/pool.js';
-import { AnalogBlock, calibrateAdcRanges, composeIdeal } from '../hardware/mvm.js';
+import { AnalogBlock, calibrateAdcRanges, composeIdeal, type IdealWeights } from '../hardware/mvm.js';
 import { cellsPerWeight } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
@@ -117,59 +117,67 @@ export class CrossbarEngine {
 
   private layerProduct(layer: QuantizedLayer, x: Float32Array, M: number, mode: 'ideal' | 'analog'): Float32Array {
     const xi = layerInputs(layer, x);
-    const K = layer.op.rows, N = layer.op.cols;
-    const yInt = new Float64Array(M * N);
+    const yInt = new Float64Array(M * layer.op.cols);
     const call = mode === 'analog' ? this.analogCalls++ : 0;
-    const cfg = layer.config, cpw = cellsPerWeight(cfg);
     for (const b of this.byLayer[layer.op.layer]!) {
-      const sign = b.negated ? -1 : 1;
-      arena.scoped((a) => {
-        const pool = this.pool;
-        let run: (xs: Int32Array, count: number) => ArrayLike<number>;
-        if (mode === 'ideal') {
-          let ideal;
-          if (pool) {
-            const start = blockStart(pool, b, cpw);
-            const levels = pool.levels().sub(start, (b.rows - 1) * pool.cols + b.cols * cpw);
-            ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, a);
-          } else {
-            const levels = encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg);
-            ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, a);
-          }
-          run = (xs, count) => ideal.mvm(xs, count, a);
-        } else {
-          const p = pool!;
-          const start = blockStart(p, b, cpw);
-          const span = (b.rows - 1) * p.cols + b.cols * cpw;
-          const g = p.conductances().sub(start, span);
-          const ref = cfg.cells.sign === 'offset'
-            ? p.conductances().sub((b.crossbar * p.rows + b.rowOffset) * p.cols + p.cols - 1, (b.rows - 1) * p.cols + 1) : null;
-          const block = new AnalogBlock(cfg, g, { rows: b.rows, nOut: b.cols, stride: p.cols }, ref, a);
-          const rng = new WasmRng(this.seed, streamId(StreamPurpose.readNoise, this.blockIndex.get(b)!, call), a);
-          const ranges = this.adcRangesFor(layer);
-          run = (xs, count) => block.mvm(xs, count, rng, ranges, a);
-        }
-        for (let m0 = 0; m0 < M; m0 += CHUNK_VECTORS) {
-          const count = Math.min(CHUNK_VECTORS, M - m0);
-          let xs: Int32Array;
-          if (b.srcRow === 0 && b.rows === K) {
-            xs = xi.subarray(m0 * K, (m0 + count) * K); // the block takes every input row: no gather needed
-          } else {
-            xs = new Int32Array(count * b.rows);
-            for (let m = 0; m < count; m++) {
-              const from = (m0 + m) * K + b.srcRow;
-              xs.set(xi.subarray(from, from + b.rows), m * b.rows);
-            }
-          }
-          const part = run(xs, count);
-          for (let m = 0; m < count; m++) {
-            const yo = (m0 + m) * N + b.srcCol, po = m * b.cols;
-            for (let j = 0; j < b.cols; j++) yInt[yo + j] += sign * part[po + j]!;
-          }
-        }
-      });
+      const mark = arena.mark();
+      try {
+        this.blockProduct(layer, b, xi, M, yInt, mode, call);
+      } finally {
+        arena.release(mark);
+      }
     }
     return descale(layer, yInt, M);
+  }
+
+  // one method rather than a closure per block: V8 would re-optimize a fresh closure's loops on every call
+  private blockProduct(layer: QuantizedLayer, b: PlacedBlock, xi: Int32Array, M: number, yInt: Float64Array,
+    mode: 'ideal' | 'analog', call: number): void {
+    const K = layer.op.rows, N = layer.op.cols;
+    const cfg = layer.config, cpw = cellsPerWeight(cfg);
+    const sign = b.negated ? -1 : 1;
+    const a = arena, pool = this.pool;
+    let ideal: IdealWeights | null = null, block: AnalogBlock | null = null, rng: WasmRng | null = null;
+    let ranges: Float64Array | null = null;
+    if (mode === 'ideal') {
+      if (pool) {
+        const start = blockStart(pool, b, cpw);
+        const levels = pool.levels().sub(start, (b.rows - 1) * pool.cols + b.cols * cpw);
+        ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, a);
+      } else {
+        const levels = encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg);
+        ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, a);
+      }
+    } else {
+      const p = pool!;
+      const start = blockStart(p, b, cpw);
+      const span = (b.rows - 1) * p.cols + b.cols * cpw;
+      const g = p.conductances().sub(start, span);
+      const ref = cfg.cells.sign === 'offset'
+        ? p.conductances().sub((b.crossbar * p.rows + b.rowOffset) * p.cols + p.cols - 1, (b.rows - 1) * p.cols + 1) : null;
+      block = new AnalogBlock(cfg, g, { rows: b.rows, nOut: b.cols, stride: p.cols }, ref, a);
+      rng = new WasmRng(this.seed, streamId(StreamPurpose.readNoise, this.blockIndex.get(b)!, call), a);
+      ranges = this.adcRangesFor(layer);
+    }
+    const whole = b.srcRow === 0 && b.rows === K; // the block takes every input row: no gather needed
+    for (let m0 = 0; m0 < M; m0 += CHUNK_VECTORS) {
+      const count = Math.min(CHUNK_VECTORS, M - m0);
+      let xs: Int32Array;
+      if (whole) {
+        xs = xi.subarray(m0 * K, (m0 + count) * K);
+      } else {
+        xs = new Int32Array(count * b.rows);
+        for (let m = 0; m < count; m++) {
+          const from = (m0 + m) * K + b.srcRow;
+          xs.set(xi.subarray(from, from + b.rows), m * b.rows);
+        }
+      }
+      const part: ArrayLike<number> = ideal ? ideal.mvm(xs, count, a) : block!.mvm(xs, count, rng!, ranges, a);
+      for (let m = 0; m < count; m++) {
+        const yo = (m0 + m) * N + b.srcCol, po = m * b.cols;
+        for (let j = 0; j < b.cols; j++) yInt[yo + j] += sign * part[po + j]!;
+      }
+    }
   }
 }
 

@@ -162,7 +162,10 @@ export function checkPlacement(p: Placement): void {
   const g = p.geometry;
   const cover = p.layers.map((m) => new Uint8Array(m.rows * m.cols));
   const occ = new Map<number, Int32Array>(); // crossbar → index+1 of the block occupying each logical cell
-  p.blocks.forEach((b, i) => {
+  // plain loops, no per-call closures: V8 re-optimizes a fresh closure's hot loops on every call, and placements are
+  // validated at every switch of every sweep point
+  for (let i = 0; i < p.blocks.length; i++) {
+    const b = p.blocks[i]!;
     const what = `block ${i} (layer ${b.layer}, rows ${b.srcRow}+${b.rows}, cols ${b.srcCol}+${b.cols}, crossbar ${b.crossbar} at ${b.rowOffset},${b.colOffset})`;
     for (const k of ['layer', 'srcRow', 'srcCol', 'crossbar', 'rowOffset', 'colOffset'] as const) {
       if (!isNat(b[k])) throw new PlacementError(`${what}: ${k} must be a non-negative integer, got ${String(b[k])}`);
@@ -192,7 +195,7 @@ export function checkPlacement(p: Placement): void {
         o[r * g.tileCols + c] = i + 1;
       }
     }
-  });
+  }
   cover.forEach((cv, l) => {
     const idx = cv.indexOf(0);
     if (idx >= 0) {

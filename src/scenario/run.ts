@@ -97,7 +97,8 @@ function simulateProgramming(pool: CrossbarPool, targets: Uint8Array, regions: I
 
 function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): SwitchRecord['heatmap'] {
   const binRows = Math.min(HEATMAP_BINS, pool.rows), binCols = Math.min(HEATMAP_BINS, pool.cols);
-  const values = crossbars.map((xb) => {
+  const values: number[][] = [];
+  for (const xb of crossbars) {
     const sum = new Float64Array(binRows * binCols), cnt = new Float64Array(binRows * binCols);
     for (let r = 0; r < pool.rows; r++) {
       const br = Math.floor((r * binRows) / pool.rows);
@@ -107,8 +108,8 @@ function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): 
         sum[b] += touched[base + c]!; cnt[b]++;
       }
     }
-    return Array.from(sum, (s, i) => Math.round((1000 * s) / cnt[i]!) / 1000);
-  });
+    values.push(Array.from(sum, (s, i) => Math.round((1000 * s) / cnt[i]!) / 1000));
+  }
   return { crossbars, binRows, binCols, values };
 }
 
