@@ -72,8 +72,8 @@ const C_READSCALE = 112, C_SETAMP0 = 128, C_RESETAMP0 = 144, C_W0 = 160, C_GAIN 
 const C_AMPB = 224, C_RECB = 240, C_STEPSATB = 256, C_SATB = 272, C_C2CB = 288, C_NORMALB = 304, C_KSTARTB = 320;
 const C_TWO = 336, C_FOUR = 352, C_ONE = 368, C_SATMAX = 384, C_KLO = 400, C_KMAX = 416, C_M255 = 432, C_M256 = 448;
 const C_MC2C = 464, C_MNORMAL = 480;
-// 16 bytes per ladder step k: [f32(setStep·amp[k]), f32(−resetStep·amp[k]), W[k], W[k]] with the energy weight
-// W[k] = f32(v_k²·pulseE + nReads·readE): one address per lane (k·16, + 4 for RESET) gives the signed step and W
+// 16 bytes per ladder step k: [f32(setStep·amp[k]), W[k], f32(−resetStep·amp[k]), W[k]] with the energy weight
+// W[k] = f32(v_k²·pulseE + nReads·readE): one 8-byte load per lane (at k·16, + 8 for RESET) gives the signed step and W
 const S_REC = S_CONST + 512;
 const S_AMP = S_REC + 16 * LADDER_MAX; // copy of amp[k] (adaptive refinement walk)
 // adaptive: per saturation bin, interleaved like T_SAT: [2i] f32(setStep·satSet[i]), [2i + 1] f32(resetStep·satReset[i])
@@ -317,8 +317,8 @@ export function programCells(
     const ak = load<f32>(tab + (<usize>(T_AMP + kk) << 2));
     const rec = scratch + <usize>(S_REC + (kk << 4));
     store<f32>(rec, setStep * ak);
-    store<f32>(rec, -resetStep * ak, 4);
-    store<f32>(rec, wk, 8);
+    store<f32>(rec, wk, 4);
+    store<f32>(rec, -resetStep * ak, 8);
     store<f32>(rec, wk, 12);
     store<f32>(scratch + <usize>(S_AMP + (kk << 2)), ak);
   }
@@ -345,8 +345,8 @@ export function programCells(
   v128.store(cst, f32x4.splat(cReadAbs), C_READABS);
   v128.store(cst, f32x4.splat(cReadScale), C_READSCALE);
   v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC)), C_SETAMP0);
-  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC, 4)), C_RESETAMP0);
-  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC, 8)), C_W0);
+  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC, 8)), C_RESETAMP0);
+  v128.store(cst, f32x4.splat(load<f32>(scratch + <usize>S_REC, 4)), C_W0);
   v128.store(cst, f32x4.splat(<f32>prm(prmPtr, P_GAIN)), C_GAIN);
   v128.store(cst, i32x4.splat(ladderLast), C_LAST);
   v128.store(cst, i32x4.splat(cOff), C_OFF);
@@ -429,14 +429,12 @@ export function programCells(
       }
     }
     v128.store(g, k, S_K);
-    const ka = i32x4.add(i32x4.add(i32x4.shl(k, 4), resetOff), v128.load(c, C_RECB));
-    const k0 = <usize>i32x4.extract_lane(ka, 0), k1 = <usize>i32x4.extract_lane(ka, 1);
-    const k2 = <usize>i32x4.extract_lane(ka, 2), k3 = <usize>i32x4.extract_lane(ka, 3);
-    let sa = f32x4.splat(0), ww = f32x4.splat(0);
-    sa = v128.load32_lane(k0, sa, 0); ww = v128.load32_lane(k0, ww, 0, 8);
-    sa = v128.load32_lane(k1, sa, 1); ww = v128.load32_lane(k1, ww, 1, 8);
-    sa = v128.load32_lane(k2, sa, 2); ww = v128.load32_lane(k2, ww, 2, 8);
-    sa = v128.load32_lane(k3, sa, 3); ww = v128.load32_lane(k3, ww, 3, 8);
+    // [±step·amp, W] of each lane's k (8 bytes at k·16, + 8 for RESET), transposed by unpacks
+    const ka = i32x4.add(i32x4.add(i32x4.shl(k, 4), i32x4.shl(resetOff, 1)), v128.load(c, C_RECB));
+    const lo = i64x2.extract_lane(ka, 0), hi = i64x2.extract_lane(ka, 1);
+    const p01 = v128.shuffle<i32>(v128.load64_zero(<usize><u32>lo), v128.load64_zero(<usize>(lo >>> 32)), 0, 4, 1, 5);
+    const p23 = v128.shuffle<i32>(v128.load64_zero(<usize><u32>hi), v128.load64_zero(<usize>(hi >>> 32)), 0, 4, 1, 5);
+    const sa = v128.shuffle<i64>(p01, p23, 0, 2), ww = v128.shuffle<i64>(p01, p23, 1, 3);
     stepAmp = sa; w = ww;
   }
   v128.store(g, f32x4.add(v128.load(g, S_ACC), f32x4.mul(gi, w)), S_ACC);
