@@ -1,9 +1,12 @@
 // Training throughput on MNIST, one process. First the GEMM alone (GFLOP/s of our kernel vs tf.matMul on stock and
 // patched tfjs-wasm at the MLP's three training shapes), then a fixed sample count (default 1024 = 16 batches of 64,
 // env HA3M_TRAIN_BENCH_SAMPLES; the cpu backend gets 256 / 128) of the MLP (784-256-128-10) and LeNet-5, Adam:
-//   ha3m wasm   — tfjs-backend-wasm with our training kernels (src/training/kernels.ts) and fused Adam (adam.ts)
-//   stock wasm  — tfjs-backend-wasm as shipped with tf.train.adam (LeNet-5 cannot train: no Conv2DBackpropFilter)
-//   stock wasm + host Adam — the stock kernels with our Adam (MLP only: separates the kernels' share of the gain)
+//   ha3m wasm   — tfjs-backend-wasm with our training kernels (src/training/kernels.ts), fused Adam (adam.ts) and the
+//                 fused cross-entropy train() uses with our kernels (crossEntropyFused in train.ts)
+//   stock wasm  — tfjs-backend-wasm as shipped with tf.train.adam and the composed tfjs loss (LeNet-5 cannot train: no
+//                 Conv2DBackpropFilter)
+//   stock wasm + host Adam — the stock kernels and loss with our Adam (MLP only: separates the kernels' and fused
+//                 loss's share of the gain from Adam's)
 //   cpu         — plain tfjs cpu backend with tf.train.adam
 // Goals (issue 6): ≥ 5× stock wasm on the MLP, ≥ 50× cpu on LeNet-5. Run: node --import tsx bench/train.bench.ts
 // (HA3M_TRAIN_BENCH=gemm or =train runs one section). The wasm configurations run in HA3M_TRAIN_BENCH_ROUNDS (5)

@@ -1,10 +1,14 @@
 // Adam outside tfjs (DESIGN §5): the same update as tf.train.adam (bias-corrected moments, ε added after the square
-// root, one global step count), but one fused SIMD pass per variable (adamStepF32 in assembly/gemm.ts, moments kept
-// as host Float32Arrays and copied through the arena) instead of ~12 tfjs element-wise kernels per variable — on tfjs-wasm those dominated a training step once the matmuls were fast. Its
-// state is plain arrays, so a checkpoint can carry it (train.ts puts it into TrainState.optimizer) and --resume
-// continues with the same moments instead of restarting Adam cold.
+// root, one global step count), but one fused SIMD pass per variable (adamStepF32 in assembly/gemm.ts) instead of ~12
+// tfjs element-wise kernels per variable — on tfjs-wasm those dominated a training step once the matmuls were fast.
+// The moments live in our wasm memory for the optimizer's life (arena allocations made at the top of the training
+// loop, released by dispose() when nothing was allocated after them), so a step copies only the weights and the
+// gradient in and the new weights out — straight into a tfjs-wasm output buffer. Copying the moments in and out
+// every step took a third of the optimizer's time. Its state converts to plain arrays, so a checkpoint can carry it
+// (train.ts puts it into TrainState.optimizer) and --resume continues with the same moments instead of restarting
+// Adam cold.
 import * as tf from '@tensorflow/tfjs';
-import { arena } from '../wasm/arena.js';
+import { arena, type WasmArray } from '../wasm/arena.js';
 import { initSync } from '../wasm/runtime.js';
 
 interface AdamExports {
@@ -48,6 +52,23 @@ export function base64ToF32(s: string, what: string): Float32Array {
   return new Float32Array(bytes.buffer);
 }
 
+/** The parts of tfjs-backend-wasm's backend object used to write the new weights straight into its heap. */
+interface WasmBackendLike {
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+}
+
+/** A tensor holding a copy of `values` (on tfjs-wasm made in its heap directly: one copy, no intermediate array). */
+function tensorFrom(values: Float32Array, shape: number[]): tf.Tensor {
+  if (tf.getBackend() === 'wasm') {
+    const b = tf.backend() as unknown as WasmBackendLike;
+    const info = b.makeOutput(shape, 'float32');
+    b.typedArrayFromHeap(info).set(values); // view taken after makeOutput (it may grow the heap)
+    return tf.engine().makeTensorFromTensorInfo(info);
+  }
+  return tf.tensor(values.slice(), shape, 'float32'); // other backends may keep the array they are given
+}
+
 export class HostAdam {
   learningRate: number;
   readonly beta1: number;
@@ -55,22 +76,48 @@ export class HostAdam {
   readonly epsilon: number;
   /** Number of applyGradients calls so far (the bias-correction exponent). */
   step = 0;
-  private readonly slots = new Map<string, AdamSlots>();
+  private readonly slots = new Map<string, { m: WasmArray<'f32'>; v: WasmArray<'f32'> }>();
+  /** Arena span of the moments: [base, end) (base = -1 before the first allocation); `contiguous` is false once
+   *  something else was allocated between two of our allocations (then dispose() must not release the span). */
+  private base = -1;
+  private end = -1;
+  private contiguous = true;
 
   constructor(learningRate = 1e-3, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7) {
     this.learningRate = learningRate; this.beta1 = beta1; this.beta2 = beta2; this.epsilon = epsilon;
   }
 
-  /** Moments of a variable (by name), created at zero on first use. */
-  slotsOf(name: string, size: number): AdamSlots {
+  /** Throws when arena memory below the moments was released (someone released a mark taken before them). */
+  private checkArena(): void {
+    if (this.end >= 0 && arena.mark() < this.end) {
+      throw new Error('Adam: the wasm arena was released below the optimizer moments (an arena mark taken before training was released during it); release arena marks only after train() returns');
+    }
+  }
+
+  private slotArrays(name: string, size: number): { m: WasmArray<'f32'>; v: WasmArray<'f32'> } {
     let s = this.slots.get(name);
-    if (!s) { s = { m: new Float32Array(size), v: new Float32Array(size) }; this.slots.set(name, s); }
+    if (!s) {
+      this.checkArena();
+      const top = arena.mark();
+      if (this.base < 0) this.base = top;
+      else if (top !== this.end) this.contiguous = false;
+      s = { m: arena.alloc('f32', size), v: arena.alloc('f32', size) };
+      this.end = arena.mark();
+      this.slots.set(name, s);
+    }
     if (s.m.length !== size) throw new Error(`Adam: variable '${name}' has ${size} values but its optimizer state has ${s.m.length}; the checkpoint does not match the model`);
     return s;
   }
 
+  /** Copies of the moments of a variable (by name), created at zero on first use. */
+  slotsOf(name: string, size: number): AdamSlots {
+    const s = this.slotArrays(name, size);
+    return { m: s.m.copy(), v: s.v.copy() };
+  }
+
   /** One Adam step for every (variable name → gradient) pair; variables are looked up in the tfjs engine. */
   applyGradients(grads: tf.NamedTensorMap): void {
+    this.checkArena();
     this.step++;
     const c1 = 1 - this.beta1 ** this.step, c2 = 1 - this.beta2 ** this.step;
     const { beta1: b1, beta2: b2, epsilon: eps } = this;
@@ -81,16 +128,16 @@ export class HostAdam {
       if (!grad) continue;
       const variable = registry[name];
       if (!variable) throw new Error(`Adam: no variable named '${name}' is registered; it was disposed before the step`);
-      const g = readF32(grad), wOld = readF32(variable);
-      const { m, v } = this.slotsOf(name, wOld.length);
-      if (g.length !== wOld.length) throw new Error(`Adam: gradient of '${name}' has ${g.length} values, the variable ${wOld.length}`);
-      const w = arena.scoped((ar) => {
-        const W = ar.from('f32', wOld), G = ar.from('f32', g), M = ar.from('f32', m), V = ar.from('f32', v);
-        k.adamStepF32(W.ptr, G.ptr, M.ptr, V.ptr, wOld.length, lr, b1, b2, c1, c2, eps);
-        m.set(M.view); v.set(V.view);
-        return W.copy();
+      const size = variable.size;
+      if (grad.size !== size) throw new Error(`Adam: gradient of '${name}' has ${grad.size} values, the variable ${size}`);
+      const { m, v } = this.slotArrays(name, size);
+      const next = arena.scoped((ar) => {
+        const W = ar.from('f32', readF32(variable)), G = ar.from('f32', readF32(grad));
+        k.adamStepF32(W.ptr, G.ptr, m.ptr, v.ptr, size, lr, b1, b2, c1, c2, eps);
+        return tensorFrom(W.view, variable.shape);
       });
-      tf.tidy(() => variable.assign(tf.tensor(w, variable.shape, 'float32'))); // a new buffer: clones of the old value stay intact
+      variable.assign(next); // a new buffer: clones of the old value stay intact
+      next.dispose();
     }
   }
 
@@ -99,7 +146,7 @@ export class HostAdam {
     const slots: AdamStateJson['slots'] = {};
     for (const [name, s] of this.slots) {
       const k = key(name);
-      if (k !== undefined) slots[k] = { m: f32ToBase64(s.m), v: f32ToBase64(s.v) };
+      if (k !== undefined) slots[k] = { m: f32ToBase64(s.m.view), v: f32ToBase64(s.v.view) };
     }
     return { kind: 'adam', step: this.step, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, slots };
   }
@@ -107,16 +154,26 @@ export class HostAdam {
   /** Restores toJson output; `name` maps a key back to the current variable name. */
   loadJson(j: AdamStateJson, name: (key: string) => string | undefined = (k) => k): void {
     if (j.kind !== 'adam') throw new Error(`optimizer state of kind '${j.kind}' cannot resume an Adam run`);
-    this.step = j.step;
-    this.slots.clear();
-    for (const [k, s] of Object.entries(j.slots)) {
+    const loaded = Object.entries(j.slots).map(([k, s]) => {
       const n = name(k);
       if (n === undefined) throw new Error(`optimizer state for '${k}' matches no variable of the model; the checkpoint belongs to another model`);
       const m = base64ToF32(s.m, `Adam m of ${k}`), v = base64ToF32(s.v, `Adam v of ${k}`);
       if (m.length !== v.length) throw new Error(`Adam state of ${k}: m has ${m.length} values, v ${v.length}; the checkpoint is corrupt`);
-      this.slots.set(n, { m, v });
+      return { n, m, v };
+    });
+    this.dispose();
+    this.step = j.step;
+    for (const { n, m, v } of loaded) {
+      const s = this.slotArrays(n, m.length);
+      s.m.set(m); s.v.set(v);
     }
   }
 
-  dispose(): void { this.slots.clear(); }
+  /** Drops the moments; their arena memory is released when nothing was allocated after it (else at the next reset). */
+  dispose(): void {
+    if (this.base >= 0 && this.contiguous && arena.mark() === this.end) arena.release(this.base);
+    this.slots.clear();
+    this.base = this.end = -1;
+    this.contiguous = true;
+  }
 }

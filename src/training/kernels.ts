@@ -9,7 +9,9 @@
 //   Conv2DBackpropFilter → im2col(x)ᵀ · dy (transposed-A gemm), reshaped to the filter;
 //   Conv2DBackpropInput → dy · Wᵀ (transposed-B gemm) scattered back by the wasm col2im kernel;
 //   Sum / Mean over leading axes, Tile, AvgPoolGrad with non-overlapping windows → direct kernels (tfjs-wasm's generic
-//   paths for these made up most of a BatchNorm ResNet step).
+//   paths for these made up most of a BatchNorm ResNet step);
+//   Identity, Cast to the same dtype → the input's data shared (tfjs-wasm copied it; the engine clones every tensor it
+//   saves for the backward pass, ~30 copies per MLP step, the 784×256 weights among them).
 //
 // Data path of every kernel: the backend's typed-array views on its heap → copies into our arena (src/wasm/arena.ts)
 // → wasm kernel → the backend's makeOutput. Anything we do not take (non-float32, odd broadcasting, dilation ≠ 1,
@@ -30,7 +32,8 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 const WASM = 'wasm';
-const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'AvgPoolGrad'] as const;
+const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'AvgPoolGrad',
+  'Identity', 'Cast'] as const;
 const originals = new Map<string, tf.KernelConfig | undefined>();
 let patched = false;
 
@@ -214,6 +217,12 @@ function reduceLeading(backend: unknown, x: tf.TensorInfo, axis: number | number
 }
 
 const f32 = (...ts: Array<tf.TensorInfo | undefined>): boolean => ts.every((t) => !t || t.dtype === 'float32');
+/** The same data under a second tensor (tfjs tensors are immutable; the cpu and webgl backends share it too). */
+function shareData(backend: unknown, x: tf.TensorInfo, dtype = x.dtype): tf.TensorInfo {
+  (backend as { incRef(id: unknown): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype };
+}
+
 
 function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
   const orig = (name: string): KernelFunc => {
@@ -328,6 +337,13 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
       const b = args.backend as unknown as { typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array };
       tileHost(b.typedArrayFromHeap(x!), x!.shape, reps, b.typedArrayFromHeap(out)); // views taken after makeOutput (it may grow the heap)
       return out;
+    },
+    // Identity (tf.clone, the engine's copies of tensors saved for the backward pass, variable reads) and Cast to the
+    // same dtype copied the whole tensor in tfjs-wasm; share it instead.
+    Identity: (args) => (args.inputs.x!.dtype === 'string' ? orig('Identity')(args) : shareData(args.backend, args.inputs.x!)),
+    Cast: (args) => {
+      const x = args.inputs.x!, dtype = (args.attrs as unknown as { dtype: tf.DataType }).dtype;
+      return x.dtype === dtype && dtype !== 'string' && dtype !== 'complex64' ? shareData(args.backend, x) : orig('Cast')(args);
     },
     Conv2DBackpropInput: (args) => {
       const { dy, filter } = args.inputs;

@@ -7,6 +7,7 @@ import type { Dataset } from './data/datasets.js';
 import { permutation } from './data/datasets.js';
 import { FakeQuantizer, type QatOptions } from './qat.js';
 import { HostAdam, base64ToF32, f32ToBase64, type AdamStateJson } from './adam.js';
+import { wasmKernelsPatched } from './kernels.js';
 
 export interface TrainTask {
   name: string;
@@ -93,6 +94,47 @@ export function crossEntropy(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
   return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, 1e-7, 1))), -1))) as tf.Scalar);
 }
 
+const CLIP_LO = Math.fround(1e-7);
+/**
+ * crossEntropy as one taped op with a host-computed gradient: the loss of a [batch, classes] pair is a few hundred
+ * numbers, but composed from tfjs ops it is 6 kernels forward and ~15 backward (clip mask, log, two reductions and
+ * their broadcasts), each costing tfjs's per-op overhead — about 0.5 ms of a 9 ms MLP step on wasm. Same value and
+ * gradients (f32 rounding aside): dL/dp = −(dy/B)·y/clip(p) inside the clip range, 0 outside; dL/dy = −(dy/B)·log(clip(p)).
+ * Used on the wasm backend with the ha3m kernels (train() picks it; the stock set-up keeps the composed loss).
+ */
+export const crossEntropyFused: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar = (() => {
+  const op = tf.customGrad(((y: tf.Tensor, p: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([y, p]);
+    const yd = y.dataSync(), pd = p.dataSync(), batch = y.shape[0]!, classes = y.size / batch;
+    let s = 0;
+    for (let i = 0; i < batch; i++) {
+      let row = 0; // per-row f32 sum like the composed sum(-1), rows added in f64
+      for (let j = i * classes; j < (i + 1) * classes; j++) {
+        const c = Math.min(Math.max(pd[j]!, CLIP_LO), 1);
+        row = Math.fround(row + Math.fround(yd[j]! * Math.fround(Math.log(c))));
+      }
+      s += row;
+    }
+    return {
+      value: tf.scalar(-s / batch),
+      gradFunc: (dy: tf.Tensor) => {
+        const g = -(dy.dataSync()[0]!) / batch;
+        const dp = new Float32Array(pd.length), dyy = new Float32Array(pd.length);
+        for (let j = 0; j < pd.length; j++) {
+          const v = pd[j]!, c = Math.min(Math.max(v, CLIP_LO), 1);
+          dp[j] = v >= CLIP_LO && v <= 1 ? g * yd[j]! / c : 0;
+          dyy[j] = g * Math.log(c);
+        }
+        return [tf.tensor(dyy, y.shape, 'float32'), tf.tensor(dp, p.shape, 'float32')];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar => {
+    if (yPred.rank !== 2 || yTrue.shape.join() !== yPred.shape.join() || yPred.dtype !== 'float32' || yTrue.dtype !== 'float32') return crossEntropy(yTrue, yPred);
+    return op(yTrue, yPred) as tf.Scalar;
+  };
+})();
+
 /** Predicted classes for a whole dataset (inference mode, batches of `batchSize`). */
 export function predictClasses(model: tf.LayersModel, ds: Dataset, batchSize = 500): Int32Array {
   const out = new Int32Array(ds.n);
@@ -131,6 +173,8 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
   const seed = opts.seed ?? 0;
   let lr = opts.learningRate ?? 1e-3;
   const host = opts.optimizer === 'tfjs-adam' ? null : new HostAdam(lr);
+  // the fused loss is part of the ha3m wasm set-up (kernels.ts); other backends and stock wasm keep the composed one
+  const loss = tf.getBackend() === 'wasm' && wasmKernelsPatched() ? crossEntropyFused : crossEntropy;
   const optimizer: { learningRate: number; applyGradients(g: tf.NamedTensorMap): void; dispose(): void } = host ?? (tf.train.adam(lr) as unknown as typeof optimizer);
   const quantizers = opts.qat ? tasks.map((t, i) => new FakeQuantizer(t.model, { ...opts.qat!, seed: (opts.qat!.seed ?? seed) + i })) : [];
   // stable keys for the optimizer state: `task:index` over each task's trainable weights (QAT: kernels → masters)
@@ -194,10 +238,10 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
           const { value, grads } = tf.variableGrads(() => {
             const pred = task.model.apply(x, { training: true }) as tf.Tensor;
             predsCls = tf.tidy(() => tf.argMax(pred, -1).dataSync() as Int32Array);
-            let loss = crossEntropy(y, pred);
+            let l = loss(y, pred);
             const extra = opts.extraLoss?.(ctx);
-            if (extra) loss = tf.add(loss, extra);
-            return loss as tf.Scalar;
+            if (extra) l = tf.add(l, extra);
+            return l as tf.Scalar;
           }, vars);
           const g = q ? q.redirect(grads) : grads;
           optimizer.applyGradients(g);

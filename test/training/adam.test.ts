@@ -55,6 +55,34 @@ test('HostAdam follows tf.train.adam over several steps', async () => {
   tf.dispose([a, b]); theirs.dispose();
 });
 
+test('HostAdam keeps its moments in the arena: dispose releases them only from the top, and a release under them is an error', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const a = tf.variable(tf.tensor1d(rand(40)));
+  const step = (opt: HostAdam) => tf.tidy(() => opt.applyGradients({ [a.name]: tf.tensor1d(rand(40)) }));
+  const top0 = arena.mark();
+  const opt = new HostAdam(0.01);
+  step(opt); step(opt);
+  assert.ok(arena.mark() > top0, 'moments allocated');
+  const m1 = opt.slotsOf(a.name, 40).m;
+  assert.ok(m1.some((v) => v !== 0), 'moments are kept between steps');
+  opt.dispose();
+  assert.is(arena.mark(), top0, 'released on dispose');
+
+  const opt2 = new HostAdam(0.01);
+  step(opt2);
+  const other = arena.alloc('f32', 8); // someone else's allocation on top
+  opt2.dispose();
+  assert.is(arena.mark(), other.ptr + 32, 'not released under a later allocation');
+  arena.release(top0);
+
+  const opt3 = new HostAdam(0.01);
+  step(opt3);
+  arena.release(top0); // frees the moments under the optimizer
+  assert.throws(() => step(opt3), /arena was released below the optimizer moments/);
+  opt3.dispose();
+  a.dispose();
+});
+
 const tiny = (n: number, seed: number): Dataset => {
   const r = new RefRng(seed, 1);
   const images = Float32Array.from({ length: n * 784 }, () => r.uniform());

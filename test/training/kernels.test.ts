@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '../../src/training/backend.js';
 import { wasmKernelsPatched } from '../../src/training/kernels.js';
+import { crossEntropy, crossEntropyFused } from '../../src/training/train.js';
 import { RefRng } from '../../src/reference/rng.js';
 
 const rng = new RefRng(42, 1);
@@ -115,6 +116,50 @@ test('batched matMul broadcasting a rank-2 operand matches cpu (both sides, with
     tf.matMul(tf.tensor4d(ad, [3, 1, 4, 6]), tf.tensor3d(bd, [1, 6, 5])).dataSync() as Float32Array,
   ]) });
   assert.ok(e < 1e-4, `relative error ${e}`);
+});
+
+test('fused cross-entropy on wasm equals the composed loss on cpu: value and both gradients, clip edges and dy ≠ 1 included', async () => {
+  const B = 7, C = 5;
+  const pd = Float32Array.from(rand(B * C), (v) => Math.exp(v)); // positive, then normalized per row
+  for (let i = 0; i < B; i++) { let s = 0; for (let j = 0; j < C; j++) s += pd[i * C + j]!; for (let j = 0; j < C; j++) pd[i * C + j]! /= s; }
+  pd[0] = 0; pd[1] = 1e-9; pd[2] = 1; pd[C] = 1.5; pd[C + 1] = 1e-7; // below, at and above the clip bounds
+  const labels = Int32Array.from({ length: B }, (_, i) => (i * 3) % C);
+  labels[0] = 0; labels[1] = 1; // a label on a clipped prediction: its gradient is masked
+  const run = (scale: number) => tf.tidy(() => {
+    const loss = tf.getBackend() === 'wasm' ? crossEntropyFused : crossEntropy;
+    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), C).toFloat(), p = tf.tensor2d(pd, [B, C]);
+    const f = (yy: tf.Tensor, pp: tf.Tensor) => tf.mul(loss(yy, pp), scale);
+    const [gy, gp] = tf.grads(f)([y, p]);
+    return [f(y, p), gy!, gp!].map((t) => t.dataSync() as Float32Array);
+  });
+  for (const scale of [1, -2.5]) {
+    await setupBackend({ backend: 'cpu', log: null });
+    const ref = run(scale);
+    await setupBackend({ backend: 'wasm', log: null });
+    const got = run(scale);
+    ['loss', 'dL/dy', 'dL/dp'].forEach((what, k) => {
+      const e = relErr([got[k]!], [ref[k]!]);
+      assert.ok(e < 1e-6, `${what} (scale ${scale}): relative error ${e}`);
+    });
+    assert.is(got[2]![0], 0, 'clipped prediction gets no gradient');
+    assert.ok(got[2]![1 + C] !== 0 || labels[1] !== 1, 'p at the lower clip bound keeps its gradient');
+  }
+});
+
+test('Identity and same-dtype Cast share the input data (no copy) and values stay correct after the source is disposed', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const backend = tf.backend() as unknown as { numDataIds(): number };
+  const x = tf.tensor2d(rand(12), [3, 4]);
+  const before = backend.numDataIds();
+  const c = tf.clone(x), k = tf.cast(x, 'float32'), i = tf.cast(x, 'int32');
+  assert.is(backend.numDataIds(), before + 1, 'only the int32 cast allocates');
+  const want = x.dataSync().slice();
+  x.dispose();
+  assert.equal(Array.from(c.dataSync()), Array.from(want));
+  assert.equal(Array.from(k.dataSync()), Array.from(want));
+  assert.equal(Array.from(i.dataSync()), Array.from(want, (v) => Math.trunc(v)));
+  tf.dispose([c, k, i]);
+  assert.is(backend.numDataIds(), before - 1);
 });
 
 test('kernel outputs free their backend memory (fused sigmoid fallback included)', async () => {
