@@ -133,7 +133,7 @@ function finishRow(slot: i32): void {
 }
 
 /** One cell of a row slot is done after n pulses (n < 0: not checked). */
-function cellDone(slot: i32, n: i32): void {
+@inline function cellDone(slot: i32, n: i32): void {
   if (n > load<i32>(slotAt(S_ROWMAX, slot))) store<i32>(slotAt(S_ROWMAX, slot), n);
   const left = load<i32>(slotAt(S_REMAIN, slot)) - 1;
   store<i32>(slotAt(S_REMAIN, slot), left);
@@ -141,7 +141,7 @@ function cellDone(slot: i32, n: i32): void {
 }
 
 /** Writes a finished cell's state and counts. */
-function writeCell(i: i32, tgt: i32, gi: f32, gt: f32, r: f32, n: i32, ns: i32, acc: f32): void {
+@inline function writeCell(i: i32, tgt: i32, gi: f32, gt: f32, r: f32, n: i32, ns: i32, acc: f32): void {
   const i4 = <usize>i << 2;
   // acc = Σ over pulses of G_before·W[k]; the reads after the last pulse see G = gi
   const nr = <f64>cNReads;

@@ -149,18 +149,19 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
     const prmW = a.from('f64', prm);
     const tabW = a.from('f32', tab);
     const chunkCells = chunkCb * cpc;
-    const streamsW = a.alloc('u32', chunkCb);
-    const flagsW = a.alloc('u8', programFlagsBytes(p.maxPulses));
-    const rngW = a.alloc('u8', PROGRAM_SCRATCH_BYTES);
-    const tgtW = tJs ? a.alloc('u8', chunkCells) : null;
-    const oSet = a.alloc('u32', chunkCells), oReset = a.alloc('u32', chunkCells), oReads = a.alloc('u32', chunkCells);
-    const oEnergy = a.alloc('f32', chunkCells);
-    const rowOut = a.alloc('u32', chunkCb * rows * 3);
+    // not zeroed (false): the kernel initialises its flags and scratch and writes every cell's counts and every
+    // row's latency; programSummary writes its sums and the failed list; targets and streams are set per chunk
+    const streamsW = a.alloc('u32', chunkCb, false);
+    const flagsW = a.alloc('u8', programFlagsBytes(p.maxPulses), false);
+    const rngW = a.alloc('u8', PROGRAM_SCRATCH_BYTES, false);
+    const tgtW = tJs ? a.alloc('u8', chunkCells, false) : null;
+    const oSet = a.alloc('u32', chunkCells, false), oReset = a.alloc('u32', chunkCells, false);
+    const oReads = a.alloc('u32', chunkCells, false), oEnergy = a.alloc('f32', chunkCells, false);
+    const rowOut = a.alloc('u32', chunkCb * rows * 3, false);
     const levelW = a.from('f64', gLevel);
-    const sumW = a.alloc('f64', chunkCb * SUMMARY_FIELDS);
+    const sumW = a.alloc('f64', chunkCb * SUMMARY_FIELDS, false);
     const histW = a.alloc('f64', p.maxPulses + 1);
-    histW.view.fill(0);
-    const failW = a.alloc('u32', chunkCells);
+    const failW = a.alloc('u32', chunkCells, false);
 
     for (let cb0 = 0; cb0 < nb; cb0 += chunkCb) {
       const ncb = Math.min(chunkCb, nb - cb0);
