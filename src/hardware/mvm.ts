@@ -257,7 +257,9 @@ export function calibrateAdcRanges(c: MvmConfig, blocks: readonly CalibrationBlo
     checkGeometry(c, g, blk.levels.length, 'calibrateAdcRanges');
     checkInputInts(blk.inputs, blk.count, g.rows, c, 'calibration inputs');
     const kPad = Math.ceil(g.rows / 8) * 8, M = blk.count;
-    arena.scoped((a) => {
+    // mark/release rather than arena.scoped: a closure per block would be re-optimized by V8 on every call
+    const a = arena, mark = a.mark();
+    try {
       const planes = a.alloc('i16', digits * M * kPad);
       const pv = planes.view;
       const inputs = blk.inputs, rows = g.rows;
@@ -301,7 +303,9 @@ export function calibrateAdcRanges(c: MvmConfig, blocks: readonly CalibrationBlo
         }
         if (!c.io.adcPerInputBit) for (let t = 0; t < acc.length; t++) if (Math.abs(acc[t]!) > H[s]!) H[s] = Math.abs(acc[t]!);
       }
-    });
+    } finally {
+      a.release(mark);
+    }
   }
   for (let s = 0; s < slices; s++) if (!(H[s]! > 0)) H[s] = 1;
   return H;

@@ -7,7 +7,7 @@
 // pool holds — bit-identical to quantized when the pool holds this model), analog (the conductances the
 // write-verify simulation left, read noise per MVM, ADC).
 import type { CrossbarPool } from '../hardware/pool.js';
-import { AnalogBlock, calibrateAdcRanges, composeIdeal, type IdealWeights } from '../hardware/mvm.js';
+import { AnalogBlock, calibrateAdcRanges, composeIdeal, type CalibrationBlock, type IdealWeights } from '../hardware/mvm.js';
 import { cellsPerWeight } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
@@ -81,14 +81,16 @@ export class CrossbarEngine {
       r = shared.get(cut);
       if (r) { this.adcRanges.set(layer.op.layer, r); return r; }
       const cpw = cellsPerWeight(cfg), cal = layer.calibration, K = layer.op.rows;
-      r = calibrateAdcRanges(cfg, blocks.map((b) => {
+      const calib: CalibrationBlock[] = [];
+      for (const b of blocks) {
         const inputs = new Int32Array(cal.count * b.rows);
         for (let m = 0; m < cal.count; m++) inputs.set(cal.inputs.subarray(m * K + b.srcRow, m * K + b.srcRow + b.rows), m * b.rows);
-        return {
+        calib.push({
           levels: encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg),
           geometry: { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, inputs, count: cal.count,
-        };
-      }));
+        });
+      }
+      r = calibrateAdcRanges(cfg, calib);
       shared.set(cut, r);
       this.adcRanges.set(layer.op.layer, r);
     }

@@ -107,13 +107,14 @@ export function modelBlocks(qm: QuantizedModel, grid: BlockGrid): IncomingBlocks
   const cpb = grid.cellsPerBlock;
   const levels = new Uint8Array(blocks.length * cpb).fill(255);
   const negatedLevels = new Uint8Array(blocks.length * cpb).fill(255);
-  blocks.forEach((b, i) => {
+  for (let i = 0; i < blocks.length; i++) { // a loop, not a per-call closure: V8 re-optimizes fresh closures
+    const b = blocks[i]!;
     const pc = b.cols * grid.cellsPerWeight;
     const ints = blockInts(qm, { ...b, crossbar: 0, rowOffset: 0, colOffset: 0, negated: false });
     padInto(levels, i * cpb, encodeLevels(ints, b.rows, b.cols, qm.config), b.rows, pc, grid);
     for (let k = 0; k < ints.length; k++) ints[k] = -ints[k]! || 0;
     padInto(negatedLevels, i * cpb, encodeLevels(ints, b.rows, b.cols, qm.config), b.rows, pc, grid);
-  });
+  }
   return { grid, blocks, levels, negatedLevels };
 }
 
@@ -152,19 +153,20 @@ export function poolSlots(pool: CrossbarPool, grid: BlockGrid, stuckLevels?: rea
   }
   const cpb = grid.cellsPerBlock, lv = pool.levels().view;
   const levels = new Uint8Array(slots.length * cpb);
-  slots.forEach((s, i) => {
+  const ft = stuckLevels ? pool.faults().view : null;
+  for (let i = 0; i < slots.length; i++) {
+    const s = slots[i]!;
     const start = (s.crossbar * pool.rows + s.rowOffset) * pool.cols + s.colOffset * grid.cellsPerWeight;
     for (let k = 0; k < grid.blockRows; k++) {
       const at = start + k * pool.cols;
       levels.set(lv.subarray(at, at + grid.physCols), i * cpb + k * grid.physCols);
-      if (stuckLevels) {
-        const ft = pool.faults().view;
+      if (stuckLevels && ft) {
         for (let c = 0; c < grid.physCols; c++) {
           const f = ft[at + c]!;
           if (f !== 0) levels[i * cpb + k * grid.physCols + c] = stuckLevels[f - 1]!;
         }
       }
     }
-  });
+  }
   return { grid, slots, levels };
 }

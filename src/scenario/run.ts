@@ -88,11 +88,13 @@ function simulateProgramming(pool: CrossbarPool, targets: Uint8Array, regions: I
   return {
     totals: r.totals, latencyS: r.latencyS, latencyCellS: r.latencyCellS, latencyRowS: r.latencyRowS, perRegionCycles,
     maxWear: r.wear.maxWear, switchesLeft: r.wear.switchesLeft,
-    markTouched(touched) {
-      const pc = perCell!;
-      for (let i = 0; i < touched.length; i++) if (pc.setPulses[i]! + pc.resetPulses[i]! > 0) touched[i] = 1;
-    },
+    markTouched(touched) { markPulsed(perCell!, touched); },
   };
+}
+
+// top-level, not inside the per-operation object: V8 would re-optimize a fresh method's loop on every operation
+function markPulsed(pc: { setPulses: Uint32Array; resetPulses: Uint32Array }, touched: Uint8Array): void {
+  for (let i = 0; i < touched.length; i++) if (pc.setPulses[i]! + pc.resetPulses[i]! > 0) touched[i] = 1;
 }
 
 function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): SwitchRecord['heatmap'] {
@@ -108,7 +110,9 @@ function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): 
         sum[b] += touched[base + c]!; cnt[b]++;
       }
     }
-    values.push(Array.from(sum, (s, i) => Math.round((1000 * s) / cnt[i]!) / 1000));
+    const v = new Array<number>(sum.length);
+    for (let i = 0; i < sum.length; i++) v[i] = Math.round((1000 * sum[i]!) / cnt[i]!) / 1000;
+    values.push(v);
   }
   return { crossbars, binRows, binCols, values };
 }
@@ -151,7 +155,8 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
     const switches: SwitchRecord[] = [];
     const lastOnCrossbar = new Map<string, Accuracies>();
     let resident: { name: string; placement: Placement } | null = null;
-    spec.sequence.forEach((name, index) => {
+    for (let index = 0; index < spec.sequence.length; index++) { // a loop, not a fresh closure V8 re-optimizes per run
+      const name = spec.sequence[index]!;
       const incoming = models.get(name)!;
       const t0 = performance.now();
       const placement = placeForStrategy(strategy, { spec, pool, incoming, resident, models });
@@ -219,7 +224,7 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
         matchingSeconds, perLayer, heatmap: heatmap(touched, pool, placement.crossbarIds), accuracy,
       });
       progress?.(index + 1);
-    });
+    }
     const sw = switches.filter((s) => s.index >= 1);
     const mean = (f: (s: SwitchRecord) => number) => sw.reduce((a, s) => a + f(s), 0) / Math.max(1, sw.length);
     const accuracy: Record<string, Accuracies> = {};
