@@ -1,15 +1,18 @@
 // Adam outside tfjs (DESIGN §5): the same update as tf.train.adam (bias-corrected moments, ε added after the square
 // root, one global step count), but one fused SIMD pass per variable (adamStepF32 in assembly/gemm.ts) instead of ~12
 // tfjs element-wise kernels per variable — on tfjs-wasm those dominated a training step once the matmuls were fast.
-// The moments live in our wasm memory for the optimizer's life (arena allocations made at the top of the training
-// loop, released by dispose() when nothing was allocated after them), so a step copies only the weights and the
-// gradient in and the new weights out — straight into a tfjs-wasm output buffer. Copying the moments in and out
-// every step took a third of the optimizer's time. Its state converts to plain arrays, so a checkpoint can carry it
+// The moments and a copy of the weights live in our wasm memory for the optimizer's life (arena allocations made at
+// the top of the training loop, released by dispose() when nothing was allocated after them), so a step copies only
+// the gradient in and the new weights out — straight into a tfjs-wasm output buffer — and the weights in only when
+// something else assigned the variable since. Copying the moments in and out every step took a third of the
+// optimizer's time. The weights' copy is also registered in residentF32 (gemm.ts), so the next step's matmuls read
+// them without another copy. Its state converts to plain arrays, so a checkpoint can carry it
 // (train.ts puts it into TrainState.optimizer) and --resume continues with the same moments instead of restarting
 // Adam cold.
 import * as tf from '@tensorflow/tfjs';
 import { arena, type WasmArray } from '../wasm/arena.js';
 import { initSync } from '../wasm/runtime.js';
+import { residentF32 } from './gemm.js';
 
 interface AdamExports {
   adamStepF32(w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number): void;
@@ -69,6 +72,9 @@ function tensorFrom(values: Float32Array, shape: number[]): tf.Tensor {
   return tf.tensor(values.slice(), shape, 'float32'); // other backends may keep the array they are given
 }
 
+/** Per variable: the moments, and the weights as last written (`w`, valid while the variable still holds `wId`). */
+interface Slot { m: WasmArray<'f32'>; v: WasmArray<'f32'>; w: WasmArray<'f32'>; wId: object | null }
+
 export class HostAdam {
   learningRate: number;
   readonly beta1: number;
@@ -76,7 +82,7 @@ export class HostAdam {
   readonly epsilon: number;
   /** Number of applyGradients calls so far (the bias-correction exponent). */
   step = 0;
-  private readonly slots = new Map<string, { m: WasmArray<'f32'>; v: WasmArray<'f32'> }>();
+  private readonly slots = new Map<string, Slot>();
   /** Arena span of the moments: [base, end) (base = -1 before the first allocation); `contiguous` is false once
    *  something else was allocated between two of our allocations (then dispose() must not release the span). */
   private base = -1;
@@ -94,14 +100,14 @@ export class HostAdam {
     }
   }
 
-  private slotArrays(name: string, size: number): { m: WasmArray<'f32'>; v: WasmArray<'f32'> } {
+  private slotArrays(name: string, size: number): Slot {
     let s = this.slots.get(name);
     if (!s) {
       this.checkArena();
       const top = arena.mark();
       if (this.base < 0) this.base = top;
       else if (top !== this.end) this.contiguous = false;
-      s = { m: arena.alloc('f32', size), v: arena.alloc('f32', size) };
+      s = { m: arena.alloc('f32', size), v: arena.alloc('f32', size), w: arena.alloc('f32', size, false), wId: null };
       this.end = arena.mark();
       this.slots.set(name, s);
     }
@@ -130,14 +136,22 @@ export class HostAdam {
       if (!variable) throw new Error(`Adam: no variable named '${name}' is registered; it was disposed before the step`);
       const size = variable.size;
       if (grad.size !== size) throw new Error(`Adam: gradient of '${name}' has ${grad.size} values, the variable ${size}`);
-      const { m, v } = this.slotArrays(name, size);
-      const next = arena.scoped((ar) => {
-        const W = ar.from('f32', readF32(variable)), G = ar.from('f32', readF32(grad));
-        k.adamStepF32(W.ptr, G.ptr, m.ptr, v.ptr, size, lr, b1, b2, c1, c2, eps);
-        return tensorFrom(W.view, variable.shape);
+      const s = this.slotArrays(name, size);
+      // our copy of the weights is current when the variable still holds what we wrote last (a projection, QAT or a
+      // restore assigns a new dataId); it is about to change, so it stops standing for that dataId
+      const current = s.wId !== null && (variable as unknown as { dataId: object }).dataId === s.wId;
+      if (s.wId) residentF32.delete(s.wId);
+      s.wId = null;
+      if (!current) s.w.set(readF32(variable));
+      arena.scoped((ar) => {
+        const G = ar.from('f32', readF32(grad));
+        k.adamStepF32(s.w.ptr, G.ptr, s.m.ptr, s.v.ptr, size, lr, b1, b2, c1, c2, eps);
       });
+      const next = tensorFrom(s.w.view, variable.shape);
       variable.assign(next); // a new buffer: clones of the old value stay intact
       next.dispose();
+      s.wId = (variable as unknown as { dataId: object }).dataId;
+      residentF32.set(s.wId, s.w);
     }
   }
 
@@ -171,6 +185,7 @@ export class HostAdam {
 
   /** Drops the moments; their arena memory is released when nothing was allocated after it (else at the next reset). */
   dispose(): void {
+    for (const s of this.slots.values()) if (s.wId) residentF32.delete(s.wId);
     if (this.base >= 0 && this.contiguous && arena.mark() === this.end) arena.release(this.base);
     this.slots.clear();
     this.base = this.end = -1;

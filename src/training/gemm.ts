@@ -17,6 +17,14 @@ export function gemmKernels(): GemmExports {
   return kx;
 }
 
+/**
+ * Float32 tensor data that already has an exact copy in our wasm memory, keyed by tfjs dataId (tfjs never writes a
+ * dataId's data in place, so the copy stays exact while the entry lives). HostAdam registers the weights it writes
+ * (it keeps them in the arena anyway), so the next forward and backward matmuls read them without copying them in;
+ * whoever registers an entry deletes it before reusing or freeing that memory.
+ */
+export const residentF32 = new WeakMap<object, WasmArray<'f32'>>();
+
 /** Activations computed inside the kernel epilogue. */
 export type GemmActivation = 'linear' | 'relu';
 

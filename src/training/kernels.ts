@@ -19,7 +19,7 @@
 // plain matmul); the filter gradient, which the backend lacks, throws naming the limitation.
 import * as tf from '@tensorflow/tfjs';
 import { arena, type WasmArray } from '../wasm/arena.js';
-import { gemm, gemmKernels, type GemmActivation } from './gemm.js';
+import { gemm, gemmKernels, residentF32, type GemmActivation } from './gemm.js';
 
 interface ConvExports {
   im2colF32(x: number, ...geometryAndCols: number[]): void;
@@ -93,6 +93,13 @@ interface WasmBackendLike {
 const heap = (backend: unknown, t: tf.TensorInfo): Float32Array => (backend as WasmBackendLike).typedArrayFromHeap(t);
 const sizeOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
+/** A float32 input in our memory: its resident copy (weights the optimizer wrote) or a fresh arena copy. */
+function operand(backend: unknown, t: tf.TensorInfo): WasmArray<'f32'> {
+  const r = residentF32.get(t.dataId as object);
+  // (an entry above the arena top was released under its owner; HostAdam reports that at its next step)
+  return r && r.length === sizeOf(t.shape) && r.ptr + r.byteLength <= arena.mark() ? r : arena.from('f32', heap(backend, t));
+}
+
 /** In-kernel epilogue for an activation name, or null when it must be applied with tf ops afterwards. */
 const kernelAct = (a: string | undefined): GemmActivation | null => (a === undefined || a === 'linear' ? 'linear' : a === 'relu' ? 'relu' : null);
 
@@ -117,7 +124,7 @@ function batchMatMulGemm(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, t
   if (bias && (bias.dtype !== 'float32' || sizeOf(bias.shape) !== n || bias.shape.length > 1 && bias.shape.slice(0, -1).some((d) => d !== 1))) return null;
   const mark = arena.mark();
   try {
-    const A = arena.from('f32', heap(backend, a)), B = arena.from('f32', heap(backend, b));
+    const A = operand(backend, a), B = operand(backend, b);
     const C = arena.alloc('f32', batch * m * n, false);
     const Bias = bias ? arena.from('f32', heap(backend, bias)) : undefined;
     for (let i = 0; i < batch; i++) {

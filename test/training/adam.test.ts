@@ -83,6 +83,34 @@ test('HostAdam keeps its moments in the arena: dispose releases them only from t
   a.dispose();
 });
 
+test('matmuls read the weights HostAdam keeps in wasm memory, and only while the variable still holds them', async () => {
+  await setupBackend({ backend: 'wasm', log: null });
+  const w = tf.variable(tf.tensor2d(rand(6 * 5), [6, 5])), x = tf.tensor2d(rand(4 * 6), [4, 6]);
+  const plain = (t: tf.Tensor) => tf.tidy(() => Array.from(tf.matMul(x, tf.tensor2d(t.dataSync().slice(), [6, 5])).dataSync())); // fresh data: copy path
+  const viaVar = (t: tf.Tensor) => tf.tidy(() => Array.from(tf.matMul(x, t as tf.Tensor2D).dataSync()));
+  const opt = new HostAdam(0.05);
+  const step = () => tf.tidy(() => opt.applyGradients({ [w.name]: tf.tensor2d(rand(30), [6, 5]) }));
+  step(); step();
+  assert.equal(viaVar(w), plain(w), 'after steps');
+  const snap = tf.clone(w); // shares the data the optimizer wrote
+  const before = plain(snap);
+  step();
+  assert.equal(viaVar(snap), before, 'a clone taken before a step keeps the old weights');
+  assert.not.equal(viaVar(w), before, 'the step moved the weights');
+  assert.equal(viaVar(w), plain(w));
+  w.assign(tf.tensor2d(rand(30), [6, 5])); // assigned from outside: the optimizer must reread it
+  const assigned = w.dataSync().slice() as Float32Array;
+  assert.equal(viaVar(w), plain(w), 'after an outside assign');
+  const g = rand(30), { m, v } = opt.slotsOf(w.name, 30), t = opt.step + 1; // the next step starts from the assigned value
+  refAdamStep(assigned, g, m, v, 0.05, 0.9, 0.999, 1 - 0.9 ** t, 1 - 0.999 ** t, 1e-7);
+  tf.tidy(() => opt.applyGradients({ [w.name]: tf.tensor2d(g, [6, 5]) }));
+  assert.equal(Array.from(w.dataSync()), Array.from(assigned), 'step from the assigned weights');
+  assert.equal(viaVar(w), plain(w));
+  opt.dispose();
+  assert.equal(viaVar(w), plain(w), 'after dispose');
+  tf.dispose([w, x, snap]);
+});
+
 const tiny = (n: number, seed: number): Dataset => {
   const r = new RefRng(seed, 1);
   const images = Float32Array.from({ length: n * 784 }, () => r.uniform());
