@@ -71,10 +71,10 @@ const C_VTOL = 0, C_MAXP = 16, C_GMIN = 32, C_GMAX = 48, C_SATSCALE = 64, C_READ
 const C_READSCALE = 112, C_SETAMP0 = 128, C_RESETAMP0 = 144, C_W0 = 160, C_GAIN = 176, C_LAST = 192, C_OFF = 208;
 const C_AMPB = 224, C_RECB = 240, C_STEPSATB = 256, C_SATB = 272, C_C2CB = 288, C_NORMALB = 304, C_KSTARTB = 320;
 const C_TWO = 336, C_FOUR = 352, C_ONE = 368, C_SATMAX = 384, C_KLO = 400, C_KMAX = 416, C_M255 = 432, C_M256 = 448;
-const C_MC2C = 464, C_MNORMAL = 480;
+const C_MC2C = 464, C_MNORMAL = 480, C_ABS = 496;
 // 16 bytes per ladder step k: [f32(setStep·amp[k]), W[k], f32(−resetStep·amp[k]), W[k]] with the energy weight
 // W[k] = f32(v_k²·pulseE + nReads·readE): one 8-byte load per lane (at k·16, + 8 for RESET) gives the signed step and W
-const S_REC = S_CONST + 512;
+const S_REC = S_CONST + 512 + 16;
 const S_AMP = S_REC + 16 * LADDER_MAX; // copy of amp[k] (adaptive refinement walk)
 // adaptive: per saturation bin, interleaved like T_SAT: [2i] f32(setStep·satSet[i]), [2i + 1] f32(resetStep·satReset[i])
 const S_STEPSAT = S_AMP + 4 * LADDER_MAX;
@@ -368,6 +368,7 @@ export function programCells(
   v128.store(cst, i32x4.splat(256), C_M256);
   v128.store(cst, i32x4.splat(~3), C_MC2C);
   v128.store(cst, i32x4.splat(4095 << 2), C_MNORMAL);
+  v128.store(cst, i32x4.splat(0x7FFFFFFF), C_ABS); // |x| as one and (V8 builds f32x4.abs's mask from scratch)
   const nReads = cNReads;
 
   // The two groups' dependency chains (read → direction → step → G → read) are independent, so stepping them
@@ -388,7 +389,7 @@ export function programCells(
 @inline function stepGroup(g: usize, c: usize, scheme: i32, nReads: i32): i32 {
   const r = v128.load(g, S_R), gt = v128.load(g, S_GT), n = v128.load(g, S_N), act = v128.load(g, S_ACT);
   // ---- which lanes go on: verify read outside the band and pulses left ----
-  const out = f32x4.gt(f32x4.abs(f32x4.sub(r, gt)), v128.load(c, C_VTOL));
+  const out = f32x4.gt(v128.and(f32x4.sub(r, gt), v128.load(c, C_ABS)), v128.load(c, C_VTOL));
   const am = i32x4.bitmask(act);
   const cm = i32x4.bitmask(v128.and(v128.and(out, i32x4.lt_s(n, v128.load(c, C_MAXP))), act));
   if (cm != am || am == 0) return am & ~cm;
@@ -412,7 +413,7 @@ export function programCells(
       // adaptive: the largest k whose amp[0..k] are all ≤ q = gain·|error| / (|step|·sat(read)) (k = 0 if none).
       // The bucket of q (its f32 bits >>> K_SHIFT) gives a start k that is never too high, and a flag when a ladder
       // amplitude falls inside the bucket; only then does k walk up. |step|·sat comes premultiplied (S_STEPSAT).
-      const need = f32x4.mul(v128.load(c, C_GAIN), f32x4.abs(f32x4.sub(gt, r)));
+      const need = f32x4.mul(v128.load(c, C_GAIN), v128.and(f32x4.sub(gt, r), v128.load(c, C_ABS)));
       const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, v128.load(c, C_GMIN)), v128.load(c, C_SATSCALE))),
         i32x4.splat(0)), v128.load(c, C_SATMAX));
       const q = f32x4.div(need, gather4(i32x4.add(i32x4.add(i32x4.shl(ri, 3), resetOff), v128.load(c, C_STEPSATB))));
@@ -420,12 +421,15 @@ export function programCells(
         v128.load(c, C_KMAX));
       const ent = gather4(i32x4.add(i32x4.shl(b, 2), v128.load(c, C_KSTARTB)));
       k = v128.and(ent, v128.load(c, C_M255));
-      let walk = v128.and(i32x4.ne(v128.and(ent, v128.load(c, C_M256)), i32x4.splat(0)), act);
-      while (v128.any_true(walk)) {
-        const k1 = i32x4.min_s(i32x4.add(k, v128.load(c, C_ONE)), v128.load(c, C_LAST));
-        const a1 = gather4(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
-        walk = v128.and(v128.and(walk, i32x4.lt_s(k, v128.load(c, C_LAST))), f32x4.le(a1, q));
-        k = i32x4.sub(k, walk);
+      const refine = v128.and(v128.and(ent, v128.load(c, C_M256)), act); // 256 in active lanes whose bucket refines
+      if (v128.any_true(refine)) {
+        let walk = i32x4.ne(refine, i32x4.splat(0));
+        do {
+          const k1 = i32x4.min_s(i32x4.add(k, v128.load(c, C_ONE)), v128.load(c, C_LAST));
+          const a1 = gather4(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
+          walk = v128.and(v128.and(walk, i32x4.lt_s(k, v128.load(c, C_LAST))), f32x4.le(a1, q));
+          k = i32x4.sub(k, walk);
+        } while (v128.any_true(walk));
       }
     }
     v128.store(g, k, S_K);
