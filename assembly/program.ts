@@ -158,15 +158,16 @@ function finishRow(slot: i32): void {
 
 /** Lane l's cell is done: write it, account for it, mark the lane idle. */
 function finishLane(l: i32): void {
-  const i = load<i32>(lane(S_CELL, l));
-  const n = load<i32>(lane(S_N, l));
-  writeCell(i, <i32>load<u8>(cTargets + <usize>i), load<f32>(lane(S_GI, l)), load<f32>(lane(S_GT, l)),
-    load<f32>(lane(S_R, l)), n, load<i32>(lane(S_NS, l)), load<f32>(lane(S_ACC, l)));
-  store<i32>(lane(S_ACT, l), 0);
-  store<i32>(lane(S_N, l), 0);
+  const lp = cS + (<usize>l << 2); // lane l's fields at lp + S_*
+  const i = load<i32>(lp, S_CELL);
+  const n = load<i32>(lp, S_N);
+  writeCell(i, <i32>load<u8>(cTargets + <usize>i), load<f32>(lp, S_GI), load<f32>(lp, S_GT), load<f32>(lp, S_R), n,
+    load<i32>(lp, S_NS), load<f32>(lp, S_ACC));
+  store<i32>(lp, 0, S_ACT);
+  store<i32>(lp, 0, S_N);
   cActive--;
-  store<u32>(lane(S_FB, l), <u32>(cFlags + <usize>(ROWS_IN_FLIGHT * cStride))); // dummy slot
-  cellDone(load<i32>(lane(S_SLOT, l)), n);
+  store<u32>(lp, <u32>(cFlags + <usize>(ROWS_IN_FLIGHT * cStride)), S_FB); // dummy slot
+  cellDone(load<i32>(lp, S_SLOT), n);
 }
 
 /**
@@ -226,23 +227,23 @@ function refill(l: i32): bool {
       continue;
     }
     const move = load<u8>(cFault + <usize>i) == 0;
-    store<f32>(lane(S_GI, l), gi);
-    store<f32>(lane(S_GT, l), gt);
-    store<f32>(lane(S_R, l), r);
-    store<i32>(lane(S_N, l), 0);
-    store<i32>(lane(S_NS, l), 0);
-    store<i32>(lane(S_K, l), 0);
-    store<i32>(lane(S_LD, l), 0);
-    store<i32>(lane(S_MOVE, l), move ? -1 : 0);
-    store<f32>(lane(S_ACC, l), 0);
-    store<u32>(lane(S_X0, l), s0);
-    store<u32>(lane(S_X1, l), s1);
-    store<u32>(lane(S_X2, l), s2);
-    store<u32>(lane(S_X3, l), s3);
-    store<u32>(lane(S_FB, l), <u32>(cFlags + <usize>(slot * cStride)));
-    store<i32>(lane(S_ACT, l), -1);
-    store<i32>(lane(S_CELL, l), i);
-    store<i32>(lane(S_SLOT, l), slot);
+    const lp = cS + (<usize>l << 2); // lane l's fields at lp + S_* (S_N is already 0: finishLane)
+    store<f32>(lp, gi, S_GI);
+    store<f32>(lp, gt, S_GT);
+    store<f32>(lp, r, S_R);
+    store<i32>(lp, 0, S_NS);
+    store<i32>(lp, 0, S_K);
+    store<i32>(lp, 0, S_LD);
+    store<i32>(lp, move ? -1 : 0, S_MOVE);
+    store<f32>(lp, 0, S_ACC);
+    store<u32>(lp, s0, S_X0);
+    store<u32>(lp, s1, S_X1);
+    store<u32>(lp, s2, S_X2);
+    store<u32>(lp, s3, S_X3);
+    store<u32>(lp, <u32>(cFlags + <usize>(slot * cStride)), S_FB);
+    store<i32>(lp, -1, S_ACT);
+    store<i32>(lp, i, S_CELL);
+    store<i32>(lp, slot, S_SLOT);
     cActive++;
     return true;
   }
