@@ -21,11 +21,43 @@ export function gemmWorkFloats(): i32 {
   return MC * KC + KC * NC + MR * NR;
 }
 
+// Stores the transpose of the 4×4 block whose rows are x0..x3: column q (lane q of every row) goes to dst + q·stride.
+@inline function storeTransposed4(x0: v128, x1: v128, x2: v128, x3: v128, dst: usize, stride: usize): void {
+  const lo01 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), lo23 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5);
+  const hi01 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7), hi23 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(lo01, lo23, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(lo01, lo23, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(hi01, hi23, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(hi01, hi23, 2, 3, 6, 7));
+}
+
 // Packs rows [i0, i0+mc) × cols [p0, p0+kc) of op(A) into MR-row panels: ap[panel][k][r]. A(i, k) = a[i*rs + k*cs].
+// Full panels move 4 floats at a time: transposed A (cs ≠ 1, rs = 1) has a panel's 4 rows side by side in memory, so
+// one vector per k; plain A (cs = 1) is read as 4×4 blocks and transposed in registers. Pure data movement: the
+// packed panels, hence the results, are the same as the scalar loop's.
 function packA(a: usize, rs: i32, cs: i32, i0: i32, mc: i32, p0: i32, kc: i32, ap: usize): void {
   for (let ip = 0; ip < mc; ip += MR) {
     const rows = min(MR, mc - ip);
     const panel = ap + (<usize>(ip * kc) << 2);
+    if (rows == MR && rs == 1) {
+      let src = a + (<usize>(i0 + ip + p0 * cs) << 2);
+      const step = <usize>cs << 2;
+      for (let k = 0; k < kc; k++) { v128.store(panel + (<usize>k << 4), v128.load(src)); src += step; }
+      continue;
+    }
+    if (rows == MR && cs == 1) {
+      const row0 = a + (<usize>((i0 + ip) * rs + p0) << 2), step = <usize>rs << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const o = <usize>k << 2;
+        storeTransposed4(v128.load(row0 + o), v128.load(row0 + step + o), v128.load(row0 + 2 * step + o), v128.load(row0 + 3 * step + o),
+          panel + (<usize>(k * MR) << 2), <usize>(MR << 2));
+      }
+      for (; k < kc; k++) {
+        for (let r = 0; r < MR; r++) store<f32>(panel + (<usize>(k * MR + r) << 2), load<f32>(row0 + <usize>r * step + (<usize>k << 2)));
+      }
+      continue;
+    }
     if (rows < MR) memory.fill(panel, 0, <usize>(MR * kc) << 2);
     for (let r = 0; r < rows; r++) {
       let src = a + (<usize>((i0 + ip + r) * rs + p0 * cs) << 2);
@@ -54,6 +86,22 @@ function packB(b: usize, rs: i32, cs: i32, p0: i32, kc: i32, j0: i32, nc: i32, b
         v128.store(dst, v128.load(src, 16), 16);
         src += step;
         dst += <usize>(NR << 2);
+      }
+      continue;
+    }
+    if (cols == NR && rs == 1) {
+      // transposed B: each of the panel's 8 columns is contiguous over k; two 4×4 blocks per 4 k, transposed in registers
+      const col0 = b + (<usize>(p0 + (j0 + jp) * cs) << 2), step = <usize>cs << 2;
+      let k = 0;
+      for (; k + 4 <= kc; k += 4) {
+        const o = <usize>k << 2, dst = panel + (<usize>(k * NR) << 2);
+        storeTransposed4(v128.load(col0 + o), v128.load(col0 + step + o), v128.load(col0 + 2 * step + o), v128.load(col0 + 3 * step + o),
+          dst, <usize>(NR << 2));
+        storeTransposed4(v128.load(col0 + 4 * step + o), v128.load(col0 + 5 * step + o), v128.load(col0 + 6 * step + o), v128.load(col0 + 7 * step + o),
+          dst + 16, <usize>(NR << 2));
+      }
+      for (; k < kc; k++) {
+        for (let c = 0; c < NR; c++) store<f32>(panel + (<usize>(k * NR + c) << 2), load<f32>(col0 + <usize>c * step + (<usize>k << 2)));
       }
       continue;
     }
@@ -207,19 +255,22 @@ export function gemmBiasAct(c: usize, m: i32, n: i32, ldc: i32, bias: usize, act
 
 /**
  * One Adam step over n floats, in place on w, m, v (the optimizer update of train.ts, fused; lives here with the
- * other training kernels): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= lr·(m/c1) / (√(v/c2) + ε), where
- * c1 = 1 − β1^t and c2 = 1 − β2^t. All f32, every operation correctly rounded (SIMD and tail alike).
+ * other training kernels): m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²; w −= lr·(m·r1) / (√(v·r2) + ε), where
+ * r1 = 1/c1, r2 = 1/c2 (rounded to f32 once), c1 = 1 − β1^t and c2 = 1 − β2^t — tf.train.adam divides by c1 and c2,
+ * which differs only in f32 rounding; the two reciprocals halve the divisions, which bounded this loop. All f32,
+ * every operation correctly rounded (SIMD and tail alike).
  */
 export function adamStepF32(w: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, c1: f32, c2: f32, eps: f32): void {
+  const r1: f32 = 1 / c1, r2: f32 = 1 / c2;
   const vb1 = f32x4.splat(b1), vb2 = f32x4.splat(b2), vo1 = f32x4.splat(1 - b1), vo2 = f32x4.splat(1 - b2);
-  const vc1 = f32x4.splat(c1), vc2 = f32x4.splat(c2), veps = f32x4.splat(eps), vlr = f32x4.splat(lr);
+  const vr1 = f32x4.splat(r1), vr2 = f32x4.splat(r2), veps = f32x4.splat(eps), vlr = f32x4.splat(lr);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const gi = v128.load(g + o);
     const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vo1, gi));
     const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(vo2, f32x4.mul(gi, gi)));
-    const step = f32x4.div(f32x4.mul(vlr, f32x4.div(mi, vc1)), f32x4.add(f32x4.sqrt(f32x4.div(vi, vc2)), veps));
+    const step = f32x4.div(f32x4.mul(vlr, f32x4.mul(mi, vr1)), f32x4.add(f32x4.sqrt(f32x4.mul(vi, vr2)), veps));
     v128.store(m + o, mi);
     v128.store(v + o, vi);
     v128.store(w + o, f32x4.sub(v128.load(w + o), step));
@@ -229,7 +280,7 @@ export function adamStepF32(w: usize, g: usize, m: usize, v: usize, n: i32, lr: 
     const gi = load<f32>(g + o);
     const mi = b1 * load<f32>(m + o) + (1 - b1) * gi;
     const vi = b2 * load<f32>(v + o) + (1 - b2) * (gi * gi);
-    const step = (lr * (mi / c1)) / (sqrt<f32>(vi / c2) + eps);
+    const step = (lr * (mi * r1)) / (sqrt<f32>(vi * r2) + eps);
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
     store<f32>(w + o, load<f32>(w + o) - step);

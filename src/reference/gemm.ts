@@ -52,12 +52,12 @@ export function refGemmBiasAct(c: Float32Array, m: number, n: number, ldc: numbe
 export function refAdamStep(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number): void {
   const f = Math.fround;
   lr = f(lr); b1 = f(b1); b2 = f(b2); c1 = f(c1); c2 = f(c2); eps = f(eps);
-  const o1 = f(1 - b1), o2 = f(1 - b2);
+  const o1 = f(1 - b1), o2 = f(1 - b2), r1 = f(1 / c1), r2 = f(1 / c2);
   for (let i = 0; i < w.length; i++) {
     const gi = g[i]!;
     const mi = f(f(b1 * m[i]!) + f(o1 * gi));
     const vi = f(f(b2 * v[i]!) + f(o2 * f(gi * gi)));
-    const step = f(f(lr * f(mi / c1)) / f(f(Math.sqrt(f(vi / c2))) + eps));
+    const step = f(f(lr * f(mi * r1)) / f(f(Math.sqrt(f(vi * r2))) + eps));
     m[i] = mi; v[i] = vi; w[i] = f(w[i]! - step);
   }
 }
