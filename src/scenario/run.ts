@@ -143,6 +143,37 @@ function mapPlacementFor(p: PreparedModel): Placement {
   return mapModel(p.spec.model, p.qm.config);
 }
 
+// The per-cell loops of a switch live in small functions: inside runStrategy each loop would make V8 compile the whole
+// (large) function again on stack replacement, every run — seconds of background compilation per sweep point.
+
+/** The erase step of `full`: every cell the incoming model uses goes to HRS (level 0). */
+function eraseTargets(targets: Uint8Array): Uint8Array {
+  const erase = new Uint8Array(targets.length).fill(NO_TARGET);
+  for (let i = 0; i < targets.length; i++) if (targets[i] !== NO_TARGET) erase[i] = 0;
+  return erase;
+}
+
+function cellsByLayer(regions: Int32Array, touched: Uint8Array, layers: number): { cellsPerLayer: Float64Array; touchedPerLayer: Float64Array } {
+  const cellsPerLayer = new Float64Array(layers), touchedPerLayer = new Float64Array(layers);
+  for (let i = 0; i < regions.length; i++) {
+    const id = regions[i]!;
+    if (id >= 0 && id < layers) { cellsPerLayer[id]++; if (touched[i]) touchedPerLayer[id]++; }
+  }
+  return { cellsPerLayer, touchedPerLayer };
+}
+
+function countNonZero(a: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== 0) n++;
+  return n;
+}
+
+function countEqual(a: Uint8Array, v: number): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === v) n++;
+  return n;
+}
+
 /** Runs one strategy over the whole sequence on a fresh pool. */
 export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
   acc: AccuracyCache, progress?: (done: number) => void, estimate = false): StrategyResult {
@@ -179,25 +210,16 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
       };
       if (strategy === 'full') {
         // conventional flow: erase every cell the incoming model uses to HRS, then write-verify all of them
-        const erase = new Uint8Array(targets.length).fill(NO_TARGET);
-        for (let i = 0; i < targets.length; i++) if (targets[i] !== NO_TARGET) erase[i] = 0;
-        runOp(erase);
+        runOp(eraseTargets(targets));
       }
       runOp(targets);
-      const cellsPerLayer = new Float64Array(incoming.qm.layers.length), touchedPerLayer = new Float64Array(incoming.qm.layers.length);
-      for (let i = 0; i < regions.length; i++) {
-        const id = regions[i]!;
-        if (id >= 0 && id < cellsPerLayer.length) { cellsPerLayer[id]++; if (touched[i]) touchedPerLayer[id]++; }
-      }
+      const { cellsPerLayer, touchedPerLayer } = cellsByLayer(regions, touched, incoming.qm.layers.length);
       const perLayer: LayerSwitchStats[] = incoming.qm.layers.map((l, i) => ({
         layer: i, name: l.op.name, cells: cellsPerLayer[i]!, cellsTouched: touchedPerLayer[i]!, cycles: layerTotals[i]!.cycles,
         reusedFraction: cellsPerLayer[i]! > 0 ? 1 - touchedPerLayer[i]! / cellsPerLayer[i]! : 1,
       }));
       const sum = sumReports(reports);
-      let cellsTouched = 0;
-      for (let i = 0; i < touched.length; i++) cellsTouched += touched[i]!;
-      let cellsTargeted = 0;
-      for (let i = 0; i < targets.length; i++) if (targets[i] !== NO_TARGET) cellsTargeted++;
+      const cellsTouched = countNonZero(touched), cellsTargeted = targets.length - countEqual(targets, NO_TARGET);
       resident = { name, placement };
       // accuracy of every model after this switch: on-crossbar for the resident one
       const engine = new CrossbarEngine(incoming.qm, placement, pool, { seed: spec.seed });
