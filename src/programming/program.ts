@@ -88,13 +88,35 @@ function checkTargets(targets: Uint8Array, n: number, L: number): void {
     throw new Error(`targets has ${targets.length} entries but the pool has ${n} cells; pass one level per physical cell ` +
       `(index (crossbar·rows + row)·cols + col), ${NO_TARGET} for cells to leave alone`);
   }
-  for (let i = 0; i < n; i++) {
-    const t = targets[i]!; // u8: always an integer in [0, 255]
-    if (t >= L && t !== NO_TARGET) {
-      throw new Error(`targets[${i}] = ${t} is not a level: levels are integers in [0, ${L - 1}] for ${Math.log2(L)}-bit cells ` +
-        `(${NO_TARGET} = leave the cell alone)`);
+  const bad = (i: number): never => {
+    throw new Error(`targets[${i}] = ${targets[i]} is not a level: levels are integers in [0, ${L - 1}] for ${Math.log2(L)}-bit cells ` +
+      `(${NO_TARGET} = leave the cell alone)`);
+  };
+  // L is a power of two: four targets at a time are all levels when no byte has a bit at or above L; only words
+  // with such a bit (NO_TARGET or a bad value) are checked byte by byte
+  let i = 0;
+  if (targets.byteOffset % 4 === 0 && L <= 256) {
+    const high = Math.imul((~(L - 1)) & 0xff, 0x01010101);
+    const words = new Uint32Array(targets.buffer, targets.byteOffset, n >>> 2);
+    for (let k = 0; k < words.length; k++) {
+      if ((words[k]! & high) === 0) continue;
+      for (let j = 4 * k; j < 4 * k + 4; j++) { const t = targets[j]!; if (t >= L && t !== NO_TARGET) bad(j); }
     }
+    i = 4 * words.length;
   }
+  for (; i < n; i++) { const t = targets[i]!; if (t >= L && t !== NO_TARGET) bad(i); }
+}
+
+/** Max, sum and count at or above `endurance` of the wear counters (the sum is exact below 2^53, as f64 sums are). */
+function wearStats(wv: Uint32Array, endurance: number): { maxWear: number; sumWear: number; worn: number } {
+  let maxWear = 0, sumWear = 0, worn = 0;
+  for (let i = 0; i < wv.length; i++) {
+    const w = wv[i]!;
+    sumWear += w;
+    if (w > maxWear) maxWear = w;
+    if (w >= endurance) worn++;
+  }
+  return { maxWear, sumWear, worn };
 }
 
 /** Programs the pool to `targets` (one u8 per physical cell; 255 = not part of this operation). */
@@ -224,14 +246,7 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
   pool.opCounter = op + 1;
 
   // wear over the whole pool
-  const wv = pool.wear().view;
-  let maxWear = 0, sumWear = 0, worn = 0;
-  for (let i = 0; i < n; i++) {
-    const w = wv[i]!;
-    sumWear += w;
-    if (w > maxWear) maxWear = w;
-    if (w >= endurance) worn++;
-  }
+  const { maxWear, sumWear, worn } = wearStats(pool.wear().view.subarray(0, n), endurance);
   const checked = totals.cellsChecked, targeted = totals.cellsTargeted;
   const histogram = Array.from(hist);
   let sum = 0, max = 0;

@@ -7,6 +7,7 @@ import { CrossbarPool } from '../../src/hardware/pool.js';
 import { programPool, NO_TARGET } from '../../src/programming/program.js';
 import { RefRng } from '../../src/reference/rng.js';
 import { PROGRAM_SCRATCH_BYTES, SUMMARY_FIELDS, programFlagsBytes } from '../../src/programming/tables.js';
+import { withScheme } from '../../src/programming/calibration.js';
 
 initSync();
 
@@ -80,6 +81,28 @@ test('wasm == reference when long cells hold lanes over many short rows (row slo
     assert.equal(Array.from(a.conductances().view), Array.from(b.conductances().view), label);
     assert.equal(Array.from(a.status().view), Array.from(b.status().view), label);
     assert.equal(Array.from(ra.report.perCrossbar.latencyRowS), Array.from(rb.report.perCrossbar.latencyRowS), label);
+  }
+  arena.reset();
+});
+
+test('wasm == reference with the calibrated scheme presets (the bench configs: saturation window, 4 reads, margin)', () => {
+  for (const scheme of ['ispp', 'fppv', 'adaptive']) {
+    arena.reset();
+    const cfg = withScheme(resolveHardware({ crossbar: { rows: 32, cols: 64 } }), scheme);
+    const a = new CrossbarPool(cfg, { numCrossbars: 2, seed: 5 });
+    const b = new CrossbarPool(cfg, { numCrossbars: 2, seed: 5 });
+    for (let op = 0; op < 2; op++) {
+      const t = randomTargets(a.numCells, 30 + op, 4, 9);
+      const ra = programPool(a, t), rb = programPool(b, t, { engine: 'reference' });
+      assert.ok(ra.report.totals.cycles > 0, scheme);
+      assert.equal(Array.from(ra.perCell!.setPulses), Array.from(rb.perCell!.setPulses), scheme);
+      assert.equal(Array.from(ra.perCell!.resetPulses), Array.from(rb.perCell!.resetPulses), scheme);
+      assert.equal(Array.from(ra.perCell!.energyJ), Array.from(rb.perCell!.energyJ), scheme);
+      assert.equal(Array.from(a.conductances().view), Array.from(b.conductances().view), scheme);
+      assert.equal(Array.from(a.status().view), Array.from(b.status().view), scheme);
+      assert.equal(Array.from(ra.report.perCrossbar.latencyRowS), Array.from(rb.report.perCrossbar.latencyRowS), scheme);
+      assert.equal(ra.report.wear, rb.report.wear, scheme);
+    }
   }
   arena.reset();
 });
@@ -303,6 +326,18 @@ test('bad input gives clear errors; a tolerance below the read-noise floor warns
   assert.throws(() => programPool(p, t, { regions: new Int32Array(3) }), /regions has 3 entries/);
   assert.throws(() => programPool(p, t, { regions: [{ id: 1, start: 0, end: 10_000 }] }), /region 1/);
   assert.throws(() => new CrossbarPool(cfg), /numCrossbars must be a positive integer/);
+  // targets are checked four at a time (aligned words): a bad level is found next to NO_TARGET bytes, in the tail,
+  // and in a view that does not start on a word boundary; NO_TARGET and every level pass
+  for (const [at, v] of [[4 * 37 + 2, 5], [p.numCells - 1, 200], [p.numCells - 5, 254]] as const) {
+    const u = new Uint8Array(p.numCells).fill(NO_TARGET, 4 * 37, 4 * 37 + 4);
+    u[at] = v;
+    assert.throws(() => programPool(p, u), new RegExp(`targets\\[${at}\\] = ${v} is not a level`));
+    const big = new Uint8Array(p.numCells + 1);
+    big.set(u, 1);
+    assert.throws(() => programPool(p, big.subarray(1)), new RegExp(`targets\\[${at}\\] = ${v} is not a level`));
+  }
+  const ok = Uint8Array.from({ length: p.numCells }, (_, i) => (i % 5 === 4 ? NO_TARGET : i % 4));
+  assert.ok(programPool(p, ok).report.totals.cellsTargeted > 0);
   const warnings: string[] = [];
   const r = programPool(p, t, { programming: { toleranceUS: 0.5, verifyMarginUS: 0 }, onWarning: (w) => warnings.push(w) }).report;
   assert.ok(warnings.some((w) => /read-noise floor/.test(w)));
