@@ -1,8 +1,8 @@
 // Training kernels for the tfjs wasm backend (DESIGN §5): tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter kernel
-// (conv training fails outright) and its BatchMatMul with a transposed operand runs a slow generic loop (0.5–0.7
-// GFLOP/s measured here, vs 5–11 for the plain XNNPACK one) — every backward pass hits both. We register kernels that
-// run our own SIMD GEMM (assembly/gemm.ts, 8–10 GFLOP/s at the MLP's shapes with either operand transposed, the
-// transpose absorbed by the packing; see bench/train.bench.ts):
+// (conv training fails outright) and its BatchMatMul with a transposed operand runs a slow generic loop (≈1.2
+// GFLOP/s measured here, vs 13–14 for the plain XNNPACK one) — every backward pass hits both. We register kernels that
+// run our own SIMD GEMM (assembly/gemm.ts, 15–18 GFLOP/s at the MLP's shapes with either operand transposed, the
+// transpose absorbed by the packing — near the 4-wide mul+add peak of this machine; see bench/train.bench.ts):
 //
 //   BatchMatMul / _FusedMatMul → gemm (bias + relu in its epilogue; other activations applied with tf ops after);
 //   Conv2D / FusedConv2D → im2col(x) · W (im2col built by a wasm kernel in our arena);
@@ -14,7 +14,8 @@
 //   saves for the backward pass, ~30 copies per MLP step, the 784×256 weights among them).
 //
 // Data path of every kernel: the backend's typed-array views on its heap → copies into our arena (src/wasm/arena.ts)
-// → wasm kernel → the backend's makeOutput. Anything we do not take (non-float32, odd broadcasting, dilation ≠ 1,
+// → wasm kernel → the backend's makeOutput. Weights HostAdam wrote are already in our memory (residentF32 in gemm.ts)
+// and are not copied again. Anything we do not take (non-float32, odd broadcasting, dilation ≠ 1,
 // NCHW, explicit padding, other axes) goes to the original kernel or the old composition (Transpose + the backend's
 // plain matmul); the filter gradient, which the backend lacks, throws naming the limitation.
 import * as tf from '@tensorflow/tfjs';
