@@ -31,12 +31,13 @@ export interface AdamSlots { m: Float32Array; v: Float32Array }
 /** Serializable Adam state: global step and, per variable key, the two moment vectors (base64 of f32 LE bytes). */
 export interface AdamStateJson { kind: 'adam'; step: number; beta1: number; beta2: number; epsilon: number; slots: Record<string, { m: string; v: string }> }
 
-type BufferLike = { from(b: Uint8Array | string, enc?: string): Uint8Array & { toString(enc: string): string } };
+type NodeBuf = Uint8Array & { toString(enc: string): string };
+type BufferLike = { from(b: Uint8Array | string, enc?: string): NodeBuf; from(b: ArrayBufferLike, offset: number, length: number): NodeBuf };
 const NodeBuffer = (globalThis as unknown as { Buffer?: BufferLike }).Buffer;
 
 export function f32ToBase64(a: Float32Array): string {
   const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (NodeBuffer) return NodeBuffer.from(bytes).toString('base64'); // native; the loop below is the browser path
+  if (NodeBuffer) return NodeBuffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64'); // native, no copy; the loop below is the browser path
   let s = '';
   for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(s);
