@@ -80,21 +80,25 @@ function sumReports(reports: OperationCost[]) {
   return t;
 }
 
-/** Simulates one programming operation, pulse by pulse. */
-function simulateProgramming(pool: CrossbarPool, targets: Uint8Array, regions: Int32Array): OperationCost {
-  const { report: r, perCell } = programPool(pool, targets, { regions, perCell: true });
+/**
+ * Simulates one programming operation, pulse by pulse. `wearBefore` is the caller's scratch (one u32 per cell, reused
+ * across operations): the cells whose wear grew are the ones that took pulses — cheaper than per-cell count arrays.
+ */
+function simulateProgramming(pool: CrossbarPool, targets: Uint8Array, regions: Int32Array, wearBefore: Uint32Array): OperationCost {
+  wearBefore.set(pool.wear().view);
+  const { report: r } = programPool(pool, targets, { regions, perCell: false });
   const perRegionCycles = new Map<number, number>();
   for (const [id, tot] of r.perRegion) perRegionCycles.set(id, tot.cycles);
   return {
     totals: r.totals, latencyS: r.latencyS, latencyCellS: r.latencyCellS, latencyRowS: r.latencyRowS, perRegionCycles,
     maxWear: r.wear.maxWear, switchesLeft: r.wear.switchesLeft,
-    markTouched(touched) { markPulsed(perCell!, touched); },
+    markTouched(touched) { markGrown(wearBefore, pool.wear().view, touched); },
   };
 }
 
 // top-level, not inside the per-operation object: V8 would re-optimize a fresh method's loop on every operation
-function markPulsed(pc: { setPulses: Uint32Array; resetPulses: Uint32Array }, touched: Uint8Array): void {
-  for (let i = 0; i < touched.length; i++) if (pc.setPulses[i]! + pc.resetPulses[i]! > 0) touched[i] = 1;
+function markGrown(before: Uint32Array, after: Uint32Array, touched: Uint8Array): void {
+  for (let i = 0; i < touched.length; i++) if (after[i] !== before[i]) touched[i] = 1;
 }
 
 function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): SwitchRecord['heatmap'] {
@@ -177,7 +181,9 @@ function countEqual(a: Uint8Array, v: number): number {
 /** Runs one strategy over the whole sequence on a fresh pool. */
 export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
   acc: AccuracyCache, progress?: (done: number) => void, estimate = false): StrategyResult {
-  const program = estimate ? estimateProgramming : simulateProgramming;
+  let wearBefore: Uint32Array | null = null;
+  const program = (pool: CrossbarPool, t: Uint8Array, regions: Int32Array) => (estimate
+    ? estimateProgramming(pool, t, regions) : simulateProgramming(pool, t, regions, wearBefore ??= new Uint32Array(pool.numCells)));
   const cfg = spec.config;
   const samples = spec.evalSamples ?? 1000;
   const mark = arena.mark();
