@@ -3,20 +3,35 @@
 // full simulation on the same points (speed ratio, and the estimate's error in cycles/energy/latency per switch).
 //
 //   node --import tsx bench/sweep.bench.ts
-//     HA3M_BENCH_SWEEP_POINTS=N   simulate N points of the 100 (a fixed, spread subset; default 12; 100 = all)
+//     HA3M_BENCH_SWEEP_POINTS=N   simulate N points of the 100 (a seeded random subset; default 32; 100 = all)
 //     HA3M_BENCH_SWEEP_ESTIMATE_ALL=0   skip the --estimate run of all 100 points
 //     HA3M_BENCH_MODEL_A / _B     LeNet-5 model directories (MNIST / Fashion); default: train both briefly (QAT,
 //                                 1 epoch on 6000 images — costs depend on the weights' distribution, not accuracy)
-// Run it on an otherwise idle machine: two workers need two free cores.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// Run it on an otherwise idle machine: two workers need two free cores. The sweeps run the built CLI
+// (`node bin/ha3m.js sweep`, what users run; `npm run build` first — the bench refuses a dist older than src/), each in
+// its own process, so the workers run compiled JS, not the TypeScript loader this file runs under.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '../src/cli/main.js';
-import { runSweep, type SweepRun } from '../src/sweep/run.js';
 import type { SweepRecord } from '../src/sweep/types.js';
 
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cli = join(root, 'bin', 'ha3m.js');
+{
+  const newest = (d: string): number => readdirSync(d, { withFileTypes: true })
+    .reduce((m, e) => Math.max(m, e.isDirectory() ? newest(join(d, e.name)) : statSync(join(d, e.name)).mtimeMs), 0);
+  const built = join(root, 'dist', 'src', 'cli', 'main.js');
+  let builtAt = 0;
+  try { builtAt = statSync(built).mtimeMs; } catch { /* not built */ }
+  if (builtAt < newest(join(root, 'src'))) throw new Error(`${built} is missing or older than src/: run \`npm run build\` first`);
+}
+interface SweepRun { records: SweepRecord[] }
+
 const dir = mkdtempSync(join(tmpdir(), 'ha3m-sweep-bench-'));
-const nSim = Number(process.env.HA3M_BENCH_SWEEP_POINTS ?? 12);
+const nSim = Number(process.env.HA3M_BENCH_SWEEP_POINTS ?? 32);
 
 async function model(envVar: string, data: string): Promise<string> {
   const given = process.env[envVar];
@@ -49,9 +64,13 @@ const full = grid('full-grid', {});
 const subset = nSim >= 100 ? full : grid('subset', { mode: 'random', budget: nSim, seed: 7 });
 
 async function timed(label: string, gridPath: string, workers: number, mode: 'simulate' | 'estimate'): Promise<{ run: SweepRun; seconds: number }> {
+  const out = join(dir, label);
   const t0 = performance.now();
-  const run = await runSweep({ gridPath, out: join(dir, `${label}`), workers, mode });
+  const r = spawnSync(process.execPath, [cli, 'sweep', '--grid', gridPath, '--out', out, '--workers', String(workers),
+    ...(mode === 'estimate' ? ['--estimate'] : []), '--json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${label}: ha3m sweep exited with ${r.status}: ${r.stderr}`);
+  const run: SweepRun = { records: readFileSync(join(out, 'points.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SweepRecord) };
   const failed = run.records.filter((r) => r.status === 'error');
   if (failed.length) throw new Error(`${label}: ${failed.length} points failed, e.g. ${failed[0]!.error}`);
   console.log(`${label.padEnd(28)} ${run.records.length} points in ${seconds.toFixed(1)} s = ${(60 * run.records.length / seconds).toFixed(2)} points/min`);
