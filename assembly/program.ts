@@ -1,4 +1,4 @@
-// Write-verify programming kernel (DESIGN §2.1), four cells at a time in SIMD lanes. The host
+// Write-verify programming kernel (DESIGN §2.1), eight cells at a time in two groups of four SIMD lanes. The host
 // (src/programming/program.ts) validates everything and builds the f64 parameter block and the f32 lookup tables
 // (layout and meaning: src/programming/tables.ts); the TS twin is src/reference/program.ts: a plain one-cell-at-a-time
 // loop that performs the same f32 operations in the same order, so counts and conductances agree bit for bit.
@@ -26,10 +26,17 @@
 // middle bits: normal). With readsPerVerify R > 1 the verify uses the mean of R reads, whose noise is the single
 // read's σ/√R (read noise is Gaussian): one draw N[...]·f32(1/√R) stands for the R reads (all R are counted).
 //
-// Scheduling: four lanes each hold one cell; when a lane's cell is done (verified in band, or maxPulses), its
-// results are written and the lane takes the next cell in index order. Row-parallel accounting (which pulse
-// indices of a row had any SET / any RESET) keeps up to ROWS_IN_FLIGHT rows open at once, one flag slot each, so a
-// long cell does not stall the other lanes at a row boundary.
+// Scheduling: LANES = 8 lanes each hold one cell, as two groups of four f32x4 lanes whose state lives in scratch and
+// which are stepped alternately (two independent dependency chains read → step → G → read for the CPU to overlap;
+// the adaptive chain, with two dependent table lookups and a division, is ~100 cycles long). When a lane's cell is
+// done (verified in band, or maxPulses), its results are written and the idle lanes take the next cells in index
+// order. Row-parallel accounting (which pulse indices of a row had any SET / any RESET) keeps up to ROWS_IN_FLIGHT
+// rows open at once, one flag slot each, so a long cell does not stall the other lanes at a row boundary.
+// Speed notes (V8, x64): lane constants are v128 loads from scratch (splats were re-materialised every step);
+// gathers take the addresses out as two i64 halves and join four scalar loads with unpacks (pextrd/pinsrd all
+// compete for one port); the ladder's ±step·amp and W, and adaptive's |step|·sat, are premultiplied per call.
+// Tried and not kept (no gain in A/B runs): 16 lanes; splitting the step in two halves interleaved across groups;
+// staging gather addresses through memory.
 
 import { rngSeed, rngNextU32 } from './rng';
 

@@ -2,7 +2,7 @@
 // (src/reference/program.ts). Both take exactly these arrays, so they agree bit for bit.
 //
 // Why tables: the kernel must do ≥ 50 M write-verify iterations per second and be reproducible in every engine, so
-// it never calls pow/log/exp. The kernel computes in f32 (four cells per f32x4); the TS twin rounds with
+// it never calls pow/log/exp. The kernel computes in f32 (four cells per f32x4, two groups); the TS twin rounds with
 // Math.fround after every operation. Everything non-linear is tabulated here once per config, with deterministic math only
 // (detLog/detExp, + − × ÷ sqrt):
 //   - amplitude ladder: amp[k] = ((v_k − vTh)/(vRef − vTh))^ampExponent and v_k² for energy;
