@@ -100,7 +100,8 @@ const CLIP_LO = Math.fround(1e-7);
  * numbers, but composed from tfjs ops it is 6 kernels forward and ~15 backward (clip mask, log, two reductions and
  * their broadcasts), each costing tfjs's per-op overhead — about 0.5 ms of a 9 ms MLP step on wasm. Same value and
  * gradients (f32 rounding aside): dL/dp = −(dy/B)·y/clip(p) inside the clip range, 0 outside; dL/dy = −(dy/B)·log(clip(p)).
- * Used on the wasm backend with the ha3m kernels (train() picks it; the stock set-up keeps the composed loss).
+ * Labels may be float32 or int32 (tf.oneHot's one-hot rows, as train() makes them). Used on the wasm backend with the
+ * ha3m kernels (train() picks it; the stock set-up keeps the composed loss).
  */
 export const crossEntropyFused: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar = (() => {
   const op = tf.customGrad(((y: tf.Tensor, p: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -130,7 +131,9 @@ export const crossEntropyFused: (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scala
     };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar => {
-    if (yPred.rank !== 2 || yTrue.shape.join() !== yPred.shape.join() || yPred.dtype !== 'float32' || yTrue.dtype !== 'float32') return crossEntropy(yTrue, yPred);
+    if (yPred.rank !== 2 || yTrue.shape.join() !== yPred.shape.join() || yPred.dtype !== 'float32' || (yTrue.dtype !== 'float32' && yTrue.dtype !== 'int32')) {
+      return crossEntropy(yTrue, yPred);
+    }
     return op(yTrue, yPred) as tf.Scalar;
   };
 })();

@@ -127,7 +127,8 @@ test('fused cross-entropy on wasm equals the composed loss on cpu: value and bot
   labels[0] = 0; labels[1] = 1; // a label on a clipped prediction: its gradient is masked
   const run = (scale: number) => tf.tidy(() => {
     const loss = tf.getBackend() === 'wasm' ? crossEntropyFused : crossEntropy;
-    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), C).toFloat(), p = tf.tensor2d(pd, [B, C]);
+    const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), C); // int32, as train() makes the labels
+    const y = scale === 1 ? oneHot : oneHot.toFloat(), p = tf.tensor2d(pd, [B, C]);
     const f = (yy: tf.Tensor, pp: tf.Tensor) => tf.mul(loss(yy, pp), scale);
     const [gy, gp] = tf.grads(f)([y, p]);
     return [f(y, p), gy!, gp!].map((t) => t.dataSync() as Float32Array);
@@ -142,6 +143,8 @@ test('fused cross-entropy on wasm equals the composed loss on cpu: value and bot
       assert.ok(e < 1e-6, `${what} (scale ${scale}): relative error ${e}`);
     });
     assert.is(got[2]![0], 0, 'clipped prediction gets no gradient');
+    const kernels = (await tf.profile(() => { run(scale); })).kernels.map((k) => k.name);
+    assert.not.ok(kernels.includes('ClipByValue') || kernels.includes('Log'), `the fused loss ran as composed ops: ${kernels.join(' ')}`);
     assert.ok(got[2]![1 + C] !== 0 || labels[1] !== 1, 'p at the lower clip bound keeps its gradient');
   }
 });
