@@ -109,13 +109,21 @@ export function adcSteps(c: MvmConfig, blockRows: number, ranges?: ArrayLike<num
   return { steps, half: Math.max(half, 1) };
 }
 
+/** A kernel result out of wasm memory: copied into `out` (a caller's reused buffer) or into a fresh array. */
+function resultInto<T extends Int32Array | Float64Array>(view: T, out: T | undefined): T {
+  if (!out) return view.slice() as T;
+  if (out.length < view.length) throw new Error(`MVM output buffer holds ${out.length} values, fewer than the ${view.length} results`);
+  out.set(view);
+  return out.subarray(0, view.length) as T;
+}
+
 /** Precomputed transposed integer weights of a block, for the ideal path. */
 export class IdealWeights {
   constructor(readonly wt: WasmArray<'i16'> | WasmArray<'i32'>, readonly rows: number, readonly nOut: number,
     readonly kPad: number, readonly wide: boolean, readonly config: MvmConfig) {}
 
-  /** y = x·W (exact integers) for x of batch × rows input integers. */
-  mvm(x: ArrayLike<number>, batch: number, scratch: Arena = arena): Int32Array {
+  /** y = x·W (exact integers) for x of batch × rows input integers; into `out` (≥ batch·nOut long) when given. */
+  mvm(x: ArrayLike<number>, batch: number, scratch: Arena = arena, out?: Int32Array): Int32Array {
     return scratch.scoped((a) => {
       const staged = stageInputs(a, x, batch, this.rows, this.config);
       const y = a.alloc('i32', batch * this.nOut, false);
@@ -128,7 +136,7 @@ export class IdealWeights {
         k().packInputsI16(staged.ptr, batch, this.rows, xs.ptr, this.kPad);
         k().mvmIdealI16(xs.ptr, this.wt.ptr, batch, this.kPad, this.nOut, y.ptr);
       }
-      return y.copy();
+      return resultInto(y.view, out);
     });
   }
 }
@@ -213,8 +221,12 @@ export class AnalogBlock {
 
   private get gPtr(): number { return this.conductances.ptr + this.offsetElements * 4; }
 
-  /** Analog MVM of batch × rows input integers; result in integer-equivalent units (f64, batch × nOut). */
-  mvm(x: ArrayLike<number>, batch: number, rng: WasmRng, adcRanges?: ArrayLike<number> | null, scratch: Arena = arena): Float64Array {
+  /**
+   * Analog MVM of batch × rows input integers; result in integer-equivalent units (f64, batch × nOut), into `out`
+   * (≥ batch·nOut long) when given.
+   */
+  mvm(x: ArrayLike<number>, batch: number, rng: WasmRng, adcRanges?: ArrayLike<number> | null, scratch: Arena = arena,
+    out?: Float64Array): Float64Array {
     const c = this.config, g = this.geometry;
     const { steps, half } = adcSteps(c, g.rows, adcRanges);
     const slices = magnitudeSlices(c), cpw = cellsPerWeight(c);
@@ -227,7 +239,7 @@ export class AnalogBlock {
         this.sig2Ref?.ptr ?? 0, g.nOut, slices, signCells(c), c.cells.cellBits, levelSpacingUS(c), c.io.inputBits,
         c.io.dacBits, c.io.inputSigned ? 1 : 0, st.ptr, half, c.io.adcPerInputBit ? 1 : 0, weightOffset(c), rng.ptr,
         work.ptr, y.ptr);
-      return y.copy();
+      return resultInto(y.view, out);
     });
   }
 }

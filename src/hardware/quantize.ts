@@ -102,13 +102,15 @@ export function maxInputInt(c: Pick<HardwareConfig, 'io'>): number {
  * Quantizes inputs given their range (x / range is clipped to [0, 1], or [−1, 1] when signed).
  * Returns integers; the real value is int · range / maxInputInt.
  */
-export function quantizeInputs(x: ArrayLike<number>, range: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): Int32Array {
+export function quantizeInputs(x: ArrayLike<number>, range: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs', into?: Int32Array): Int32Array {
   if (!(range > 0) || !Number.isFinite(range)) throw new Error(`${what}: input range must be a positive finite number, got ${range}`);
   const qmax = maxInputInt(c);
   const lo = c.io.inputSigned ? -1 : 0;
   const inv = 1 / range;
   const n = x.length;
-  const out = new Int32Array(n);
+  // `into` (at least n long) spares a fresh array per call: inference quantizes every layer's inputs of every batch
+  if (into && into.length < n) throw new Error(`quantizeInputs: the output array holds ${into.length} values, fewer than the ${n} inputs`);
+  const out = into ? into.subarray(0, n) : new Int32Array(n);
   // one fused pass (this runs over every im2col patch of every layer): check, scale, clip, round half to even
   for (let i = 0; i < n; i++) {
     const xi = x[i]!;

@@ -13,7 +13,8 @@ import { encodeLevels } from '../hardware/encode.js';
 import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
 import type { Placement, PlacedBlock } from '../mapping/placement.js';
 import { arena, StreamPurpose, streamId, WasmRng } from '../wasm/index.js';
-import { descale, layerInputs, quantizedMvm, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
+import { descale, quantizedMvm, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
+import { quantizeInputs } from '../hardware/quantize.js';
 import { blockInts, blockStart } from './targets.js';
 
 export type InferenceMode = 'float' | 'quantized' | 'ideal' | 'analog';
@@ -117,9 +118,18 @@ export class CrossbarEngine {
     return forward(this.qm.model, x, batch, this.mvmFor(mode)).data;
   }
 
+  // reused across layers and batches: an evaluation otherwise allocates (and the GC reclaims) hundreds of MB per pass
+  private xiBuf = new Int32Array(0);
+  private yIntBuf = new Float64Array(0);
+  private gatherBuf = new Int32Array(0);
+  private partIdeal = new Int32Array(0);
+  private partAnalog = new Float64Array(0);
+
   private layerProduct(layer: QuantizedLayer, x: Float32Array, M: number, mode: 'ideal' | 'analog'): Float32Array {
-    const xi = layerInputs(layer, x);
-    const yInt = new Float64Array(M * layer.op.cols);
+    if (this.xiBuf.length < x.length) this.xiBuf = new Int32Array(x.length);
+    const xi = quantizeInputs(x, layer.inputRange, layer.config, `inputs of layer ${layer.op.name}`, this.xiBuf);
+    if (this.yIntBuf.length < M * layer.op.cols) this.yIntBuf = new Float64Array(M * layer.op.cols);
+    const yInt = this.yIntBuf.subarray(0, M * layer.op.cols).fill(0);
     const call = mode === 'analog' ? this.analogCalls++ : 0;
     for (const b of this.byLayer[layer.op.layer]!) {
       const mark = arena.mark();
@@ -162,19 +172,23 @@ export class CrossbarEngine {
       ranges = this.adcRangesFor(layer);
     }
     const whole = b.srcRow === 0 && b.rows === K; // the block takes every input row: no gather needed
+    const chunk = Math.min(CHUNK_VECTORS, M);
+    if (!whole && this.gatherBuf.length < chunk * b.rows) this.gatherBuf = new Int32Array(chunk * b.rows);
+    if (ideal && this.partIdeal.length < chunk * b.cols) this.partIdeal = new Int32Array(chunk * b.cols);
+    if (!ideal && this.partAnalog.length < chunk * b.cols) this.partAnalog = new Float64Array(chunk * b.cols);
     for (let m0 = 0; m0 < M; m0 += CHUNK_VECTORS) {
       const count = Math.min(CHUNK_VECTORS, M - m0);
       let xs: Int32Array;
       if (whole) {
         xs = xi.subarray(m0 * K, (m0 + count) * K);
       } else {
-        xs = new Int32Array(count * b.rows);
+        xs = this.gatherBuf.subarray(0, count * b.rows);
         for (let m = 0; m < count; m++) {
           const from = (m0 + m) * K + b.srcRow;
           xs.set(xi.subarray(from, from + b.rows), m * b.rows);
         }
       }
-      const part: ArrayLike<number> = ideal ? ideal.mvm(xs, count, a) : block!.mvm(xs, count, rng!, ranges, a);
+      const part: ArrayLike<number> = ideal ? ideal.mvm(xs, count, a, this.partIdeal) : block!.mvm(xs, count, rng!, ranges, a, this.partAnalog);
       for (let m = 0; m < count; m++) {
         const yo = (m0 + m) * N + b.srcCol, po = m * b.cols;
         for (let j = 0; j < b.cols; j++) yInt[yo + j] += sign * part[po + j]!;

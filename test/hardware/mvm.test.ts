@@ -10,7 +10,7 @@ import {
   composeIdeal, AnalogBlock, TiledCore, integerMatmul, idealConductances, adcSteps,
 } from '../../src/hardware/mvm.js';
 import { cellsPerWeight, magnitudeSlices, maxWeightInt, signCells, weightOffset, levelSpacingUS } from '../../src/hardware/derived.js';
-import { maxInputInt } from '../../src/hardware/quantize.js';
+import { maxInputInt, quantizeInputs } from '../../src/hardware/quantize.js';
 
 initSync();
 
@@ -119,6 +119,26 @@ test('noiseless device with a fine ADC: analog within 1 LSB of ideal', () => {
     }
     arena.reset();
   }
+});
+
+test('results into a caller buffer equal fresh ones; a short buffer is a clear error', () => {
+  const cfg = resolveHardware({ io: { adcRange: 'max' } });
+  const rng = new RefRng(9, 0);
+  const K = 48, N = 5, batch = 4;
+  const core = new TiledCore(cfg, randomInts(rng, K * N, maxWeightInt(cfg)), K, N);
+  const x = randomInts(rng, batch * K, maxInputInt(cfg), false);
+  const t = core.tiles[0]!;
+  const outI = new Int32Array(batch * N + 3).fill(7), outA = new Float64Array(batch * N + 3).fill(7);
+  const viaI = t.ideal.mvm(x, batch, arena, outI);
+  assert.equal(Array.from(viaI), Array.from(t.ideal.mvm(x, batch)));
+  assert.is(viaI.length, batch * N);
+  assert.is(outI[batch * N], 7, 'writes past the result');
+  const viaA = t.analog.mvm(x, batch, new WasmRng(5, 1), null, arena, outA);
+  assert.equal(Array.from(viaA), Array.from(t.analog.mvm(x, batch, new WasmRng(5, 1))));
+  assert.throws(() => t.ideal.mvm(x, batch, arena, new Int32Array(batch * N - 1)), /output buffer holds 19 values, fewer than the 20 results/);
+  assert.throws(() => quantizeInputs([0.5, 0.25], 1, cfg, 'x', new Int32Array(1)), /holds 1 values, fewer than the 2 inputs/);
+  assert.equal(Array.from(quantizeInputs([0.5, 0.25], 1, cfg, 'x', new Int32Array(5))), Array.from(quantizeInputs([0.5, 0.25], 1, cfg)));
+  arena.reset();
 });
 
 test('same seed -> identical analog outputs; different seed -> different', () => {
