@@ -20,8 +20,39 @@ export interface QuantizedLayer {
   calibration: { inputs: Int32Array; count: number };
 }
 
-/** Input vectors per layer kept for ADC calibration (evenly strided over the calibration batch). */
+/**
+ * Input vectors per layer kept for ADC calibration: half the largest by Σ|x|, half evenly strided over the rest.
+ * A strided sample alone misses the extremes that set a max-calibrated ADC range: a conv layer's first input is mostly
+ * blank MNIST border patches, its ADC range came out far too small and clipped every bright patch at test time.
+ */
 export const CALIBRATION_VECTORS = 512;
+
+/** Indices (ascending) of the calibration vectors kept out of M vectors of K values (see CALIBRATION_VECTORS). */
+export function calibrationIndices(x: Float32Array, M: number, K: number): Int32Array {
+  if (M <= CALIBRATION_VECTORS) return Int32Array.from({ length: M }, (_, i) => i);
+  const l1 = new Float64Array(M);
+  for (let m = 0; m < M; m++) {
+    let s = 0;
+    const base = m * K;
+    for (let i = 0; i < K; i++) s += Math.abs(x[base + i]!);
+    l1[m] = s;
+  }
+  const order = Int32Array.from({ length: M }, (_, i) => i).sort((a, b) => l1[b]! - l1[a]! || a - b);
+  const top = CALIBRATION_VECTORS >> 1;
+  const keep = new Uint8Array(M);
+  for (let t = 0; t < top; t++) keep[order[t]!] = 1;
+  const rest = CALIBRATION_VECTORS - top, step = (M - top) / rest;
+  // the strided half walks the vectors not already kept, in index order
+  let seen = 0, next = 0, taken = 0;
+  for (let m = 0; m < M && taken < rest; m++) {
+    if (keep[m]) continue;
+    if (seen >= next) { keep[m] = 2; taken++; next += step; }
+    seen++;
+  }
+  const out = new Int32Array(top + taken);
+  for (let m = 0, o = 0; m < M; m++) if (keep[m]) out[o++] = m;
+  return out;
+}
 
 export interface QuantizedModel {
   model: ImportedModel;
@@ -39,10 +70,9 @@ export function quantizeModel(model: ImportedModel, cfg: HardwareConfig, calib: 
   const negative = new Uint8Array(layers.length);
   const samples: Float32Array[] = layers.map(() => new Float32Array(0));
   const capture: MvmFn = (op, x, M) => {
-    const step = Math.max(1, Math.floor(M / CALIBRATION_VECTORS)), K = op.rows;
-    const count = Math.min(CALIBRATION_VECTORS, Math.ceil(M / step));
-    const sample = new Float32Array(count * K);
-    for (let t = 0; t < count; t++) sample.set(x.subarray(t * step * K, (t * step + 1) * K), t * K);
+    const K = op.rows, picked = calibrationIndices(x, M, K);
+    const sample = new Float32Array(picked.length * K);
+    for (let t = 0; t < picked.length; t++) sample.set(x.subarray(picked[t]! * K, (picked[t]! + 1) * K), t * K);
     samples[op.layer] = sample;
     let m = maxAbs[op.layer]!, neg = negative[op.layer]!;
     for (let i = 0; i < x.length; i++) {
