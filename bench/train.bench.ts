@@ -11,6 +11,10 @@
 // Goals (issue 6): ≥ 5× stock wasm on the MLP, ≥ 50× cpu on LeNet-5. Run: node --import tsx bench/train.bench.ts
 // (HA3M_TRAIN_BENCH=gemm or =train runs one section). The wasm configurations run in HA3M_TRAIN_BENCH_ROUNDS (5)
 // interleaved rounds; their ratios are medians of per-round ratios (the machine is shared; load swings hit all alike).
+// PyTorch (optional; issue 6 aims at ≤ 3× its CPU time): HA3M_BENCH_PYTORCH=python (a Python with torch) runs
+// bench/pytorch_train.py once per round, on one thread, same models, optimizer, batch and sample count.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setupBackend, type BackendOptions } from '../src/training/backend.js';
 import { loadMnist } from '../src/training/data/datasets.js';
@@ -80,6 +84,13 @@ const cfgs: Cfg[] = [
 const results = new Map<string, number | string>(); // ms per sample (wasm configs: median over interleaved rounds)
 const roundRatios = new Map<string, number[]>(); // per-round time ratio vs ha3m wasm, same round
 const rounds = Number(process.env.HA3M_TRAIN_BENCH_ROUNDS ?? 5);
+const pytorch = process.env.HA3M_BENCH_PYTORCH;
+const torchMs = new Map<string, number[]>(); // per round, ms per sample
+function runPytorch(model: ZooModelName): number {
+  const r = spawnSync(pytorch!, [fileURLToPath(new URL('./pytorch_train.py', import.meta.url)), String(samples), '1', model], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`HA3M_BENCH_PYTORCH=${pytorch}: bench/pytorch_train.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!).msPerSample[model];
+}
 const median = (xs: number[]) => { const v = [...xs].sort((x, y) => x - y); const h = v.length >> 1; return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2; };
 for (const model of ['mlp', 'lenet5'] as ZooModelName[]) {
   // wasm configurations run in interleaved rounds (each once per round), so load swings on the shared machine hit all alike
@@ -105,6 +116,13 @@ for (const model of ['mlp', 'lenet5'] as ZooModelName[]) {
       await train([{ name: 'mnist', model: l.m, train: l.data }], { epochs: 1, batchSize, seed: 1 + r, restoreBest: false, optimizer: l.c.optimizer });
       l.ms.push((performance.now() - t0) / samples);
     }
+    if (pytorch) { const v = torchMs.get(model) ?? []; v.push(runPytorch(model)); torchMs.set(model, v); }
+  }
+  const ours = live.find((l) => l.c.label === 'ha3m wasm');
+  if (pytorch && ours) {
+    const rr = ours.ms.map((v, i) => v / torchMs.get(model)![i]!);
+    results.set(`${model} / PyTorch CPU, 1 thread`, median(torchMs.get(model)!));
+    roundRatios.set(`${model} / vs PyTorch`, rr);
   }
   const base = live.find((l) => l.c.label === 'ha3m wasm');
   for (const l of live) {
@@ -122,7 +140,7 @@ for (const model of ['mlp', 'lenet5'] as ZooModelName[]) {
   await train([{ name: 'mnist', model: m, train: subset(n) }], { epochs: 1, batchSize, seed: 1, restoreBest: false, optimizer: c.optimizer });
   results.set(`${model} / cpu`, (performance.now() - t0) / n);
   m.dispose();
-  for (const cfg of cfgs) {
+  for (const cfg of [...cfgs, ...(pytorch ? [{ label: 'PyTorch CPU, 1 thread' }] : [])]) {
     const key = `${model} / ${cfg.label}`, v = results.get(key);
     if (v === undefined) continue;
     const nn = cfg.label === 'cpu' ? n : samples;
@@ -140,4 +158,8 @@ const speedup = (slow: string, fast: string) => {
 console.log(`\n(stock wasm and cpu use tf.train.adam; ha3m uses its fused host Adam; batch ${batchSize}; load average now ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')})`);
 console.log(`MLP:     ha3m wasm vs stock wasm ${speedup('mlp / stock wasm', 'mlp / ha3m wasm')} (goal ≥ 5×; kernels alone, both with host Adam: ${speedup('mlp / stock wasm + host Adam', 'mlp / ha3m wasm')}), vs cpu ${speedup('mlp / cpu', 'mlp / ha3m wasm')}`);
 console.log(`LeNet-5: ha3m wasm vs cpu ${speedup('lenet5 / cpu', 'lenet5 / ha3m wasm')} (goal ≥ 50×), vs stock wasm ${speedup('lenet5 / stock wasm', 'lenet5 / ha3m wasm')}`);
+for (const model of ['mlp', 'lenet5']) {
+  const rr = roundRatios.get(`${model} / vs PyTorch`);
+  if (rr) console.log(`${model.padEnd(8)} ha3m wasm takes ${median(rr).toFixed(1)}× PyTorch's CPU time (1 thread; median of ${rr.length} rounds, range ${Math.min(...rr).toFixed(1)}–${Math.max(...rr).toFixed(1)}; aim ≤ 3×)`);
+}
 tf.disposeVariables();
