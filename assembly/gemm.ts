@@ -302,8 +302,16 @@ export function im2colF32(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw:
         for (let ky = 0; ky < kh; ky++) {
           const iy = oy * sh - top + ky;
           if (iy < 0 || iy >= h) { memory.fill(dst, 0, run * <usize>kw); dst += run * <usize>kw; continue; }
+          const ix0 = ox * sw - left;
+          if (ix0 >= 0 && ix0 + kw <= w) {
+            // the window row lies inside x: its kw·c values are contiguous there (one run, not kw runs of c — c1 of
+            // LeNet has c = 1, where per-pixel runs made im2col cost 3× its GEMM)
+            copyRun(dst, xb + (<usize>((iy * w + ix0) * c) << 2), kw * c);
+            dst += run * <usize>kw;
+            continue;
+          }
           for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - left + kx;
+            const ix = ix0 + kx;
             if (ix < 0 || ix >= w) memory.fill(dst, 0, run);
             else copyRun(dst, xb + (<usize>((iy * w + ix) * c) << 2), c);
             dst += run;
@@ -327,8 +335,15 @@ export function col2imF32(cols: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, 
         for (let ky = 0; ky < kh; ky++) {
           const iy = oy * sh - top + ky;
           if (iy < 0 || iy >= h) { src += run * <usize>kw; continue; }
+          const ix0 = ox * sw - left;
+          if (ix0 >= 0 && ix0 + kw <= w) {
+            // contiguous in x (see im2colF32): one run; each x value is still added once per kx, in the same order
+            addRun(xb + (<usize>((iy * w + ix0) * c) << 2), src, kw * c);
+            src += run * <usize>kw;
+            continue;
+          }
           for (let kx = 0; kx < kw; kx++) {
-            const ix = ox * sw - left + kx;
+            const ix = ix0 + kx;
             if (ix >= 0 && ix < w) addRun(xb + (<usize>((iy * w + ix) * c) << 2), src, c);
             src += run;
           }
