@@ -322,6 +322,42 @@ export function im2colF32(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw:
   }
 }
 
+/**
+ * dx of max pooling, NHWC: dx = 0, then each output's dy is added at the first maximum of its window (row-major
+ * window order, strict >: the cpu backend's rule; a window of NaN or −∞ passes nothing); overlapping windows add in
+ * output order. Window rows are clipped to the input (padding never wins).
+ */
+export function maxPoolGradF32(x: usize, dy: usize, dx: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32, sh: i32, sw: i32,
+  top: i32, left: i32, oh: i32, ow: i32): void {
+  memory.fill(dx, 0, <usize>(n * h * w * c) << 2);
+  let g = dy;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = max(0, oy * sh - top), y1 = min(h, oy * sh - top + fh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = max(0, ox * sw - left), x1 = min(w, ox * sw - left + fw);
+        for (let ch = 0; ch < c; ch++) {
+          let best = -Infinity as f32, at: i32 = -1;
+          for (let y = y0; y < y1; y++) {
+            const rowStart = ((b * h + y) * w + x0) * c + ch, rowEnd = rowStart + (x1 - x0) * c;
+            for (let i = rowStart; i < rowEnd; i += c) {
+              const v = load<f32>(x + (<usize>i << 2));
+              const take = v > best; // selects, not a branch: on data the comparison is a coin flip
+              best = select<f32>(v, best, take);
+              at = select<i32>(i, at, take);
+            }
+          }
+          if (at >= 0) {
+            const d = dx + (<usize>at << 2);
+            store<f32>(d, load<f32>(d) + load<f32>(g));
+          }
+          g += 4;
+        }
+      }
+    }
+  }
+}
+
 /** col2im, the transpose of im2colF32: x [n, h, w, c] = Σ of cols entries scattered back (x is overwritten). */
 export function col2imF32(cols: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw: i32, sh: i32, sw: i32, top: i32, left: i32,
   oh: i32, ow: i32, x: usize): void {

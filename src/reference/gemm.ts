@@ -117,6 +117,42 @@ function forEachWindowPixel(info: ConvGeometry, visit: (colOffset: number, pixel
   }
 }
 
+/** The pooling geometry maxPoolGradF32 needs (a subset of tfjs' Pool2DInfo; dilation 1). */
+export interface PoolGeometry {
+  batchSize: number; inHeight: number; inWidth: number; inChannels: number; effectiveFilterHeight: number; effectiveFilterWidth: number;
+  strideHeight: number; strideWidth: number; outHeight: number; outWidth: number; padInfo: { top: number; left: number };
+}
+
+/**
+ * Reference of maxPoolGradF32: dx of NHWC max pooling; each output's dy goes to the first maximum of its window
+ * (strict >, as tfjs' cpu backend picks it; a window of NaN or −∞ passes nothing), adds in f32 in output order.
+ */
+export function refMaxPoolGrad(x: Float32Array, dy: Float32Array, info: PoolGeometry): Float32Array {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth, top = info.padInfo.top, left = info.padInfo.left;
+  const dx = new Float32Array(n * h * w * c);
+  let g = 0;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.max(0, oy * sh - top), y1 = Math.min(h, oy * sh - top + fh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = Math.max(0, ox * sw - left), x1 = Math.min(w, ox * sw - left + fw);
+        for (let ch = 0; ch < c; ch++, g++) {
+          let best = -Infinity, at = -1;
+          for (let y = y0; y < y1; y++) {
+            for (let xx = x0; xx < x1; xx++) {
+              const i = ((b * h + y) * w + xx) * c + ch;
+              if (x[i]! > best) { best = x[i]!; at = i; }
+            }
+          }
+          if (at >= 0) dx[at] = Math.fround(dx[at]! + dy[g]!);
+        }
+      }
+    }
+  }
+  return dx;
+}
+
 /** Reference of sumRowsF32: column sums of [rows, cols], row by row with f32 rounding after every add. */
 export function refSumRows(x: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(cols);

@@ -9,7 +9,7 @@
 //   Conv2DBackpropFilter → im2col(x)ᵀ · dy (transposed-A gemm), reshaped to the filter;
 //   Conv2DBackpropInput → dy · Wᵀ (transposed-B gemm) scattered back by the wasm col2im kernel;
 //   Sum / Mean over leading axes, Tile, AvgPoolGrad with non-overlapping windows → direct kernels (tfjs-wasm's generic
-//   paths for these made up most of a BatchNorm ResNet step); MaxPoolGrad → one pass scattering dy to each window's
+//   paths for these made up most of a BatchNorm ResNet step); MaxPoolGrad → one wasm pass scattering dy to each window's
 //   first maximum (the cpu backend's rule; tfjs-wasm's took 14 ms for LeNet's first pooling, a quarter of a step);
 //   Identity, Cast to the same dtype → the input's data shared (tfjs-wasm copied it; the engine clones every tensor it
 //   saves for the backward pass, ~30 copies per MLP step, the 784×256 weights among them).
@@ -27,6 +27,7 @@ interface ConvExports {
   im2colF32(x: number, ...geometryAndCols: number[]): void;
   col2imF32(cols: number, ...geometryAndX: number[]): void;
   sumRowsF32(x: number, rows: number, cols: number, out: number): void;
+  maxPoolGradF32(x: number, dy: number, dx: number, ...geometry: number[]): void;
 }
 const convKernels = (): ConvExports => gemmKernels() as unknown as ConvExports;
 
@@ -233,36 +234,6 @@ function shareData(backend: unknown, x: tf.TensorInfo, dtype = x.dtype): tf.Tens
 }
 
 
-/**
- * dx of max pooling (NHWC): each output's dy goes to the first maximum of its window in row-major window order, as
- * the cpu backend's maxPoolPositions picks it (strict >, so a window of NaN or −∞ passes no gradient); windows that
- * overlap add in output order.
- */
-function maxPoolGradHost(x: Float32Array, dy: Float32Array, dx: Float32Array, info: ReturnType<typeof tf.backend_util.computePool2DInfo>): void {
-  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
-  const fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth, top = info.padInfo.top, left = info.padInfo.left;
-  dx.fill(0);
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = Math.max(0, oy * sh - top), y1 = Math.min(h, oy * sh - top + fh);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = Math.max(0, ox * sw - left), x1 = Math.min(w, ox * sw - left + fw);
-        const g = ((b * oh + oy) * ow + ox) * c;
-        for (let ch = 0; ch < c; ch++) {
-          let best = -Infinity, at = -1;
-          for (let y = y0; y < y1; y++) {
-            for (let i = ((b * h + y) * w + x0) * c + ch, end = i + (x1 - x0) * c; i < end; i += c) {
-              const v = x[i]!;
-              if (v > best) { best = v; at = i; }
-            }
-          }
-          if (at >= 0) dx[at] += dy[g + ch]!;
-        }
-      }
-    }
-  }
-}
-
 function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
   const orig = (name: string): KernelFunc => {
     const k = originals.get(name);
@@ -373,10 +344,16 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
       if (dy!.dtype !== 'float32' || input!.dtype !== 'float32' || input!.shape.length !== 4) return orig('MaxPoolGrad')(args);
       const info = tf.backend_util.computePool2DInfo(input!.shape as [number, number, number, number], at.filterSize, at.strides, 1, at.pad, at.dimRoundingMode);
       if (dy!.shape.join() !== [info.batchSize, info.outHeight, info.outWidth, info.outChannels].join()) return orig('MaxPoolGrad')(args);
-      const out = (args.backend as WasmBackendLike).makeOutput(input!.shape, 'float32');
-      // views after makeOutput: it may grow the heap
-      maxPoolGradHost(heap(args.backend, input!), heap(args.backend, dy!), heap(args.backend, out), info);
-      return out;
+      return arena.scoped(() => {
+        const X = arena.from('f32', heap(args.backend, input!)), DY = arena.from('f32', heap(args.backend, dy!));
+        const DX = arena.alloc('f32', X.length, false);
+        convKernels().maxPoolGradF32(X.ptr, DY.ptr, DX.ptr, info.batchSize, info.inHeight, info.inWidth, info.inChannels,
+          info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+          info.outHeight, info.outWidth);
+        const out = (args.backend as WasmBackendLike).makeOutput(input!.shape, 'float32');
+        heap(args.backend, out).set(DX.view);
+        return out;
+      });
     },
     Tile: (args) => {
       const { x } = args.inputs;

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { arena, initSync } from '../../src/wasm/index.js';
 import { gemm, gemmHost } from '../../src/training/gemm.js';
-import { refCol2im, refSumRows, refGemm, refGemmBiasAct, refGemmErrorBound, refIm2col, type ConvGeometry, type RefGemmArgs } from '../../src/reference/gemm.js';
+import { refCol2im, refSumRows, refGemm, refGemmBiasAct, refGemmErrorBound, refIm2col, refMaxPoolGrad, type ConvGeometry, type PoolGeometry, type RefGemmArgs } from '../../src/reference/gemm.js';
 import { wasm } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
 
@@ -100,6 +100,28 @@ test('im2colF32 / col2imF32 equal the TS references bit for bit (padding, stride
     const label = `n${n} ${h}×${w}×${c} k${kk} s${s} pad ${top},${left}`;
     assert.equal(Array.from(cols), Array.from(refIm2col(x, g)), `im2col ${label}`);
     assert.equal(Array.from(back), Array.from(refCol2im(dcols, g)), `col2im ${label}`);
+  }
+});
+
+test('maxPoolGradF32 equals the TS reference bit for bit (overlapping and same-padded windows, ties, −∞ and NaN windows)', () => {
+  const k = wasm() as unknown as { maxPoolGradF32(...a: number[]): void };
+  // n, h, w, c, window h, window w, stride h, stride w, pad top, pad left
+  const cases: Array<[number, number, number, number, number, number, number, number, number, number]> = [
+    [2, 8, 8, 6, 2, 2, 2, 2, 0, 0], [1, 7, 9, 3, 3, 3, 2, 2, 1, 1], [2, 6, 5, 4, 3, 3, 1, 1, 0, 0], [1, 5, 7, 1, 2, 3, 1, 2, 0, 1],
+  ];
+  for (const [n, h, w, c, fh, fw, sh, sw, top, left] of cases) {
+    const oh = top || left ? Math.ceil(h / sh) : Math.floor((h - fh) / sh) + 1, ow = top || left ? Math.ceil(w / sw) : Math.floor((w - fw) / sw) + 1;
+    const info: PoolGeometry = { batchSize: n, inHeight: h, inWidth: w, inChannels: c, effectiveFilterHeight: fh, effectiveFilterWidth: fw,
+      strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, padInfo: { top, left } };
+    const x = rand(n * h * w * c), dy = rand(n * oh * ow * c);
+    for (let i = 0; i < c * 4; i++) x[i] = 2; // ties at the maximum
+    x[c * w + 1] = -Infinity; x[c * w + 2] = NaN;
+    const got = arena.scoped((ar) => {
+      const X = ar.from('f32', x), DY = ar.from('f32', dy), DX = ar.from('f32', rand(x.length)); // garbage: the kernel zeroes dx
+      k.maxPoolGradF32(X.ptr, DY.ptr, DX.ptr, n, h, w, c, fh, fw, sh, sw, top, left, oh, ow);
+      return DX.copy();
+    });
+    assert.equal(Array.from(got), Array.from(refMaxPoolGrad(x, dy, info)), `maxPoolGrad ${n}×${h}×${w}×${c} window ${fh}×${fw} stride ${sh},${sw} pad ${top},${left}`);
   }
 });
 
