@@ -36,7 +36,7 @@
 // gathers take the addresses out as two i64 halves and join four scalar loads with unpacks (pextrd/pinsrd all
 // compete for one port); the ladder's ±step·amp and W, and adaptive's |step|·sat, are premultiplied per call.
 // Tried and not kept (no gain in A/B runs): 16 lanes; splitting the step in two halves interleaved across groups;
-// staging gather addresses through memory.
+// staging gather addresses through memory; adaptive q as a multiply by a precomputed reciprocal instead of the division.
 
 import { rngSeed, rngNextU32 } from './rng';
 
