@@ -323,13 +323,16 @@ export function im2colF32(x: usize, n: i32, h: i32, w: i32, c: i32, kh: i32, kw:
 }
 
 /**
- * dx of max pooling, NHWC: dx = 0, then each output's dy is added at the first maximum of its window (row-major
- * window order, strict >: the cpu backend's rule; a window of NaN or −∞ passes nothing); overlapping windows add in
- * output order. Window rows are clipped to the input (padding never wins).
+ * dx of max pooling, NHWC: each output's dy goes to the first maximum of its window (row-major window order, strict >:
+ * the cpu backend's rule; a window of NaN or −∞ passes nothing), windows clipped to the input (padding never wins).
+ * When windows overlap (stride < window), a pixel's contributions are summed in f64 in output order and rounded to
+ * f32 once, as the cpu backend sums them; `acc` is then an f64 scratch of n·h·w·c (unused otherwise: pass 0).
  */
 export function maxPoolGradF32(x: usize, dy: usize, dx: usize, n: i32, h: i32, w: i32, c: i32, fh: i32, fw: i32, sh: i32, sw: i32,
-  top: i32, left: i32, oh: i32, ow: i32): void {
-  memory.fill(dx, 0, <usize>(n * h * w * c) << 2);
+  top: i32, left: i32, oh: i32, ow: i32, acc: usize): void {
+  const count = <usize>(n * h * w * c), overlap = sh < fh || sw < fw;
+  if (overlap) memory.fill(acc, 0, count << 3);
+  else memory.fill(dx, 0, count << 2);
   let g = dy;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
@@ -348,14 +351,20 @@ export function maxPoolGradF32(x: usize, dy: usize, dx: usize, n: i32, h: i32, w
             }
           }
           if (at >= 0) {
-            const d = dx + (<usize>at << 2);
-            store<f32>(d, load<f32>(d) + load<f32>(g));
+            if (overlap) {
+              const d = acc + (<usize>at << 3);
+              store<f64>(d, load<f64>(d) + <f64>load<f32>(g));
+            } else {
+              const d = dx + (<usize>at << 2); // one window per pixel: 0 + dy (so −0 becomes +0, as the cpu sum does)
+              store<f32>(d, load<f32>(d) + load<f32>(g));
+            }
           }
           g += 4;
         }
       }
     }
   }
+  if (overlap) for (let i: usize = 0; i < count; i++) store<f32>(dx + (i << 2), <f32>load<f64>(acc + (i << 3)));
 }
 
 /** col2im, the transpose of im2colF32: x [n, h, w, c] = Σ of cols entries scattered back (x is overwritten). */

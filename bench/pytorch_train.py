@@ -1,8 +1,10 @@
 """PyTorch CPU baseline for bench/train.bench.ts (issue 6: "aim to be within 3x of PyTorch's CPU training").
 
-Trains the zoo's MLP (784-256-128-10) and LeNet-5 exactly as bench/train.bench.ts does - Adam (lr 1e-3), batch 64,
-softmax cross-entropy, float32, a fixed number of MNIST-shaped samples - on ONE thread (ha3m's wasm backend is
-single-threaded), and prints one JSON line: {"torch": version, "threads": 1, "msPerSample": {"mlp": .., "lenet5": ..}}.
+Trains the zoo's MLP (784-256-128-10) and LeNet-5 with the same models, optimizer (Adam, lr 1e-3), batch (64), loss
+(softmax cross-entropy, float32) and sample count as bench/train.bench.ts - on random MNIST-shaped data, no shuffling
+and no per-step readbacks (which ha3m's timed epoch includes: its ratios are upper bounds) - on ONE thread (ha3m's
+wasm backend is single-threaded), and prints one JSON line: {"torch": version, "threads": 1, "msPerSample": {...}}
+with the best of ROUNDS timed passes after a warm-up pass.
 Optional: PyTorch is not a dependency of ha3m and CI does not install it. The TS bench runs this script when
 HA3M_BENCH_PYTORCH names a Python that has torch, interleaved with its own rounds.
 

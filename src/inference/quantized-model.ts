@@ -21,27 +21,35 @@ export interface QuantizedLayer {
 }
 
 /**
- * Input vectors per layer kept for ADC calibration: half the largest by Σ|x|, half evenly strided over the rest.
- * A strided sample alone misses the extremes that set a max-calibrated ADC range: a conv layer's first input is mostly
- * blank MNIST border patches, its ADC range came out far too small and clipped every bright patch at test time.
+ * Input vectors per layer kept for ADC calibration: half the largest by Σ|x| (per crossbar-high row chunk, since each
+ * tile's ADC sees only its rows), half evenly strided over the rest. A strided sample alone misses the extremes that
+ * set a max-calibrated ADC range: a conv layer's first input is mostly blank MNIST border patches, its ADC range came
+ * out far too small and clipped every bright patch at test time.
  */
 export const CALIBRATION_VECTORS = 512;
 
-/** Indices (ascending) of the calibration vectors kept out of M vectors of K values (see CALIBRATION_VECTORS). */
-export function calibrationIndices(x: Float32Array, M: number, K: number): Int32Array {
+/**
+ * Indices (ascending) of the calibration vectors kept out of M vectors of K values (see CALIBRATION_VECTORS); the
+ * largest-vector half is shared equally by the row chunks [0, chunkRows), [chunkRows, 2·chunkRows), …
+ */
+export function calibrationIndices(x: Float32Array, M: number, K: number, chunkRows = K): Int32Array {
   if (M <= CALIBRATION_VECTORS) return Int32Array.from({ length: M }, (_, i) => i);
-  const l1 = new Float64Array(M);
-  for (let m = 0; m < M; m++) {
-    let s = 0;
-    const base = m * K;
-    for (let i = 0; i < K; i++) s += Math.abs(x[base + i]!);
-    l1[m] = s;
+  const top = CALIBRATION_VECTORS >> 1, chunks = Math.max(1, Math.ceil(K / chunkRows)), perChunk = Math.ceil(top / chunks);
+  const keep = new Uint8Array(M), l1 = new Float64Array(M);
+  let kept = 0;
+  for (let ch = 0; ch < chunks && kept < top; ch++) {
+    const r0 = ch * chunkRows, r1 = Math.min(K, r0 + chunkRows);
+    for (let m = 0; m < M; m++) {
+      let s = 0;
+      for (let i = m * K + r0, end = m * K + r1; i < end; i++) s += Math.abs(x[i]!);
+      l1[m] = s;
+    }
+    const order = Int32Array.from({ length: M }, (_, i) => i).sort((a, b) => l1[b]! - l1[a]! || a - b);
+    for (let t = 0, took = 0; t < M && took < perChunk && kept < top; t++) {
+      if (!keep[order[t]!]) { keep[order[t]!] = 1; took++; kept++; }
+    }
   }
-  const order = Int32Array.from({ length: M }, (_, i) => i).sort((a, b) => l1[b]! - l1[a]! || a - b);
-  const top = CALIBRATION_VECTORS >> 1;
-  const keep = new Uint8Array(M);
-  for (let t = 0; t < top; t++) keep[order[t]!] = 1;
-  const rest = CALIBRATION_VECTORS - top, step = (M - top) / rest;
+  const rest = CALIBRATION_VECTORS - kept, step = (M - kept) / rest;
   // the strided half walks the vectors not already kept, in index order
   let seen = 0, next = 0, taken = 0;
   for (let m = 0; m < M && taken < rest; m++) {
@@ -49,7 +57,7 @@ export function calibrationIndices(x: Float32Array, M: number, K: number): Int32
     if (seen >= next) { keep[m] = 2; taken++; next += step; }
     seen++;
   }
-  const out = new Int32Array(top + taken);
+  const out = new Int32Array(kept + taken);
   for (let m = 0, o = 0; m < M; m++) if (keep[m]) out[o++] = m;
   return out;
 }
@@ -70,7 +78,7 @@ export function quantizeModel(model: ImportedModel, cfg: HardwareConfig, calib: 
   const negative = new Uint8Array(layers.length);
   const samples: Float32Array[] = layers.map(() => new Float32Array(0));
   const capture: MvmFn = (op, x, M) => {
-    const K = op.rows, picked = calibrationIndices(x, M, K);
+    const K = op.rows, picked = calibrationIndices(x, M, K, cfg.crossbar.rows);
     const sample = new Float32Array(picked.length * K);
     for (let t = 0; t < picked.length; t++) sample.set(x.subarray(picked[t]! * K, (picked[t]! + 1) * K), t * K);
     samples[op.layer] = sample;

@@ -125,12 +125,13 @@ export interface PoolGeometry {
 
 /**
  * Reference of maxPoolGradF32: dx of NHWC max pooling; each output's dy goes to the first maximum of its window
- * (strict >, as tfjs' cpu backend picks it; a window of NaN or −∞ passes nothing), adds in f32 in output order.
+ * (strict >, as tfjs' cpu backend picks it; a window of NaN or −∞ passes nothing); a pixel's contributions are summed
+ * in f64 in output order and rounded to f32 once, as the cpu backend sums them.
  */
 export function refMaxPoolGrad(x: Float32Array, dy: Float32Array, info: PoolGeometry): Float32Array {
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
   const fh = info.effectiveFilterHeight, fw = info.effectiveFilterWidth, top = info.padInfo.top, left = info.padInfo.left;
-  const dx = new Float32Array(n * h * w * c);
+  const acc = new Float64Array(n * h * w * c);
   let g = 0;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
@@ -145,12 +146,12 @@ export function refMaxPoolGrad(x: Float32Array, dy: Float32Array, info: PoolGeom
               if (x[i]! > best) { best = x[i]!; at = i; }
             }
           }
-          if (at >= 0) dx[at] = Math.fround(dx[at]! + dy[g]!);
+          if (at >= 0) acc[at] += dy[g]!;
         }
       }
     }
   }
-  return dx;
+  return Float32Array.from(acc);
 }
 
 /** Reference of sumRowsF32: column sums of [rows, cols], row by row with f32 rounding after every add. */

@@ -347,9 +347,11 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
       return arena.scoped(() => {
         const X = arena.from('f32', heap(args.backend, input!)), DY = arena.from('f32', heap(args.backend, dy!));
         const DX = arena.alloc('f32', X.length, false);
+        const overlap = info.strideHeight < info.effectiveFilterHeight || info.strideWidth < info.effectiveFilterWidth;
+        const acc = overlap ? arena.alloc('f64', X.length, false).ptr : 0; // f64 sums of overlapping windows
         convKernels().maxPoolGradF32(X.ptr, DY.ptr, DX.ptr, info.batchSize, info.inHeight, info.inWidth, info.inChannels,
           info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
-          info.outHeight, info.outWidth);
+          info.outHeight, info.outWidth, acc);
         const out = (args.backend as WasmBackendLike).makeOutput(input!.shape, 'float32');
         heap(args.backend, out).set(DX.view);
         return out;

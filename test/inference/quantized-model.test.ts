@@ -28,6 +28,17 @@ test('calibrationIndices: every vector when there are few; otherwise the largest
   assert.ok(idx[idx.length - 1]! > M * 0.95, 'the strided half reaches the end of the batch');
 });
 
+test('calibrationIndices with row chunks: each chunk\'s largest vectors are kept, even when small over the whole row', () => {
+  const K = 10, M = 5000, x = new Float32Array(M * K);
+  for (let m = 0; m < M; m++) for (let i = 0; i < 8; i++) x[m * K + i] = 1 + (m % 97) / 97; // rows 0..7 dominate Σ|x|
+  x[1234 * K + 9] = 3; x[4321 * K + 8] = 2.5; // the only non-zero values of rows 8..9 (chunk 2 of 2)
+  const whole = new Set(calibrationIndices(x, M, K));
+  const chunked = calibrationIndices(x, M, K, 8);
+  assert.is(chunked.length, CALIBRATION_VECTORS);
+  assert.ok(new Set(chunked).has(1234) && new Set(chunked).has(4321), 'chunk 2\'s extremes kept');
+  assert.ok(!(whole.has(1234) && whole.has(4321)), 'ranking by the whole row alone misses at least one of them');
+});
+
 test('quantizeModel keeps the brightest patch of a mostly blank conv input for ADC calibration (a strided sample missed it)', async () => {
   const m = tf.sequential();
   m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 4, kernelSize: 5, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }));

@@ -212,16 +212,18 @@ test('average-pooling gradients match cpu (non-overlapping windows: our kernel; 
   assert.ok(e < 1e-6, `relative error ${e}`);
 });
 
-test('max-pooling gradients match cpu exactly (our kernel): 2×2/2 valid, 3×3/2 same, 3×3/1 overlapping, odd sizes, ties and −∞ windows', async () => {
+test('max-pooling gradients match cpu exactly (our kernel): 2×2/2 valid, 3×3/2 same, 3×3/1 overlapping, odd sizes, ties and −∞ windows, non-integer dy', async () => {
   const x = rand(2 * 7 * 9 * 3);
   const px = (b: number, y: number, xx: number, ch: number) => ((b * 7 + y) * 9 + xx) * 3 + ch;
   // ties at the window maximum (the first one takes the gradient) and windows of −∞ only (no gradient at all)
   for (let y = 0; y < 4; y++) for (let xx = 2; xx < 6; xx++) x[px(0, y, xx, 1)] = 9;
   for (let y = 3; y < 7; y++) for (let xx = 0; xx < 4; xx++) x[px(1, y, xx, 2)] = -Infinity;
+  const dyData = rand(2 * 7 * 9 * 3);
   const e = await onBoth({ name: 'maxpool', run: () => tf.tidy(() => {
     const t = tf.tensor4d(x, [2, 7, 9, 3]);
+    // non-integer weights on the outputs: overlapping windows sum several of them into one pixel (in f64, rounded once)
     const g = (f: (v: tf.Tensor4D) => tf.Tensor) => {
-      const shape = f(t).shape, w = tf.range(1, f(t).size + 1).reshape(shape);
+      const shape = f(t).shape, w = tf.tensor(dyData.subarray(0, f(t).size), shape);
       return Float32Array.from(tf.grad((v: tf.Tensor) => tf.sum(tf.mul(f(v as tf.Tensor4D), w)))(t).dataSync());
     };
     return [g((v) => tf.maxPool(v, 2, 2, 'valid')), g((v) => tf.maxPool(v, 3, 2, 'same')), g((v) => tf.maxPool(v, 3, 1, 'valid')),

@@ -80,15 +80,16 @@ test('gemm rejects bad shapes with a message naming the problem', () => {
 
 test('im2colF32 / col2imF32 equal the TS references bit for bit (padding, strides, channel runs of 1, 3, 4, 16)', () => {
   const k = wasm() as unknown as { im2colF32(...a: number[]): void; col2imF32(...a: number[]): void };
-  const cases: Array<[number, number, number, number, number, number, number, number]> = [
-    // n, h, w, c, kernel, stride, pad top, pad left (same-style: out = ceil(in / stride))
-    [2, 7, 6, 3, 3, 1, 1, 1], [1, 9, 9, 16, 3, 2, 1, 1], [2, 5, 5, 1, 5, 1, 2, 2], [1, 8, 8, 4, 3, 2, 0, 0], [1, 6, 7, 3, 1, 2, 0, 0],
+  const cases: Array<[number, number, number, number, number, number, number, number, number, number]> = [
+    // n, h, w, c, kernel h, kernel w, stride h, stride w, pad top, pad left (pad p on both sides)
+    [2, 7, 6, 3, 3, 3, 1, 1, 1, 1], [1, 9, 9, 16, 3, 3, 2, 2, 1, 1], [2, 5, 5, 1, 5, 5, 1, 1, 2, 2], [1, 8, 8, 4, 3, 3, 2, 2, 0, 0],
+    [1, 6, 7, 3, 1, 1, 2, 2, 0, 0], [2, 9, 11, 3, 2, 5, 3, 2, 1, 2], // kh ≠ kw, sh ≠ sw, kw·c not a multiple of 4
   ];
-  for (const [n, h, w, c, kk, s, top, left] of cases) {
-    const oh = top ? Math.ceil(h / s) : Math.ceil((h - kk + 1) / s), ow = left ? Math.ceil(w / s) : Math.ceil((w - kk + 1) / s);
-    const g: ConvGeometry = { batchSize: n, inHeight: h, inWidth: w, inChannels: c, filterHeight: kk, filterWidth: kk, strideHeight: s, strideWidth: s, outHeight: oh, outWidth: ow, padInfo: { top, left } };
-    const geo = [n, h, w, c, kk, kk, s, s, top, left, oh, ow];
-    const x = rand(n * h * w * c), rows = n * oh * ow * kk * kk * c;
+  for (const [n, h, w, c, kh, kw, sh, sw, top, left] of cases) {
+    const oh = Math.floor((h + 2 * top - kh) / sh) + 1, ow = Math.floor((w + 2 * left - kw) / sw) + 1;
+    const g: ConvGeometry = { batchSize: n, inHeight: h, inWidth: w, inChannels: c, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, padInfo: { top, left } };
+    const geo = [n, h, w, c, kh, kw, sh, sw, top, left, oh, ow];
+    const x = rand(n * h * w * c), rows = n * oh * ow * kh * kw * c;
     const dcols = rand(rows);
     const [cols, back] = arena.scoped((ar) => {
       const X = ar.from('f32', x), C = ar.from('f32', rand(rows)); // garbage in C: the kernel must write every element
@@ -97,7 +98,7 @@ test('im2colF32 / col2imF32 equal the TS references bit for bit (padding, stride
       k.col2imF32(D.ptr, ...geo, Y.ptr);
       return [C.copy(), Y.copy()];
     });
-    const label = `n${n} ${h}×${w}×${c} k${kk} s${s} pad ${top},${left}`;
+    const label = `n${n} ${h}×${w}×${c} k${kh}×${kw} s${sh},${sw} pad ${top},${left}`;
     assert.equal(Array.from(cols), Array.from(refIm2col(x, g)), `im2col ${label}`);
     assert.equal(Array.from(back), Array.from(refCol2im(dcols, g)), `col2im ${label}`);
   }
@@ -108,17 +109,20 @@ test('maxPoolGradF32 equals the TS reference bit for bit (overlapping and same-p
   // n, h, w, c, window h, window w, stride h, stride w, pad top, pad left
   const cases: Array<[number, number, number, number, number, number, number, number, number, number]> = [
     [2, 8, 8, 6, 2, 2, 2, 2, 0, 0], [1, 7, 9, 3, 3, 3, 2, 2, 1, 1], [2, 6, 5, 4, 3, 3, 1, 1, 0, 0], [1, 5, 7, 1, 2, 3, 1, 2, 0, 1],
+    [1, 4, 4, 2, 3, 3, 3, 3, 3, 3], // numeric padding 3: the first window lies wholly outside the input
   ];
   for (const [n, h, w, c, fh, fw, sh, sw, top, left] of cases) {
-    const oh = top || left ? Math.ceil(h / sh) : Math.floor((h - fh) / sh) + 1, ow = top || left ? Math.ceil(w / sw) : Math.floor((w - fw) / sw) + 1;
+    const oh = Math.floor((h + 2 * top - fh) / sh) + 1, ow = Math.floor((w + 2 * left - fw) / sw) + 1;
     const info: PoolGeometry = { batchSize: n, inHeight: h, inWidth: w, inChannels: c, effectiveFilterHeight: fh, effectiveFilterWidth: fw,
       strideHeight: sh, strideWidth: sw, outHeight: oh, outWidth: ow, padInfo: { top, left } };
     const x = rand(n * h * w * c), dy = rand(n * oh * ow * c);
     for (let i = 0; i < c * 4; i++) x[i] = 2; // ties at the maximum
-    x[c * w + 1] = -Infinity; x[c * w + 2] = NaN;
+    // whole windows of −∞ (image 0, channel 0) and NaN (last image, last channel): no maximum, no gradient
+    for (let y = 0; y < Math.min(h, 3); y++) for (let xx = 0; xx < Math.min(w, 3); xx++) { x[(y * w + xx) * c] = -Infinity; x[(((n - 1) * h + h - 1 - y) * w + w - 1 - xx) * c + c - 1] = NaN; }
     const got = arena.scoped((ar) => {
       const X = ar.from('f32', x), DY = ar.from('f32', dy), DX = ar.from('f32', rand(x.length)); // garbage: the kernel zeroes dx
-      k.maxPoolGradF32(X.ptr, DY.ptr, DX.ptr, n, h, w, c, fh, fw, sh, sw, top, left, oh, ow);
+      const acc = ar.alloc('f64', x.length).ptr; // used when windows overlap
+      k.maxPoolGradF32(X.ptr, DY.ptr, DX.ptr, n, h, w, c, fh, fw, sh, sw, top, left, oh, ow, acc);
       return DX.copy();
     });
     assert.equal(Array.from(got), Array.from(refMaxPoolGrad(x, dy, info)), `maxPoolGrad ${n}×${h}×${w}×${c} window ${fh}×${fw} stride ${sh},${sw} pad ${top},${left}`);
