@@ -11,6 +11,8 @@
 //   Sum / Mean over leading axes, Tile, AvgPoolGrad with non-overlapping windows → direct kernels (tfjs-wasm's generic
 //   paths for these made up most of a BatchNorm ResNet step); MaxPoolGrad → one wasm pass scattering dy to each window's
 //   first maximum (the cpu backend's rule; tfjs-wasm's took 14 ms for LeNet's first pooling, a quarter of a step);
+//   Add / Sub / Multiply of a tensor and a per-channel vector ([C] or [1, …, 1, C]: bias adds, BatchNorm) → one
+//   loop (tfjs-wasm's broadcasting path ran at ~6 ns per element); every other case goes to the backend's kernel;
 //   Identity, Cast to the same dtype → the input's data shared (tfjs-wasm copied it; the engine clones every tensor it
 //   saves for the backward pass, ~30 copies per MLP step, the 784×256 weights among them).
 //
@@ -36,6 +38,7 @@ type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 const WASM = 'wasm';
 const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'AvgPoolGrad', 'MaxPoolGrad',
+  'Add', 'Sub', 'Multiply',
   'Identity', 'Cast'] as const;
 const originals = new Map<string, tf.KernelConfig | undefined>();
 let patched = false;
@@ -234,6 +237,34 @@ function shareData(backend: unknown, x: tf.TensorInfo, dtype = x.dtype): tf.Tens
 }
 
 
+/** Whether `small` is a per-channel vector of `big` ([C] or [1, …, 1, C] with C = big's last dimension). */
+function perChannel(big: number[], small: number[]): boolean {
+  if (big.length < 2 || small.length < 1 || small.length > big.length) return false;
+  const c = big[big.length - 1]!;
+  return small[small.length - 1] === c && small.slice(0, -1).every((d) => d === 1) && sizeOf(big) > c;
+}
+
+type BinaryOp = 'Add' | 'Sub' | 'Multiply';
+/**
+ * A float32 binary op of a tensor and a per-channel vector, in either order; null when the operands are anything
+ * else. One f64 operation rounded to f32 per element: the correctly rounded f32 result, as the cpu backend stores it.
+ */
+function perChannelBinary(op: BinaryOp, backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo | null {
+  if (a.dtype !== 'float32' || b.dtype !== 'float32') return null;
+  const bigFirst = perChannel(a.shape, b.shape);
+  if (!bigFirst && !perChannel(b.shape, a.shape)) return null;
+  const big = bigFirst ? a : b, shape = big.shape, c = shape[shape.length - 1]!;
+  const out = (backend as WasmBackendLike).makeOutput(shape, 'float32');
+  // views after makeOutput: it may grow the heap
+  const x = heap(backend, big), v = heap(backend, bigFirst ? b : a), y = heap(backend, out);
+  const n = x.length;
+  if (op === 'Add') for (let i = 0; i < n; i += c) for (let j = 0; j < c; j++) y[i + j] = x[i + j]! + v[j]!;
+  else if (op === 'Multiply') for (let i = 0; i < n; i += c) for (let j = 0; j < c; j++) y[i + j] = x[i + j]! * v[j]!;
+  else if (bigFirst) for (let i = 0; i < n; i += c) for (let j = 0; j < c; j++) y[i + j] = x[i + j]! - v[j]!;
+  else for (let i = 0; i < n; i += c) for (let j = 0; j < c; j++) y[i + j] = v[j]! - x[i + j]!;
+  return out;
+}
+
 function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
   const orig = (name: string): KernelFunc => {
     const k = originals.get(name);
@@ -357,6 +388,9 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
         return out;
       });
     },
+    Add: (args) => perChannelBinary('Add', args.backend, args.inputs.a!, args.inputs.b!) ?? orig('Add')(args),
+    Sub: (args) => perChannelBinary('Sub', args.backend, args.inputs.a!, args.inputs.b!) ?? orig('Sub')(args),
+    Multiply: (args) => perChannelBinary('Multiply', args.backend, args.inputs.a!, args.inputs.b!) ?? orig('Multiply')(args),
     Tile: (args) => {
       const { x } = args.inputs;
       const reps = (args.attrs as unknown as { reps: number[] }).reps;

@@ -232,6 +232,18 @@ test('max-pooling gradients match cpu exactly (our kernel): 2×2/2 valid, 3×3/2
   assert.is(e, 0, `relative error ${e}`);
 });
 
+test('Add / Sub / Multiply with a per-channel vector (our kernel, both orders, [C] and [1,1,1,C]) equal cpu exactly; other shapes still work', async () => {
+  const big = rand(2 * 5 * 3 * 7), vec = rand(7), same = rand(2 * 5 * 3 * 7);
+  const e = await onBoth({ name: 'per-channel binary', run: () => tf.tidy(() => {
+    const x = tf.tensor4d(big, [2, 5, 3, 7]), v1 = tf.tensor1d(vec), v4 = tf.tensor4d(vec, [1, 1, 1, 7]), y = tf.tensor4d(same, [2, 5, 3, 7]);
+    const outs = [tf.add(x, v1), tf.add(v4, x), tf.sub(x, v4), tf.sub(v1, x), tf.mul(x, v1), tf.mul(v4, x),
+      tf.add(x, y), tf.sub(x, tf.tensor4d(vec.subarray(0, 3), [1, 1, 3, 1])), tf.mul(tf.tensor2d(big.subarray(0, 14), [2, 7]), v1),
+      tf.add(tf.tensor1d([1, 2, 3], 'int32'), tf.tensor1d([4, 5, 6], 'int32'))];
+    return outs.map((t) => Float32Array.from(t.dataSync()));
+  }) });
+  assert.is(e, 0, `relative error ${e}`);
+});
+
 test('batched matMul with transposes matches cpu', async () => {
   const ad = rand(2 * 4 * 3), bd = rand(2 * 5 * 4);
   const e = await onBoth({ name: 'bmm', run: () => tf.tidy(() => [tf.matMul(tf.tensor3d(ad, [2, 4, 3]), tf.tensor3d(bd, [2, 5, 4]), true, true).dataSync() as Float32Array]) });
