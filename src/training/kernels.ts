@@ -5,7 +5,7 @@
 // transpose absorbed by the packing — near the 4-wide mul+add peak of this machine; see bench/train.bench.ts):
 //
 //   BatchMatMul / _FusedMatMul → gemm (bias + relu in its epilogue; other activations applied with tf ops after);
-//   Conv2D / FusedConv2D → im2col(x) · W (im2col built by a wasm kernel in our arena);
+//   Conv2D / FusedConv2D stay the backend's (XNNPACK): faster than im2col · W here (LeNet training 12 %, predict 1.6×);
 //   Conv2DBackpropFilter → im2col(x)ᵀ · dy (transposed-A gemm), reshaped to the filter;
 //   Conv2DBackpropInput → dy · Wᵀ (transposed-B gemm) scattered back by the wasm col2im kernel;
 //   Sum / Mean over leading axes, Tile, AvgPoolGrad with non-overlapping windows → direct kernels (tfjs-wasm's generic
@@ -37,7 +37,7 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
 
 const WASM = 'wasm';
-const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2D', 'FusedConv2D', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'AvgPoolGrad', 'MaxPoolGrad',
+const TAKEN = ['BatchMatMul', '_FusedMatMul', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'Tile', 'Sum', 'Mean', 'AvgPoolGrad', 'MaxPoolGrad',
   'Add', 'Sub', 'Multiply',
   'Identity', 'Cast'] as const;
 const originals = new Map<string, tf.KernelConfig | undefined>();
@@ -170,19 +170,6 @@ function withCols<T>(backend: unknown, x: tf.TensorInfo, info: Conv2DInfo, fn: (
   }
 }
 
-function conv2dGemm(backend: unknown, x: tf.TensorInfo, filter: tf.TensorInfo, info: Conv2DInfo, bias: tf.TensorInfo | undefined, act: GemmActivation): tf.TensorInfo {
-  const rows = info.batchSize * info.outHeight * info.outWidth, k = info.filterHeight * info.filterWidth * info.inChannels, f = info.outChannels;
-  return withCols(backend, x, info, (cols) => {
-    const W = arena.from('f32', heap(backend, filter));
-    const Bias = bias ? arena.from('f32', heap(backend, bias)) : undefined;
-    const C = arena.alloc('f32', rows * f, false);
-    gemm({ m: rows, n: f, k, a: cols, b: W, c: C, bias: Bias, activation: act });
-    const out = (backend as WasmBackendLike).makeOutput([info.batchSize, info.outHeight, info.outWidth, f], 'float32');
-    heap(backend, out).set(C.view);
-    return out;
-  });
-}
-
 /**
  * Tile on host typed arrays with bulk copies: innermost rows are copied then repeated with copyWithin, and each outer
  * dimension's block is repeated the same way. tfjs-wasm's Tile is a per-element generic loop (≈0.3 s for one
@@ -302,23 +289,6 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
         }
         return applyActivation(y, at.activation, preluActivationWeights ? asTensor(preluActivationWeights) : undefined, at.leakyreluAlpha);
       });
-    },
-    Conv2D: (args) => {
-      const { x, filter } = args.inputs;
-      const info = convInfo(x!.shape, filter!.shape, args.attrs!);
-      if (!supported(info) || !f32(x, filter)) return orig('Conv2D')(args);
-      return conv2dGemm(args.backend, x!, filter!, info, undefined, 'linear');
-    },
-    FusedConv2D: (args) => {
-      const { x, filter, bias, preluActivationWeights } = args.inputs;
-      const info = convInfo(x!.shape, filter!.shape, args.attrs!);
-      const at = args.attrs as unknown as { activation?: string; leakyreluAlpha?: number };
-      const okBias = !bias || sizeOf(bias.shape) === info.outChannels;
-      if (!supported(info) || !f32(x, filter, bias) || !okBias) return orig('FusedConv2D')(args);
-      const act = kernelAct(at.activation);
-      const out = conv2dGemm(args.backend, x!, filter!, info, bias, act ?? 'linear');
-      if (act) return out;
-      return tf.tidy(() => applyActivation(asTensor(out), at.activation, preluActivationWeights ? asTensor(preluActivationWeights) : undefined, at.leakyreluAlpha));
     },
     Conv2DBackpropFilter: (args) => {
       const { x, dy } = args.inputs;
