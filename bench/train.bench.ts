@@ -124,13 +124,11 @@ for (const model of ['mlp', 'lenet5'] as ZooModelName[]) {
       }
     }
   }
-  const ours = live.find((l) => l.c.label === 'ha3m wasm');
-  if (pytorch && ours && torchMs.get(model)?.length === rounds) {
-    const rr = ours.ms.map((v, i) => v / torchMs.get(model)![i]!);
-    results.set(`${model} / PyTorch CPU, 1 thread`, median(torchMs.get(model)!));
-    roundRatios.set(`${model} / vs PyTorch`, rr);
-  }
   const base = live.find((l) => l.c.label === 'ha3m wasm');
+  if (pytorch && base && torchMs.get(model)?.length === rounds) {
+    results.set(`${model} / PyTorch CPU, 1 thread`, median(torchMs.get(model)!));
+    roundRatios.set(`${model} / vs PyTorch`, base.ms.map((v, i) => v / torchMs.get(model)![i]!));
+  }
   for (const l of live) {
     results.set(l.key, median(l.ms));
     if (base && l !== base) roundRatios.set(l.key, l.ms.map((v, i) => v / base.ms[i]!));

@@ -54,7 +54,7 @@ export function calibrationIndices(x: Float32Array, M: number, K: number, chunkR
   let seen = 0, next = 0, taken = 0;
   for (let m = 0; m < M && taken < rest; m++) {
     if (keep[m]) continue;
-    if (seen >= next) { keep[m] = 2; taken++; next += step; }
+    if (seen >= next) { keep[m] = 1; taken++; next += step; }
     seen++;
   }
   const out = new Int32Array(kept + taken);
