@@ -28,15 +28,19 @@
 //
 // Scheduling: LANES = 8 lanes each hold one cell, as two groups of four f32x4 lanes whose state lives in scratch and
 // which are stepped alternately (two independent dependency chains read → step → G → read for the CPU to overlap;
-// the adaptive chain, with two dependent table lookups and a division, is ~100 cycles long). When a lane's cell is
+// the adaptive chain, with two dependent table lookups and a division, is the longest). When a lane's cell is
 // done (verified in band, or maxPulses), its results are written and the idle lanes take the next cells in index
 // order. Row-parallel accounting (which pulse indices of a row had any SET / any RESET) keeps up to ROWS_IN_FLIGHT
 // rows open at once, one flag slot each, so a long cell does not stall the other lanes at a row boundary.
 // Speed notes (V8, x64): lane constants are v128 loads from scratch (splats were re-materialised every step);
 // gathers take the addresses out as two i64 halves and join four scalar loads with unpacks (pextrd/pinsrd all
-// compete for one port); the ladder's ±step·amp and W, and adaptive's |step|·sat, are premultiplied per call.
-// Tried and not kept (no gain in A/B runs): 16 lanes; splitting the step in two halves interleaved across groups;
-// staging gather addresses through memory; adaptive q as a multiply by a precomputed reciprocal instead of the division.
+// compete for one port); the ladder's ±step·amp and W, and adaptive's |step|·sat, are premultiplied per call;
+// adaptive looks up its q bucket's ladder record directly (S_KREC, 160 KB) instead of bucket → k → record (+9 %).
+// Tried and not kept (no gain in A/B runs): 12 or 16 lanes (3–4 groups); splitting the step in two halves
+// interleaved across groups; staging gather addresses through memory; adaptive q as a multiply by a precomputed
+// reciprocal instead of the division; a counter-based per-cell hash instead of xoshiro128** (i32x4.mul is slow);
+// no row-flag stores at all (no measurable change). A native C build of this loop with SSE4.1 (same layout) runs
+// ~1.3× this kernel: bench/program-ceiling.bench.ts.
 
 import { rngSeed, rngNextU32 } from './rng';
 
@@ -78,14 +82,16 @@ const C_VTOL = 0, C_MAXP = 16, C_GMIN = 32, C_GMAX = 48, C_SATSCALE = 64, C_READ
 const C_READSCALE = 112, C_SETAMP0 = 128, C_RESETAMP0 = 144, C_W0 = 160, C_GAIN = 176, C_LAST = 192, C_OFF = 208;
 const C_AMPB = 224, C_RECB = 240, C_STEPSATB = 256, C_SATB = 272, C_C2CB = 288, C_NORMALB = 304, C_KSTARTB = 320;
 const C_TWO = 336, C_FOUR = 352, C_ONE = 368, C_SATMAX = 384, C_KLO = 400, C_KMAX = 416, C_M255 = 432, C_M256 = 448;
-const C_MC2C = 464, C_MNORMAL = 480, C_ABS = 496;
+const C_MC2C = 464, C_MNORMAL = 480, C_ABS = 496, C_KRECB = 512;
 // 16 bytes per ladder step k: [f32(setStep·amp[k]), W[k], f32(−resetStep·amp[k]), W[k]] with the energy weight
 // W[k] = f32(v_k²·pulseE + nReads·readE): one 8-byte load per lane (at k·16, + 8 for RESET) gives the signed step and W
-const S_REC = S_CONST + 512 + 16;
+const S_REC = S_CONST + 528 + 16;
 const S_AMP = S_REC + 16 * LADDER_MAX; // copy of amp[k] (adaptive refinement walk)
 // adaptive: per saturation bin, interleaved like T_SAT: [2i] f32(setStep·satSet[i]), [2i + 1] f32(resetStep·satReset[i])
 const S_STEPSAT = S_AMP + 4 * LADDER_MAX;
-export const PROGRAM_SCRATCH_BYTES: i32 = S_STEPSAT + 8 * SAT_N;
+// adaptive: per q bucket, the 16-byte ladder record of its start k, W negated when the bucket refines
+const S_KREC = S_STEPSAT + 8 * SAT_N;
+export const PROGRAM_SCRATCH_BYTES: i32 = S_KREC + 16 * K_N;
 
 export const PROGRAM_KERNELS_VERSION: i32 = 2;
 
@@ -318,7 +324,7 @@ export function programCells(
   const ladderLast = <i32>prm(prmPtr, P_LADDER) - 1;
 
   memory.fill(flags, 0, <usize>programFlagsBytes(maxPulses));
-  memory.fill(scratch, 0, <usize>PROGRAM_SCRATCH_BYTES);
+  memory.fill(scratch, 0, <usize>S_KREC); // S_KREC is written whole below when used
   for (let kk = 0; kk <= ladderLast; kk++) {
     const vsq = <f64>load<f32>(tab + (<usize>(T_VSQ + kk) << 2));
     const wk = <f32>(vsq * cPulseE + <f64>cNReads * cReadE);
@@ -335,6 +341,12 @@ export function programCells(
       const sa = tab + (<usize>(T_SAT + 2 * i) << 2), d = scratch + <usize>(S_STEPSAT + (i << 3));
       store<f32>(d, setStep * load<f32>(sa));
       store<f32>(d, resetStep * load<f32>(sa, 4), 4);
+    }
+    for (let b = 0; b < K_N; b++) {
+      const e = load<i32>(tab + (<usize>(T_KSTART + b) << 2));
+      const src = scratch + <usize>(S_REC + ((e & 255) << 4)), d = scratch + <usize>(S_KREC + (b << 4));
+      v128.store(d, v128.load(src));
+      if (e & 256) { store<f32>(d, -load<f32>(d, 4), 4); store<f32>(d, -load<f32>(d, 12), 12); }
     }
   }
   for (let s = 0; s < ROWS_IN_FLIGHT; s++) store<i32>(slotAt(S_SLOTROW, s), -1);
@@ -366,6 +378,7 @@ export function programCells(
   v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_C2C << 2))), C_C2CB);
   v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_NORMAL << 2))), C_NORMALB);
   v128.store(cst, i32x4.splat(<i32>(tab + (<usize>T_KSTART << 2))), C_KSTARTB);
+  v128.store(cst, i32x4.splat(<i32>(scratch + <usize>S_KREC)), C_KRECB);
   v128.store(cst, i32x4.splat(2), C_TWO);
   v128.store(cst, i32x4.splat(4), C_FOUR);
   v128.store(cst, i32x4.splat(1), C_ONE);
@@ -412,42 +425,51 @@ export function programCells(
     stepAmp = v128.bitselect(v128.load(c, C_SETAMP0), v128.load(c, C_RESETAMP0), isSet);
     w = v128.load(c, C_W0);
   } else {
-    let k: v128;
+    // the 8-byte [±step·amp, W] record of each lane (ISPP: the ladder record of k at k·16, + 8 for RESET)
+    let ka: v128, qv = i32x4.splat(0);
     if (scheme == 0) {
       // ISPP: one ladder step up while the direction holds, back to v0 on a reversal
-      k = v128.and(i32x4.eq(dir, v128.load(g, S_LD)), i32x4.min_s(i32x4.add(v128.load(g, S_K), v128.load(c, C_ONE)), v128.load(c, C_LAST)));
+      const k = v128.and(i32x4.eq(dir, v128.load(g, S_LD)), i32x4.min_s(i32x4.add(v128.load(g, S_K), v128.load(c, C_ONE)), v128.load(c, C_LAST)));
       v128.store(g, dir, S_LD);
+      v128.store(g, k, S_K);
+      ka = i32x4.add(i32x4.add(i32x4.shl(k, 4), i32x4.shl(resetOff, 1)), v128.load(c, C_RECB));
     } else {
       // adaptive: the largest k whose amp[0..k] are all ≤ q = gain·|error| / (|step|·sat(read)) (k = 0 if none).
-      // The bucket of q (its f32 bits >>> K_SHIFT) gives a start k that is never too high, and a flag when a ladder
+      // The bucket of q (its f32 bits >>> K_SHIFT) has a start k that is never too high, and a flag when a ladder
       // amplitude falls inside the bucket; only then does k walk up. |step|·sat comes premultiplied (S_STEPSAT).
+      // S_KREC holds each bucket's start record (the flag as the sign of W), so the common case is one lookup.
       const need = f32x4.mul(v128.load(c, C_GAIN), v128.and(f32x4.sub(gt, r), v128.load(c, C_ABS)));
       const ri = i32x4.min_s(i32x4.max_s(i32x4.trunc_sat_f32x4_s(f32x4.mul(f32x4.sub(r, v128.load(c, C_GMIN)), v128.load(c, C_SATSCALE))),
         i32x4.splat(0)), v128.load(c, C_SATMAX));
       const q = f32x4.div(need, gather4(i32x4.add(i32x4.add(i32x4.shl(ri, 3), resetOff), v128.load(c, C_STEPSATB))));
       const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(q, K_SHIFT), v128.load(c, C_KLO)), i32x4.splat(0)),
         v128.load(c, C_KMAX));
-      const ent = gather4(i32x4.add(i32x4.shl(b, 2), v128.load(c, C_KSTARTB)));
-      k = v128.and(ent, v128.load(c, C_M255));
-      const refine = v128.and(v128.and(ent, v128.load(c, C_M256)), act); // 256 in active lanes whose bucket refines
-      if (v128.any_true(refine)) {
-        let walk = i32x4.ne(refine, i32x4.splat(0));
-        do {
-          const k1 = i32x4.min_s(i32x4.add(k, v128.load(c, C_ONE)), v128.load(c, C_LAST));
-          const a1 = gather4(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
-          walk = v128.and(v128.and(walk, i32x4.lt_s(k, v128.load(c, C_LAST))), f32x4.le(a1, q));
-          k = i32x4.sub(k, walk);
-        } while (v128.any_true(walk));
-      }
+      ka = i32x4.add(i32x4.add(i32x4.shl(b, 4), i32x4.shl(resetOff, 1)), v128.load(c, C_KRECB));
+      qv = q;
     }
-    v128.store(g, k, S_K);
-    // [±step·amp, W] of each lane's k (8 bytes at k·16, + 8 for RESET), transposed by unpacks
-    const ka = i32x4.add(i32x4.add(i32x4.shl(k, 4), i32x4.shl(resetOff, 1)), v128.load(c, C_RECB));
-    const lo = i64x2.extract_lane(ka, 0), hi = i64x2.extract_lane(ka, 1);
-    const p01 = v128.shuffle<i32>(v128.load64_zero(<usize><u32>lo), v128.load64_zero(<usize>(lo >>> 32)), 0, 4, 1, 5);
-    const p23 = v128.shuffle<i32>(v128.load64_zero(<usize><u32>hi), v128.load64_zero(<usize>(hi >>> 32)), 0, 4, 1, 5);
-    const sa = v128.shuffle<i64>(p01, p23, 0, 2), ww = v128.shuffle<i64>(p01, p23, 1, 3);
-    stepAmp = sa; w = ww;
+    // the four 8-byte records, transposed by unpacks
+    while (true) {
+      const lo = i64x2.extract_lane(ka, 0), hi = i64x2.extract_lane(ka, 1);
+      const p01 = v128.shuffle<i32>(v128.load64_zero(<usize><u32>lo), v128.load64_zero(<usize>(lo >>> 32)), 0, 4, 1, 5);
+      const p23 = v128.shuffle<i32>(v128.load64_zero(<usize><u32>hi), v128.load64_zero(<usize>(hi >>> 32)), 0, 4, 1, 5);
+      stepAmp = v128.shuffle<i64>(p01, p23, 0, 2);
+      w = v128.shuffle<i64>(p01, p23, 1, 3);
+      // adaptive: an active lane whose bucket record has W < 0 (the refine flag) walks k up from the bucket's start;
+      // then every lane takes the ladder record of its k (W ≥ 0 there, so this runs at most twice)
+      if (scheme != 2 || (i32x4.bitmask(w) & i32x4.bitmask(act)) == 0) break;
+      const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(qv, K_SHIFT), v128.load(c, C_KLO)), i32x4.splat(0)),
+        v128.load(c, C_KMAX));
+      const ent = gather4(i32x4.add(i32x4.shl(b, 2), v128.load(c, C_KSTARTB)));
+      let k = v128.and(ent, v128.load(c, C_M255));
+      let walk = i32x4.ne(v128.and(v128.and(ent, v128.load(c, C_M256)), act), i32x4.splat(0));
+      do {
+        const k1 = i32x4.min_s(i32x4.add(k, v128.load(c, C_ONE)), v128.load(c, C_LAST));
+        const a1 = gather4(i32x4.add(i32x4.shl(k1, 2), v128.load(c, C_AMPB)));
+        walk = v128.and(v128.and(walk, i32x4.lt_s(k, v128.load(c, C_LAST))), f32x4.le(a1, qv));
+        k = i32x4.sub(k, walk);
+      } while (v128.any_true(walk));
+      ka = i32x4.add(i32x4.add(i32x4.shl(k, 4), i32x4.shl(resetOff, 1)), v128.load(c, C_RECB));
+    }
   }
   v128.store(g, f32x4.add(v128.load(g, S_ACC), f32x4.mul(gi, w)), S_ACC);
   // xoshiro128** step in each lane: u = rotl(x1·5, 7)·9

@@ -47,7 +47,7 @@ export const TABLES_LEN = T_KSTART + K_N;
 /** Rows whose accounting is open at once in the kernel (assembly/program.ts ROWS_IN_FLIGHT). */
 export const ROWS_IN_FLIGHT = 8;
 /** Bytes of the kernel's lane / row-slot scratch block (assembly/program.ts PROGRAM_SCRATCH_BYTES). */
-export const PROGRAM_SCRATCH_BYTES = 1232 + 20 * LADDER_MAX + 8 * SAT_N;
+export const PROGRAM_SCRATCH_BYTES = 1248 + 20 * LADDER_MAX + 8 * SAT_N + 16 * K_N;
 /** f64 fields per crossbar of the wasm accounting pass (assembly/program.ts PROGRAM_SUMMARY_FIELDS). */
 export const SUMMARY_FIELDS = 11;
 /** Bytes of the kernel's row-flags scratch for a maxPulses (assembly/program.ts programFlagsBytes). */
