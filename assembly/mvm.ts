@@ -360,3 +360,171 @@ export function mvmAnalog(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// The ideal path of a whole layer, kept in wasm memory (src/inference/engine.ts): quantize the layer's input once
+// (before im2col: quantized 0 is the padding's 0), pack each block's im2col patches into the i16 vectors
+// mvmIdealI16 takes, add the block products into the layer's f64 sums, de-scale. Each step is the same arithmetic
+// as its TS twin (quantizeInputs, refIm2colInts, the engine's accumulation, descale), so results are identical.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Quantized inputs as i16 (the host has checked they fit): v = x·inv clipped to [lo, 1], q = v·qmax, rounded half to
+ * even (src/hardware/quantize.ts quantizeInputs). Returns the index of the first non-finite input (nothing after it
+ * is written), or −1.
+ */
+export function quantizeInputsI16(x: usize, n: i32, inv: f64, lo: f64, qmax: f64, out: usize): i32 {
+  for (let i = 0; i < n; i++) {
+    const xi = <f64>load<f32>(x + (<usize>i << 2));
+    if (xi - xi != 0) return i; // NaN or ±Infinity
+    let v = xi * inv;
+    v = v < lo ? lo : v > 1 ? 1 : v;
+    store<i16>(out + (<usize>i << 1), <i16><i32>nearest<f64>(v * qmax));
+  }
+  return -1;
+}
+
+/** Copies n i16 values; the runs here are short (kw·inC), where memory.copy's call costs more than the copy. */
+@inline function copyI16(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 8 <= n; i += 8) v128.store(dst + (<usize>i << 1), v128.load(src + (<usize>i << 1)));
+  for (; i < n; i++) store<i16>(dst + (<usize>i << 1), load<i16>(src + (<usize>i << 1)));
+}
+
+/**
+ * Rows [row0, row0 + rows) of im2col patches p0 .. p0 + count − 1 of a batch of HWC i16 images, as i16 vectors of
+ * kPad (zero padded) at dst: patch p = (b·outH + oy)·outW + ox, patch row r = (ky·kw + kx)·inC + c holds
+ * x[b, iy, ix, c] with iy = oy·strideH − padTop + ky, ix = ox·strideW − padLeft + kx, or 0 outside the image. A
+ * dense layer's input is the 1 × 1 image with inC = K and a 1 × 1 kernel. x and dst need 8 values of slack after
+ * their ends (short-row fast path).
+ */
+export function im2colI16(
+  x: usize, inH: i32, inW: i32, inC: i32, kh: i32, kw: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+  outH: i32, outW: i32, p0: i32, count: i32, row0: i32, rows: i32, dst: usize, kPad: i32,
+): void {
+  const imageSize = inH * inW * inC, perImage = outH * outW, rowEnd = row0 + rows, runLen = kw * inC;
+  let b = p0 / perImage, oy = (p0 - b * perImage) / outW, ox = p0 - b * perImage - oy * outW;
+  const K = kh * runLen;
+  if (row0 == 0 && rows == K && runLen <= 8 && kPad - K < 8) {
+    // short window rows (e.g. a first conv layer on one-channel images): each window row is one 8-value store that
+    // may run into the next row's values, written next; the vector's zero tail is one store after the last row.
+    // Reads and writes run up to 8 values past x and dst: the host allocates both with that slack.
+    const zero = i16x8.splat(0);
+    for (let i = 0; i < count; i++) {
+      const y0 = oy * strideH - padTop, x0 = ox * strideW - padLeft;
+      const kxLo = x0 < 0 ? -x0 : 0, kxHi = min(kw, inW - x0);
+      const out = dst + (<usize>(i * kPad) << 1);
+      const img = x + (<usize>(b * imageSize) << 1);
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = y0 + ky, o = out + (<usize>(ky * runLen) << 1);
+        if (iy < 0 || iy >= inH || kxLo >= kxHi) { v128.store(o, zero); continue; }
+        const src = img + (<usize>((iy * inW + x0) * inC) << 1);
+        if (kxLo == 0 && kxHi == kw) { v128.store(o, v128.load(src)); continue; }
+        v128.store(o, zero);
+        for (let r = kxLo * inC; r < kxHi * inC; r++) store<i16>(o + (<usize>r << 1), load<i16>(src + (<usize>r << 1)));
+      }
+      v128.store(out + (<usize>K << 1), zero);
+      if (++ox == outW) { ox = 0; if (++oy == outH) { oy = 0; b++; } }
+    }
+    return;
+  }
+  memory.fill(dst, 0, <usize>(count * kPad) << 1);
+  for (let i = 0; i < count; i++) {
+    const y0 = oy * strideH - padTop, x0 = ox * strideW - padLeft;
+    // the window columns inside the image: kx in [kxLo, kxHi)
+    const kxLo = x0 < 0 ? -x0 : 0, kxHi = min(kw, inW - x0);
+    const out = dst + (<usize>(i * kPad) << 1);
+    const img = x + (<usize>(b * imageSize) << 1);
+    for (let ky = 0; ky < kh && kxLo < kxHi; ky++) {
+      const iy = y0 + ky;
+      if (iy < 0 || iy >= inH) continue;
+      // this window row's patch rows inside the image, clipped to the block's rows: one contiguous run of x
+      const base = ky * runLen;
+      const r0 = max(base + kxLo * inC, row0), r1 = min(base + kxHi * inC, rowEnd);
+      if (r0 < r1) copyI16(out + (<usize>(r0 - row0) << 1), img + (<usize>((iy * inW + x0) * inC + r0 - base) << 1), r1 - r0);
+    }
+    if (++ox == outW) { ox = 0; if (++oy == outH) { oy = 0; b++; } }
+  }
+}
+
+/** acc[(p0 + m)·N + col0 + j] += sign·y[m·cols + j] for m < count, j < cols (a block's product into its layer's sums). */
+export function addBlockProduct(y: usize, count: i32, cols: i32, acc: usize, N: i32, p0: i32, col0: i32, sign: f64): void {
+  for (let m = 0; m < count; m++) {
+    const src = y + (<usize>(m * cols) << 2), dst = acc + (<usize>((p0 + m) * N + col0) << 3);
+    for (let j = 0; j < cols; j++) {
+      const d = dst + (<usize>j << 3);
+      store<f64>(d, load<f64>(d) + sign * <f64>load<i32>(src + (<usize>j << 2)));
+    }
+  }
+}
+
+/**
+ * out[m·N + j] = f32(acc[m·N + j]·factor[j]) (src/inference/quantized-model.ts descale, factor = scale·inScale),
+ * then, when bias ≠ 0, + bias[j] in f32 (hostops addBias), then with relu ≠ 0, negative values → 0 (applyActivation).
+ */
+export function descaleBiasF32(acc: usize, M: i32, N: i32, factor: usize, bias: usize, relu: i32, out: usize): void {
+  const zero = f32x4.splat(0);
+  for (let m = 0; m < M; m++) {
+    const a = acc + (<usize>(m * N) << 3), o = out + (<usize>(m * N) << 2);
+    let j = 0;
+    for (; j + 4 <= N; j += 4) {
+      const lo = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(a + (<usize>j << 3)), v128.load(factor + (<usize>j << 3))));
+      const hi = f32x4.demote_f64x2_zero(f64x2.mul(v128.load(a + (<usize>j << 3), 16), v128.load(factor + (<usize>j << 3), 16)));
+      let v = v128.shuffle<i64>(lo, hi, 0, 2);
+      if (bias != 0) v = f32x4.add(v, v128.load(bias + (<usize>j << 2)));
+      if (relu != 0) v = v128.bitselect(zero, v, f32x4.lt(v, zero)); // exactly `if (v < 0) v = 0` (−0 and NaN stay)
+      v128.store(o + (<usize>j << 2), v);
+    }
+    for (; j < N; j++) {
+      let v = <f32>(load<f64>(a + (<usize>j << 3)) * load<f64>(factor + (<usize>j << 3)));
+      if (bias != 0) v += load<f32>(bias + (<usize>j << 2));
+      if (relu != 0 && v < 0) v = 0;
+      store<f32>(o + (<usize>j << 2), v);
+    }
+  }
+}
+
+/**
+ * Max pooling of a batch of HWC f32 images (src/mapping/hostops.ts pool2d 'max'): each output is the max over its
+ * window's cells inside the input, taken in row-major window order with `if (v > acc) acc = v` from −∞ (so NaN
+ * never wins and the first of equal ±0 stays), four channels at a time.
+ */
+export function maxPool2dF32(
+  x: usize, batch: i32, inH: i32, inW: i32, C: i32, kh: i32, kw: i32, strideH: i32, strideW: i32, padTop: i32,
+  padLeft: i32, outH: i32, outW: i32, out: usize,
+): void {
+  const ninf = f32x4.splat(-Infinity);
+  for (let b = 0; b < batch; b++) {
+    const img = x + (<usize>(b * inH * inW * C) << 2);
+    for (let oy = 0; oy < outH; oy++) {
+      const y0 = oy * strideH - padTop;
+      const yLo = max(y0, 0), yHi = min(y0 + kh, inH);
+      for (let ox = 0; ox < outW; ox++) {
+        const x0 = ox * strideW - padLeft;
+        const xLo = max(x0, 0), xHi = min(x0 + kw, inW);
+        const dst = out + (<usize>(((b * outH + oy) * outW + ox) * C) << 2);
+        let c = 0;
+        for (; c + 4 <= C; c += 4) {
+          let acc = ninf;
+          for (let iy = yLo; iy < yHi; iy++) {
+            for (let ix = xLo; ix < xHi; ix++) {
+              const v = v128.load(img + (<usize>((iy * inW + ix) * C + c) << 2));
+              acc = v128.bitselect(v, acc, f32x4.gt(v, acc));
+            }
+          }
+          v128.store(dst + (<usize>c << 2), acc);
+        }
+        for (; c < C; c++) {
+          let acc: f32 = -Infinity;
+          for (let iy = yLo; iy < yHi; iy++) {
+            for (let ix = xLo; ix < xHi; ix++) {
+              const v = load<f32>(img + (<usize>((iy * inW + ix) * C + c) << 2));
+              if (v > acc) acc = v;
+            }
+          }
+          store<f32>(dst + (<usize>c << 2), acc);
+        }
+      }
+    }
+  }
+}

@@ -12,9 +12,11 @@ import { cellsPerWeight } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
 import type { Placement, PlacedBlock } from '../mapping/placement.js';
-import { arena, StreamPurpose, streamId, WasmRng } from '../wasm/index.js';
-import { descale, quantizedMvm, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
-import { quantizeInputs } from '../hardware/quantize.js';
+import { arena, StreamPurpose, streamId, wasm, WasmRng } from '../wasm/index.js';
+import { addBias, applyActivation, im2col } from '../mapping/hostops.js';
+import type { CrossbarOp, WindowGeometry } from '../mapping/types.js';
+import { descale, descaleFactors, quantizedMvm, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
+import { assertFinite, maxInputInt, quantizeInputs } from '../hardware/quantize.js';
 import { blockInts, blockStart } from './targets.js';
 
 export type InferenceMode = 'float' | 'quantized' | 'ideal' | 'analog';
@@ -105,7 +107,9 @@ export class CrossbarEngine {
     switch (mode) {
       case 'float': return floatMvm;
       case 'quantized': return quantizedMvm(this.qm);
-      case 'ideal': return (op, x, M) => this.layerProduct(this.qm.layers[op.layer]!, x, M, 'ideal');
+      case 'ideal': return Object.assign(
+        (op: CrossbarOp, x: Float32Array, M: number) => this.idealProduct(this.qm.layers[op.layer]!, x, M, null, false),
+        { layer: (op: CrossbarOp, x: Float32Array, batch: number) => this.idealProduct(this.qm.layers[op.layer]!, x, batch, op.conv ?? null, true) });
       case 'analog': {
         if (!this.pool) throw new Error('analog inference needs the programmed pool: pass the CrossbarPool that holds the model');
         return (op, x, M) => this.layerProduct(this.qm.layers[op.layer]!, x, M, 'analog');
@@ -124,6 +128,71 @@ export class CrossbarEngine {
   private gatherBuf = new Int32Array(0);
   private partIdeal = new Int32Array(0);
   private partAnalog = new Float64Array(0);
+
+  /**
+   * Ideal product of a crossbar layer from its input: x is M × K row vectors (conv null), or the batch of input images
+   * of a Conv2D layer (M = batch). The inputs are quantized once (before im2col: quantized 0 is the padding's 0) and
+   * every block's patches are packed into i16 vectors in wasm, so nothing of size patches × K passes through JS.
+   * Blocks whose composed weights or inputs do not fit i16 take the general path (layerProduct).
+   */
+  private idealProduct(layer: QuantizedLayer, x: Float32Array, M: number, conv: WindowGeometry | null, epilogue: boolean): Float32Array {
+    const packed = this.packedIdealProduct(layer, x, M, conv, epilogue);
+    if (packed) return packed;
+    const y = this.layerProduct(layer, conv ? im2col(x, M, conv) : x, conv ? M * conv.outH * conv.outW : M, 'ideal');
+    if (epilogue) { addBias(y, layer.op.bias); applyActivation(layer.op.activation, y, layer.op.cols); }
+    return y;
+  }
+
+  /**
+   * idealProduct with the patches packed in wasm (and, with epilogue, bias and ReLU there too); null when a block's
+   * weights or inputs need 32-bit lanes.
+   */
+  private packedIdealProduct(layer: QuantizedLayer, x: Float32Array, M: number, conv: WindowGeometry | null,
+    epilogue: boolean): Float32Array | null {
+    const K = layer.op.rows, N = layer.op.cols, cfg = layer.config, cpw = cellsPerWeight(cfg);
+    const g: WindowGeometry = conv ?? { inH: 1, inW: 1, inC: K, kh: 1, kw: 1, strideH: 1, strideW: 1, padding: 'valid', padTop: 0, padLeft: 0, outH: 1, outW: 1 };
+    const P = M * g.outH * g.outW; // patches (= product rows)
+    const blocks = this.byLayer[layer.op.layer]!, pool = this.pool;
+    const mark = arena.mark();
+    try {
+      const composed: IdealWeights[] = blocks.map((b) => {
+        if (pool) {
+          const levels = pool.levels().sub(blockStart(pool, b, cpw), (b.rows - 1) * pool.cols + b.cols * cpw);
+          return composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, arena);
+        }
+        return composeIdeal(cfg, encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg), { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, arena);
+      });
+      if (composed.some((w) => w.wide)) return null;
+      const k = wasm() as unknown as Record<string, (...args: number[]) => number>;
+      const xf = arena.from('f32', x), xq = arena.alloc('i16', x.length + 8); // + 8: im2colI16's slack
+      const bad = k.quantizeInputsI16!(xf.ptr, x.length, 1 / layer.inputRange, cfg.io.inputSigned ? -1 : 0, maxInputInt(cfg), xq.ptr);
+      if (bad >= 0) assertFinite(x, `inputs of layer ${layer.op.name}`);
+      const acc = arena.alloc('f64', P * N); // zeroed
+      const chunk = Math.min(CHUNK_VECTORS, P);
+      blocks.forEach((b, bi) => {
+        const w = composed[bi]!;
+        const inner = arena.mark();
+        const xs = arena.alloc('i16', chunk * w.kPad + 8, false), y = arena.alloc('i32', chunk * b.cols, false);
+        for (let p0 = 0; p0 < P; p0 += chunk) {
+          const count = Math.min(chunk, P - p0);
+          k.im2colI16!(xq.ptr, g.inH, g.inW, g.inC, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW,
+            p0, count, b.srcRow, b.rows, xs.ptr, w.kPad);
+          k.mvmIdealI16!(xs.ptr, w.wt.ptr, count, w.kPad, b.cols, y.ptr);
+          k.addBlockProduct!(y.ptr, count, b.cols, acc.ptr, N, p0, b.srcCol, b.negated ? -1 : 1);
+        }
+        arena.release(inner);
+      });
+      const act = layer.op.activation, fused = epilogue && (act === 'relu' || act === 'linear');
+      const factors = arena.from('f64', descaleFactors(layer)), out = arena.alloc('f32', P * N, false);
+      const bias = epilogue ? arena.from('f32', layer.op.bias) : null;
+      k.descaleBiasF32!(acc.ptr, P, N, factors.ptr, bias ? bias.ptr : 0, fused && act === 'relu' ? 1 : 0, out.ptr);
+      const y = out.view.slice();
+      if (epilogue && !fused) applyActivation(act, y, N);
+      return y;
+    } finally {
+      arena.release(mark);
+    }
+  }
 
   private layerProduct(layer: QuantizedLayer, x: Float32Array, M: number, mode: 'ideal' | 'analog'): Float32Array {
     if (this.xiBuf.length < x.length) this.xiBuf = new Int32Array(x.length);

@@ -121,13 +121,18 @@ export function layerInputs(layer: QuantizedLayer, x: Float32Array): Int32Array 
 
 /** Integer products (M×N, integer-valued) back to floats: y · weightScale · inputRange / maxInputInt. */
 export function descale(layer: QuantizedLayer, yInt: ArrayLike<number>, M: number): Float32Array {
-  const N = layer.op.cols, sc = layer.q.scales, perCol = layer.q.perColumn;
-  const inScale = layer.inputRange / maxInputInt(layer.config);
+  const N = layer.op.cols, f = descaleFactors(layer);
   const out = new Float32Array(M * N);
   for (let m = 0; m < M; m++) {
-    for (let j = 0; j < N; j++) out[m * N + j] = yInt[m * N + j]! * (sc[perCol ? j : 0]! * inScale);
+    for (let j = 0; j < N; j++) out[m * N + j] = yInt[m * N + j]! * f[j]!;
   }
   return out;
+}
+
+/** Per output column, the factor from integer product to real value: weight scale × input scale. */
+export function descaleFactors(layer: QuantizedLayer): Float64Array {
+  const sc = layer.q.scales, perCol = layer.q.perColumn, inScale = layer.inputRange / maxInputInt(layer.config);
+  return Float64Array.from({ length: layer.op.cols }, (_, j) => sc[perCol ? j : 0]! * inScale);
 }
 
 /** The quantized software model's product: exact integer matmul of quantized inputs and weights, de-scaled. */

@@ -8,12 +8,25 @@ import type { CrossbarOp, ImportedModel } from './types.js';
  * Product of one crossbar layer: `x` is an M×K row-major matrix (M = batch for Dense, batch·outH·outW im2col
  * patches for Conv2D); returns the M×N product x·W WITHOUT bias (the forward pass adds bias and activation).
  */
-export type MvmFn = (op: CrossbarOp, x: Float32Array, M: number) => Float32Array;
+export type MvmFn = ((op: CrossbarOp, x: Float32Array, M: number) => Float32Array) & {
+  /**
+   * Optional: the whole crossbar layer — product, bias and activation — from the layer's input (a Conv2D layer's
+   * input images, batch × inH·inW·inC HWC, not its im2col patches), for products that do im2col and the element-wise
+   * rest themselves (the ideal crossbar path, in wasm). Must equal the product on im2col(x) followed by addBias and
+   * applyActivation.
+   */
+  layer?: (op: CrossbarOp, x: Float32Array, batch: number) => Float32Array;
+};
 
 export const floatMvm: MvmFn = (op, x, M) => matmul(x, op.weights, M, op.rows, op.cols);
 
 /** Runs one crossbar layer on a batch: im2col (Conv2D), product, bias, activation. */
 export function runCrossbarOp(op: CrossbarOp, x: Float32Array, batch: number, mvm: MvmFn = floatMvm): Float32Array {
+  if (mvm.layer) {
+    const g = op.conv, inSize = g ? g.inH * g.inW * g.inC : op.rows;
+    if (x.length !== batch * inSize) throw new Error(`layer ${op.name}: input has ${x.length / batch} values per sample, expected ${inSize}`);
+    return mvm.layer(op, x, batch);
+  }
   let M = batch;
   let patches = x;
   if (op.kind === 'conv2d') {

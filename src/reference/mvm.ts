@@ -160,3 +160,28 @@ export function refReadNoiseVariance(g: Float32Array, relative: number, absolute
   for (let i = 0; i < g.length; i++) { const s = f(f(r * g[i]!) + a); out[i] = f(s * s); }
   return out;
 }
+
+/** Geometry of a convolution window over HWC images (as src/mapping/types.ts WindowGeometry, without padding's name). */
+export interface RefWindow {
+  inH: number; inW: number; inC: number; kh: number; kw: number; strideH: number; strideW: number;
+  padTop: number; padLeft: number; outH: number; outW: number;
+}
+
+/**
+ * Twin of assembly/mvm.ts im2colI16: rows [row0, row0 + rows) of im2col patches p0 .. p0 + count − 1 of a batch of
+ * HWC integer images, as vectors of kPad (zero padded), written the plain way: element by element.
+ */
+export function refIm2colInts(x: ArrayLike<number>, g: RefWindow, p0: number, count: number, row0: number, rows: number,
+  kPad: number): Int16Array {
+  const out = new Int16Array(count * kPad);
+  const perImage = g.outH * g.outW, imageSize = g.inH * g.inW * g.inC;
+  for (let i = 0; i < count; i++) {
+    const p = p0 + i, b = Math.floor(p / perImage), oy = Math.floor((p % perImage) / g.outW), ox = p % g.outW;
+    for (let r = row0; r < row0 + rows; r++) {
+      const c = r % g.inC, kx = Math.floor(r / g.inC) % g.kw, ky = Math.floor(r / (g.inC * g.kw));
+      const iy = oy * g.strideH - g.padTop + ky, ix = ox * g.strideW - g.padLeft + kx;
+      if (iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW) out[i * kPad + r - row0] = x[b * imageSize + (iy * g.inW + ix) * g.inC + c]!;
+    }
+  }
+  return out;
+}

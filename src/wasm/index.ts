@@ -1,4 +1,4 @@
-export { init, initSync, wasm, wasmSha256 } from './runtime.js';
+export { init, initSync, wasm, wasmLoaded, wasmSha256 } from './runtime.js';
 export type { Ha3mExports } from './runtime.js';
 export { Arena, WasmArray, arena } from './arena.js';
 export type { ElementKind } from './arena.js';

@@ -55,4 +55,7 @@ export function wasm(): Ha3mExports {
   return exportsCache;
 }
 
+/** Whether init()/initSync() has loaded the module (host ops with a TS path use their kernel only then). */
+export function wasmLoaded(): boolean { return exportsCache !== null; }
+
 export const wasmSha256 = WASM_SHA256;

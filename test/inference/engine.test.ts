@@ -64,6 +64,25 @@ const cases: Array<[string, () => tf.LayersModel]> = [
   ['conv same s2', () => convModel('same', 2)],
 ];
 
+test('ideal outputs equal the quantized model when inputs need 32-bit lanes (the general, unpacked path)', async () => {
+  // unsigned inputs (random ≥ 0, then ReLU) of 16 bits do not fit i16; biases ≠ 0 check the bias on that path too
+  const biased = (): tf.LayersModel => {
+    const m = tf.sequential();
+    m.add(tf.layers.conv2d({ inputShape: [6, 6, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', biasInitializer: 'ones', kernelInitializer: tf.initializers.glorotUniform({ seed: 8 }) }));
+    m.add(tf.layers.flatten());
+    m.add(tf.layers.dense({ units: 5, activation: 'relu', biasInitializer: 'ones', kernelInitializer: tf.initializers.glorotUniform({ seed: 9 }) }));
+    return m;
+  };
+  for (const [name, make] of [cases[0]!, cases[4]!, ['biased', biased] as const]) {
+    const s = await setup(make(), { io: { inputBits: 16 }, crossbar: { rows: 32, cols: 64 } }, 'ideal');
+    assert.ok(maxInputInt(s.cfg) > 32767, 'this config must take the i32 path');
+    programModel(s.qm, s.placement, s.pool);
+    const engine = new CrossbarEngine(s.qm, s.placement, s.pool);
+    const x = randomData(4, s.inSize, 11);
+    assert.equal(Array.from(engine.run(x, 4, 'ideal')), Array.from(engine.run(x, 4, 'quantized')), name);
+  }
+});
+
 test('ideal on-crossbar outputs equal the quantized software model exactly (programmed pool, baseline and XAMM)', async () => {
   for (const [name, make] of cases) {
     for (const [label, o] of [['differential', {}], ['offset', { cells: { sign: 'offset' } }]] as const) {
