@@ -208,6 +208,39 @@ function accumulateColumns(g: usize, stride: i32, idx: usize, val: usize, n: i32
   }
 }
 
+/**
+ * accumulateColumns (unit inputs) and accumulateVariances in one pass over the active rows: with |v_a| = 1 the
+ * variance terms are the σ² themselves (×1 is exact), and each accumulator sees the same adds in the same order.
+ */
+function accumulateUnitWithVariances(g: usize, sig2: usize, stride: i32, idx: usize, n: i32, cols: i32, cur: usize, vars: usize): void {
+  let c = 0;
+  for (; c + 16 <= cols; c += 16) {
+    const co = <usize>c << 2;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0), s3 = f32x4.splat(0);
+    for (let a = 0; a < n; a++) {
+      const off = (<usize>(load<i32>(idx + (<usize>a << 2)) * stride) << 2) + co;
+      const p = g + off, q = sig2 + off;
+      a0 = f32x4.add(a0, v128.load(p)); a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32)); a3 = f32x4.add(a3, v128.load(p, 48));
+      s0 = f32x4.add(s0, v128.load(q)); s1 = f32x4.add(s1, v128.load(q, 16));
+      s2 = f32x4.add(s2, v128.load(q, 32)); s3 = f32x4.add(s3, v128.load(q, 48));
+    }
+    v128.store(cur + co, a0); v128.store(cur + co, a1, 16); v128.store(cur + co, a2, 32); v128.store(cur + co, a3, 48);
+    v128.store(vars + co, s0); v128.store(vars + co, s1, 16); v128.store(vars + co, s2, 32); v128.store(vars + co, s3, 48);
+  }
+  for (; c < cols; c++) {
+    let acc: f32 = 0, vs: f32 = 0;
+    for (let a = 0; a < n; a++) {
+      const off = <usize>(load<i32>(idx + (<usize>a << 2)) * stride + c) << 2;
+      acc += load<f32>(g + off);
+      vs += load<f32>(sig2 + off);
+    }
+    store<f32>(cur + (<usize>c << 2), acc);
+    store<f32>(vars + (<usize>c << 2), vs);
+  }
+}
+
 /** vars[c] = Σ_a v_a²·sig2[idx_a, c], same order as accumulateColumns. */
 function accumulateVariances(sig2: usize, stride: i32, idx: usize, val: usize, n: i32, cols: i32, vars: usize): void {
   let c = 0;
@@ -300,8 +333,11 @@ export function mvmAnalog(
         nActive++;
       }
       if (nActive == 0) continue; // no current flows: every column reads exactly 0 and no read happens
-      accumulateColumns(g, stride, activeIdx, activeVal, nActive, physCols, cur, unit);
-      if (noisy) accumulateVariances(sig2, stride, activeIdx, activeVal, nActive, physCols, vars);
+      if (noisy && unit) accumulateUnitWithVariances(g, sig2, stride, activeIdx, nActive, physCols, cur, vars);
+      else {
+        accumulateColumns(g, stride, activeIdx, activeVal, nActive, physCols, cur, unit);
+        if (noisy) accumulateVariances(sig2, stride, activeIdx, activeVal, nActive, physCols, vars);
+      }
       let ref: f32 = 0, refVar: f32 = 0;
       if (gRef != 0) {
         for (let a = 0; a < nActive; a++) {
