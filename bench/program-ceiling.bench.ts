@@ -23,19 +23,9 @@ import {
 } from '../src/programming/tables.js';
 import { refProgramCells } from '../src/reference/program.js';
 import { RefRng } from '../src/reference/rng.js';
+import { randomLevels } from './util.js';
 
 initSync();
-
-// the targets of bench/program.bench.ts (same function, same seed)
-function randomLevels(n: number, seed: number): Uint8Array {
-  const r = new RefRng(seed, 1);
-  const t = new Uint8Array(n);
-  for (let i = 0; i < n; i += 16) {
-    let x = r.nextU32();
-    for (let k = 0; k < 16 && i + k < n; k++, x >>>= 2) t[i + k] = x & 3;
-  }
-  return t;
-}
 
 const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
 const rounds = Number(process.env.HA3M_CEILING_ROUNDS ?? 6);

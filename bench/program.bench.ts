@@ -5,26 +5,16 @@
 //   node --import tsx bench/program.bench.ts            (HA3M_BENCH_BIG=0 skips the big pool;
 //                                                         HA3M_BENCH_BIG_SCHEME=ispp|fppv|adaptive, default ispp)
 import { cpus, loadavg } from 'node:os';
-import { runTasks, ratio } from './util.js';
+import { randomLevels, runTasks, ratio } from './util.js';
 import { initSync, arena } from '../src/wasm/index.js';
 import { resolveHardware } from '../src/hardware/resolve.js';
 import { cellsPerWeight } from '../src/hardware/derived.js';
 import { CrossbarPool } from '../src/hardware/pool.js';
 import { programPool } from '../src/programming/program.js';
 import { withScheme } from '../src/programming/calibration.js';
-import { RefRng } from '../src/reference/rng.js';
 
 initSync();
 
-function randomLevels(n: number, seed: number): Uint8Array {
-  const r = new RefRng(seed, 1);
-  const t = new Uint8Array(n);
-  for (let i = 0; i < n; i += 16) {
-    let x = r.nextU32();
-    for (let k = 0; k < 16 && i + k < n; k++, x >>>= 2) t[i + k] = x & 3;
-  }
-  return t;
-}
 
 const results: Record<string, unknown> = {};
 const cpuMs = (): number => process.cpuUsage().user / 1000;

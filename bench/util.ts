@@ -2,6 +2,7 @@
 // time per op is the median over rounds, so a load swing on a shared machine hits every task alike. Ratios against
 // a baseline measured in the same run are what matter; absolute times are context only.
 import { Bench } from 'tinybench';
+import { RefRng } from '../src/reference/rng.js';
 
 export interface BenchTask { name: string; fn: () => unknown | Promise<unknown>; }
 
@@ -42,4 +43,15 @@ export function ratio(rows: BenchRow[], slow: string, fast: string): number {
   const a = rows.find((r) => r.name === slow), b = rows.find((r) => r.name === fast);
   if (!a || !b) throw new Error(`ratio: missing ${slow} or ${fast}`);
   return median(a.rounds.map((ms, i) => ms / b.rounds[i]!));
+}
+
+/** Uniformly random 2-bit target levels (16 per PRNG draw), the write-verify benches' workload. */
+export function randomLevels(n: number, seed: number): Uint8Array {
+  const r = new RefRng(seed, 1);
+  const t = new Uint8Array(n);
+  for (let i = 0; i < n; i += 16) {
+    let x = r.nextU32();
+    for (let k = 0; k < 16 && i + k < n; k++, x >>>= 2) t[i + k] = x & 3;
+  }
+  return t;
 }
