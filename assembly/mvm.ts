@@ -209,7 +209,7 @@ function accumulateColumns(g: usize, stride: i32, idx: usize, val: usize, n: i32
 }
 
 /**
- * accumulateColumns (unit inputs) and accumulateVariances in one pass over the active rows: with |v_a| = 1 the
+ * accumulateColumns (unit inputs: every v_a = +1) and accumulateVariances in one pass over the active rows: with v_a = 1 the
  * variance terms are the σ² themselves (×1 is exact), and each accumulator sees the same adds in the same order.
  */
 function accumulateUnitWithVariances(g: usize, sig2: usize, stride: i32, idx: usize, n: i32, cols: i32, cur: usize, vars: usize): void {

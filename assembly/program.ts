@@ -40,7 +40,7 @@
 // interleaved across groups; staging gather addresses through memory; adaptive q as a multiply by a precomputed
 // reciprocal instead of the division; a counter-based per-cell hash instead of xoshiro128** (i32x4.mul is slow);
 // no row-flag stores at all (no measurable change). A native C build of this loop with SSE4.1 (same layout) runs
-// ~1.3× this kernel: bench/program-ceiling.bench.ts.
+// 1.1–1.3× this kernel (bench/program-ceiling.bench.ts).
 
 import { rngSeed, rngNextU32 } from './rng';
 
@@ -455,7 +455,9 @@ export function programCells(
       stepAmp = v128.shuffle<i64>(p01, p23, 0, 2);
       w = v128.shuffle<i64>(p01, p23, 1, 3);
       // adaptive: an active lane whose bucket record has W < 0 (the refine flag) walks k up from the bucket's start;
-      // then every lane takes the ladder record of its k (W ≥ 0 there, so this runs at most twice)
+      // then every lane takes the ladder record of its k (W ≥ 0 there: v², tPulse, vRead², tRead are ≥ 0 by validation,
+      // and a W of 0 is +0; so this runs at most twice). Idle lanes may keep a negated W: their S_ACC is garbage, reset
+      // when they take a cell.
       if (scheme != 2 || (i32x4.bitmask(w) & i32x4.bitmask(act)) == 0) break;
       const b = i32x4.min_s(i32x4.max_s(i32x4.sub(i32x4.shr_u(qv, K_SHIFT), v128.load(c, C_KLO)), i32x4.splat(0)),
         v128.load(c, C_KMAX));

@@ -165,22 +165,26 @@ const rowsOut: Row[] = [
 const REF_RUNS = 5, WASM_RUNS = 30, C_REPS = 30;
 for (let w = 0; w < 3; w++) runRef();
 for (let w = 0; w < 20; w++) runWasm();
-for (let r = 0; r < rounds; r++) {
-  const tr: number[] = [];
-  for (let k = 0; k < REF_RUNS; k++) { tr.push(runRef()); rowsOut[0]!.bad = Math.max(rowsOut[0]!.bad, mismatches(refOut, ref)); }
-  const tw: number[] = [];
-  for (let k = 0; k < WASM_RUNS; k++) { tw.push(runWasm()); if (k === 0) rowsOut[1]!.bad = Math.max(rowsOut[1]!.bad, mismatches(wasmOut(), ref)); }
-  rowsOut[0]!.ms.push(...tr); rowsOut[0]!.roundMedians.push(median(tr));
-  rowsOut[1]!.ms.push(...tw); rowsOut[1]!.roundMedians.push(median(tw));
-  cVariants.forEach((v, j) => {
-    const res = runC(v, C_REPS), row = rowsOut[2 + j]!;
-    if (res.iterations !== iterations && res.mismatchingCells === 0) throw new Error(`${v.label}: ${res.iterations} iterations, expected ${iterations}`);
-    row.bad = Math.max(row.bad, res.mismatchingCells);
-    row.ms.push(res.bestS * 1e3); row.roundMedians.push(res.medianS * 1e3); // the C driver reports best and median per round
-  });
+try {
+  for (let r = 0; r < rounds; r++) {
+    const tr: number[] = [];
+    for (let k = 0; k < REF_RUNS; k++) { tr.push(runRef()); rowsOut[0]!.bad = Math.max(rowsOut[0]!.bad, mismatches(refOut, ref)); }
+    const tw: number[] = [];
+    for (let k = 0; k < WASM_RUNS; k++) { tw.push(runWasm()); if (k === 0) rowsOut[1]!.bad = Math.max(rowsOut[1]!.bad, mismatches(wasmOut(), ref)); }
+    rowsOut[0]!.ms.push(...tr); rowsOut[0]!.roundMedians.push(median(tr));
+    rowsOut[1]!.ms.push(...tw); rowsOut[1]!.roundMedians.push(median(tw));
+    cVariants.forEach((v, j) => {
+      const res = runC(v, C_REPS), row = rowsOut[2 + j]!;
+      // matching cells imply the same iteration total; a different total with no mismatch means a broken driver
+      if (res.iterations !== iterations && res.mismatchingCells === 0) throw new Error(`${v.label}: ${res.iterations} iterations, expected ${iterations}`);
+      row.bad = Math.max(row.bad, res.mismatchingCells);
+      row.ms.push(res.bestS * 1e3); row.roundMedians.push(res.medianS * 1e3); // the C driver reports best and median per round
+    });
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true }); // the built binaries and the dumped workload
 }
 arena.release(sa);
-rmSync(dir, { recursive: true, force: true });
 const load1 = loadavg();
 
 // ---- table ----

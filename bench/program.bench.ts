@@ -15,7 +15,6 @@ import { withScheme } from '../src/programming/calibration.js';
 
 initSync();
 
-
 const results: Record<string, unknown> = {};
 const cpuMs = (): number => process.cpuUsage().user / 1000;
 const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };

@@ -1,7 +1,8 @@
 // Crossbar-simulated inference (DESIGN §2.2, §3.2 routing). Dense and Conv2D layers run through the crossbar MVM
 // kernels block by block, following the placement: each block takes input rows srcRow.. of its layer, sits at
 // (crossbar, rowOffset, colOffset) in the pool, and adds its outputs into columns srcCol.. (negated when the block
-// is stored negated). Everything else runs on the host (src/mapping/forward.ts).
+// is stored negated). Everything else runs on the host (src/mapping/forward.ts), except in ideal mode, where a whole
+// Dense/Conv2D layer — quantization, im2col, block products, de-scaling, bias and ReLU — runs in wasm.
 //
 // Modes: float (the imported model), quantized (software integers), ideal (integer arithmetic on the levels the
 // pool holds — bit-identical to quantized when the pool holds this model), analog (the conductances the
@@ -16,7 +17,7 @@ import { arena, StreamPurpose, streamId, wasm, WasmRng } from '../wasm/index.js'
 import { addBias, applyActivation, im2col } from '../mapping/hostops.js';
 import type { CrossbarOp, WindowGeometry } from '../mapping/types.js';
 import { descale, descaleFactors, quantizedMvm, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
-import { assertFinite, maxInputInt, quantizeInputs } from '../hardware/quantize.js';
+import { maxInputInt, quantizeInputs } from '../hardware/quantize.js';
 import { blockInts, blockStart } from './targets.js';
 
 export type InferenceMode = 'float' | 'quantized' | 'ideal' | 'analog';
@@ -166,7 +167,8 @@ export class CrossbarEngine {
       const k = wasm() as unknown as Record<string, (...args: number[]) => number>;
       const xf = arena.from('f32', x), xq = arena.alloc('i16', x.length + 8); // + 8: im2colI16's slack
       const bad = k.quantizeInputsI16!(xf.ptr, x.length, 1 / layer.inputRange, cfg.io.inputSigned ? -1 : 0, maxInputInt(cfg), xq.ptr);
-      if (bad >= 0) assertFinite(x, `inputs of layer ${layer.op.name}`);
+      // a non-finite input: the general path decides (it quantizes only the patches, so a value no window reads is fine)
+      if (bad >= 0) return null;
       const acc = arena.alloc('f64', P * N); // zeroed
       const chunk = Math.min(CHUNK_VECTORS, P);
       blocks.forEach((b, bi) => {

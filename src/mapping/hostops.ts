@@ -158,7 +158,11 @@ export function pool2d(kind: 'max' | 'avg', x: Float32Array, batch: number, g: W
   return out;
 }
 
-/** Max pooling by the wasm kernel (assembly/mvm.ts maxPool2dF32; its TS twin is refMaxPool2d). */
+/**
+ * Max pooling by the wasm kernel (assembly/mvm.ts maxPool2dF32; its TS twin is refMaxPool2d). The input is copied
+ * into scoped wasm memory, which grows to the largest batch pooled and never shrinks; typed-array views into wasm
+ * memory taken before a call may be detached by that growth (take `.view` again after it).
+ */
 export function maxPoolWasm(x: Float32Array, batch: number, g: WindowGeometry): Float32Array {
   return arena.scoped((a) => {
     const xw = a.from('f32', x), out = a.alloc('f32', batch * g.outH * g.outW * g.inC, false);

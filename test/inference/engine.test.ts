@@ -64,6 +64,25 @@ const cases: Array<[string, () => tf.LayersModel]> = [
   ['conv same s2', () => convModel('same', 2)],
 ];
 
+test('ideal equals quantized bit for bit (−0 included) for batch 1, across patch chunks, and with NaN in a pixel no window reads', async () => {
+  const bits = (a: Float32Array): number[] => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
+  const s = await setup(convModel('valid', 2), { crossbar: { rows: 32, cols: 64 } }, 'ideal');
+  programModel(s.qm, s.placement, s.pool);
+  const engine = new CrossbarEngine(s.qm, s.placement, s.pool);
+  // 12 × 12 × 2 inputs, 3 × 3 stride-2 valid conv: 25 patches per image, so 340 images are more than one chunk of 8192
+  for (const batch of [1, 340]) {
+    const x = randomData(batch, s.inSize, 12 + batch);
+    assert.equal(bits(engine.run(x, batch, 'ideal')), bits(engine.run(x, batch, 'quantized')), `batch ${batch}`);
+  }
+  // the last row and column of the image are never read by that conv: a NaN there must not change anything
+  const x = randomData(2, s.inSize, 13);
+  x[s.inSize - 1] = NaN;
+  assert.equal(bits(engine.run(x, 2, 'ideal')), bits(engine.run(x, 2, 'quantized')));
+  // a NaN that a window does read is an error naming the layer, in both modes
+  x[0] = NaN;
+  for (const mode of ['ideal', 'quantized'] as const) assert.throws(() => engine.run(x, 2, mode), /contains NaN/);
+});
+
 test('ideal outputs equal the quantized model when inputs need 32-bit lanes (the general, unpacked path)', async () => {
   // unsigned inputs (random ≥ 0, then ReLU) of 16 bits do not fit i16; biases ≠ 0 check the bias on that path too
   const biased = (): tf.LayersModel => {

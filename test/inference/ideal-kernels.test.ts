@@ -26,8 +26,9 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>, what: string): voi
 }
 
 test('quantizeInputsI16 equals quantizeInputs (ties to even, clipping, signed and unsigned) and reports non-finite inputs', () => {
-  for (const signed of [false, true]) {
-    const cfg = resolveHardware({ io: { inputSigned: signed, inputBits: 8 } });
+  for (const [signed, inputBits] of [[false, 8], [true, 8], [false, 15], [true, 16]] as const) {
+    // 15-bit unsigned and 16-bit signed inputs reach 32767, the edge of i16
+    const cfg = resolveHardware({ io: { inputSigned: signed, inputBits } });
     const qmax = maxInputInt(cfg), range = 2.5;
     const x = new Float32Array(4000);
     for (let i = 0; i < x.length; i++) {
@@ -39,7 +40,7 @@ test('quantizeInputsI16 equals quantizeInputs (ties to even, clipping, signed an
     arena.scoped((a) => {
       const xw = a.from('f32', x), out = a.alloc('i16', x.length);
       assert.is(k.quantizeInputsI16!(xw.ptr, x.length, 1 / range, signed ? -1 : 0, qmax, out.ptr), -1);
-      sameBits(Int32Array.from(out.view), want, `signed ${signed}`);
+      sameBits(Int32Array.from(out.view), want, `signed ${signed}, ${inputBits} bits`);
     });
   }
   arena.scoped((a) => {
@@ -66,11 +67,15 @@ test('im2colI16 equals refIm2colInts over random windows, paddings, strides, blo
     const x = Int16Array.from({ length: batch * inH * inW * inC }, () => int(511) - 255);
     const want = refIm2colInts(x, g, p0, count, row0, rows, kPad);
     arena.scoped((a) => {
-      const xw = a.alloc('i16', x.length + 8), dst = a.alloc('i16', count * kPad + 8);
+      // 8 values of slack after x (junk) and after dst, then a guard the kernel must never touch
+      const xw = a.alloc('i16', x.length + 8), dst = a.alloc('i16', count * kPad + 8 + 16);
       xw.view.set(x);
+      xw.view.fill(12345, x.length);
       dst.view.fill(-7); // the kernel must write every value of every vector, zeros included
       k.im2colI16!(xw.ptr, inH, inW, inC, kh, kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW, p0, count, row0, rows, dst.ptr, kPad);
-      sameBits(dst.view.subarray(0, count * kPad), want, `case ${t} (${inH}×${inW}×${inC}, ${kh}×${kw}, ${padding}, rows ${row0}+${rows}, patches ${p0}+${count})`);
+      const what = `case ${t} (${inH}×${inW}×${inC}, ${kh}×${kw}, ${padding}, rows ${row0}+${rows}, patches ${p0}+${count})`;
+      sameBits(dst.view.subarray(0, count * kPad), want, what);
+      assert.ok(dst.view.subarray(count * kPad + 8).every((v) => v === -7), `${what}: wrote past the slack`);
     });
   }
   assert.ok(fast > 20, `the short-row fast path ran in ${fast} cases`);
