@@ -162,11 +162,16 @@ function checkGeometry(c: MvmConfig, g: BlockGeometry, length: number, what: str
   }
 }
 
+/** Whether the ideal path's composed weights or inputs overflow i16 lanes (then it runs on i32; the config decides). */
+export function idealNeedsI32(c: MvmConfig): boolean {
+  return composedBound(c) > 32767 || maxInputInt(c) > 32767;
+}
+
 /** Builds the ideal-path weights of a block from its levels (u8, in wasm memory or a JS array copied in). */
 export function composeIdeal(c: MvmConfig, levels: WasmArray<'u8'> | Uint8Array, g: BlockGeometry, owner: Arena = arena): IdealWeights {
   checkGeometry(c, g, levels.length, 'composeIdeal');
   const wbound = composedBound(c);
-  const wide = wbound > 32767 || maxInputInt(c) > 32767;
+  const wide = idealNeedsI32(c);
   if (g.rows * wbound * maxInputInt(c) > 2 ** 31 - 1) {
     throw new Error(`ideal MVM: ${g.rows} rows × inputs up to ${maxInputInt(c)} × weights up to ${wbound} could overflow 32-bit ` +
       'accumulators; use fewer crossbar rows, fewer input bits or fewer weight bits');

@@ -8,7 +8,7 @@
 // pool holds — bit-identical to quantized when the pool holds this model), analog (the conductances the
 // write-verify simulation left, read noise per MVM, ADC).
 import type { CrossbarPool } from '../hardware/pool.js';
-import { AnalogBlock, calibrateAdcRanges, composeIdeal, type CalibrationBlock, type IdealWeights } from '../hardware/mvm.js';
+import { AnalogBlock, calibrateAdcRanges, composeIdeal, idealNeedsI32, type CalibrationBlock, type IdealWeights } from '../hardware/mvm.js';
 import { cellsPerWeight } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import { floatMvm, forward, type MvmFn } from '../mapping/forward.js';
@@ -150,20 +150,14 @@ export class CrossbarEngine {
    */
   private packedIdealProduct(layer: QuantizedLayer, x: Float32Array, M: number, conv: WindowGeometry | null,
     epilogue: boolean): Float32Array | null {
-    const K = layer.op.rows, N = layer.op.cols, cfg = layer.config, cpw = cellsPerWeight(cfg);
+    const K = layer.op.rows, N = layer.op.cols, cfg = layer.config;
     const g: WindowGeometry = conv ?? { inH: 1, inW: 1, inC: K, kh: 1, kw: 1, strideH: 1, strideW: 1, padding: 'valid', padTop: 0, padLeft: 0, outH: 1, outW: 1 };
     const P = M * g.outH * g.outW; // patches (= product rows)
-    const blocks = this.byLayer[layer.op.layer]!, pool = this.pool;
+    if (idealNeedsI32(cfg)) return null;
+    const blocks = this.byLayer[layer.op.layer]!;
     const mark = arena.mark();
     try {
-      const composed: IdealWeights[] = blocks.map((b) => {
-        if (pool) {
-          const levels = pool.levels().sub(blockStart(pool, b, cpw), (b.rows - 1) * pool.cols + b.cols * cpw);
-          return composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, arena);
-        }
-        return composeIdeal(cfg, encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg), { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, arena);
-      });
-      if (composed.some((w) => w.wide)) return null;
+      const composed = blocks.map((b) => this.composeBlock(layer, b, arena));
       const k = wasm() as unknown as Record<string, (...args: number[]) => number>;
       const xf = arena.from('f32', x), xq = arena.alloc('i16', x.length + 8); // + 8: im2colI16's slack
       const bad = k.quantizeInputsI16!(xf.ptr, x.length, 1 / layer.inputRange, cfg.io.inputSigned ? -1 : 0, maxInputInt(cfg), xq.ptr);
@@ -213,6 +207,16 @@ export class CrossbarEngine {
     return descale(layer, yInt, M);
   }
 
+  /** A block's ideal-path weights: from the levels the pool holds, or (no pool) straight from the encoder. */
+  private composeBlock(layer: QuantizedLayer, b: PlacedBlock, owner: typeof arena): IdealWeights {
+    const cfg = layer.config, cpw = cellsPerWeight(cfg), pool = this.pool;
+    if (pool) {
+      const levels = pool.levels().sub(blockStart(pool, b, cpw), (b.rows - 1) * pool.cols + b.cols * cpw);
+      return composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, owner);
+    }
+    return composeIdeal(cfg, encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg), { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, owner);
+  }
+
   // one method rather than a closure per block: V8 would re-optimize a fresh closure's loops on every call
   private blockProduct(layer: QuantizedLayer, b: PlacedBlock, xi: Int32Array, M: number, yInt: Float64Array,
     mode: 'ideal' | 'analog', call: number): void {
@@ -223,14 +227,7 @@ export class CrossbarEngine {
     let ideal: IdealWeights | null = null, block: AnalogBlock | null = null, rng: WasmRng | null = null;
     let ranges: Float64Array | null = null;
     if (mode === 'ideal') {
-      if (pool) {
-        const start = blockStart(pool, b, cpw);
-        const levels = pool.levels().sub(start, (b.rows - 1) * pool.cols + b.cols * cpw);
-        ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: pool.cols }, a);
-      } else {
-        const levels = encodeLevels(blockInts(this.qm, b), b.rows, b.cols, cfg);
-        ideal = composeIdeal(cfg, levels, { rows: b.rows, nOut: b.cols, stride: b.cols * cpw }, a);
-      }
+      ideal = this.composeBlock(layer, b, a);
     } else {
       const p = pool!;
       const start = blockStart(p, b, cpw);
