@@ -439,45 +439,40 @@ export function im2colI16(
   outH: i32, outW: i32, p0: i32, count: i32, row0: i32, rows: i32, dst: usize, kPad: i32,
 ): void {
   const imageSize = inH * inW * inC, perImage = outH * outW, rowEnd = row0 + rows, runLen = kw * inC;
-  let b = p0 / perImage, oy = (p0 - b * perImage) / outW, ox = p0 - b * perImage - oy * outW;
   const K = kh * runLen;
-  if (row0 == 0 && rows == K && runLen <= 8 && kPad - K < 8) {
-    // short window rows (e.g. a first conv layer on one-channel images): each window row is one 8-value store that
-    // may run into the next row's values, written next; the vector's zero tail is one store after the last row.
-    // Reads and writes run up to 8 values past x and dst: the host allocates both with that slack.
-    const zero = i16x8.splat(0);
-    for (let i = 0; i < count; i++) {
-      const y0 = oy * strideH - padTop, x0 = ox * strideW - padLeft;
-      const kxLo = x0 < 0 ? -x0 : 0, kxHi = min(kw, inW - x0);
-      const out = dst + (<usize>(i * kPad) << 1);
-      const img = x + (<usize>(b * imageSize) << 1);
-      for (let ky = 0; ky < kh; ky++) {
-        const iy = y0 + ky, o = out + (<usize>(ky * runLen) << 1);
-        if (iy < 0 || iy >= inH || kxLo >= kxHi) { v128.store(o, zero); continue; }
-        const src = img + (<usize>((iy * inW + x0) * inC) << 1);
-        if (kxLo == 0 && kxHi == kw) { v128.store(o, v128.load(src)); continue; }
-        v128.store(o, zero);
-        for (let r = kxLo * inC; r < kxHi * inC; r++) store<i16>(o + (<usize>r << 1), load<i16>(src + (<usize>r << 1)));
-      }
-      v128.store(out + (<usize>K << 1), zero);
-      if (++ox == outW) { ox = 0; if (++oy == outH) { oy = 0; b++; } }
-    }
-    return;
-  }
-  memory.fill(dst, 0, <usize>(count * kPad) << 1);
+  // short window rows (e.g. a first conv layer on one-channel images) take one 8-value store per window row, which
+  // may run into the next row's values, written next; the vector's zero tail is one store after the last row. Reads
+  // and writes run up to 8 values past x and dst: the host allocates both with that slack. Otherwise zero first and
+  // copy each window row's run clipped to the block's rows.
+  const short = row0 == 0 && rows == K && runLen <= 8 && kPad - K < 8;
+  if (!short) memory.fill(dst, 0, <usize>(count * kPad) << 1);
+  const zero = i16x8.splat(0);
+  let b = p0 / perImage, oy = (p0 - b * perImage) / outW, ox = p0 - b * perImage - oy * outW;
   for (let i = 0; i < count; i++) {
     const y0 = oy * strideH - padTop, x0 = ox * strideW - padLeft;
     // the window columns inside the image: kx in [kxLo, kxHi)
     const kxLo = x0 < 0 ? -x0 : 0, kxHi = min(kw, inW - x0);
     const out = dst + (<usize>(i * kPad) << 1);
     const img = x + (<usize>(b * imageSize) << 1);
-    for (let ky = 0; ky < kh && kxLo < kxHi; ky++) {
-      const iy = y0 + ky;
-      if (iy < 0 || iy >= inH) continue;
-      // this window row's patch rows inside the image, clipped to the block's rows: one contiguous run of x
-      const base = ky * runLen;
-      const r0 = max(base + kxLo * inC, row0), r1 = min(base + kxHi * inC, rowEnd);
-      if (r0 < r1) copyI16(out + (<usize>(r0 - row0) << 1), img + (<usize>((iy * inW + x0) * inC + r0 - base) << 1), r1 - r0);
+    if (short) {
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = y0 + ky, o = out + (<usize>(ky * runLen) << 1);
+        if (iy < 0 || iy >= inH || kxLo >= kxHi) { v128.store(o, zero); continue; }
+        const src = img + (<usize>((iy * inW + x0) * inC) << 1);
+        if (kxLo == 0 && kxHi == kw) { v128.store(o, v128.load(src)); continue; }
+        v128.store(o, zero);
+        copyI16(o + (<usize>(kxLo * inC) << 1), src + (<usize>(kxLo * inC) << 1), (kxHi - kxLo) * inC);
+      }
+      v128.store(out + (<usize>K << 1), zero);
+    } else {
+      for (let ky = 0; ky < kh && kxLo < kxHi; ky++) {
+        const iy = y0 + ky;
+        if (iy < 0 || iy >= inH) continue;
+        // this window row's patch rows inside the image, clipped to the block's rows: one contiguous run of x
+        const base = ky * runLen;
+        const r0 = max(base + kxLo * inC, row0), r1 = min(base + kxHi * inC, rowEnd);
+        if (r0 < r1) copyI16(out + (<usize>(r0 - row0) << 1), img + (<usize>((iy * inW + x0) * inC + r0 - base) << 1), r1 - r0);
+      }
     }
     if (++ox == outW) { ox = 0; if (++oy == outH) { oy = 0; b++; } }
   }
