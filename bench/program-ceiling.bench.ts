@@ -23,11 +23,10 @@ import {
 } from '../src/programming/tables.js';
 import { refProgramCells } from '../src/reference/program.js';
 import { RefRng } from '../src/reference/rng.js';
-import { randomLevels } from './util.js';
+import { median, randomLevels } from './util.js';
 
 initSync();
 
-const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
 const rounds = Number(process.env.HA3M_CEILING_ROUNDS ?? 6);
 const load0 = loadavg();
 console.log(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);

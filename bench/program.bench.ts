@@ -5,7 +5,7 @@
 //   node --import tsx bench/program.bench.ts            (HA3M_BENCH_BIG=0 skips the big pool;
 //                                                         HA3M_BENCH_BIG_SCHEME=ispp|fppv|adaptive, default ispp)
 import { cpus, loadavg } from 'node:os';
-import { randomLevels, runTasks, ratio } from './util.js';
+import { median, randomLevels, runTasks, ratio } from './util.js';
 import { initSync, arena } from '../src/wasm/index.js';
 import { resolveHardware } from '../src/hardware/resolve.js';
 import { cellsPerWeight } from '../src/hardware/derived.js';
@@ -17,7 +17,6 @@ initSync();
 
 const results: Record<string, unknown> = {};
 const cpuMs = (): number => process.cpuUsage().user / 1000;
-const median = (xs: number[]): number => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
 const load0 = loadavg();
 console.log(`load average at start ${load0.map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs`);
 for (const scheme of ['ispp', 'fppv', 'adaptive'] as const) {

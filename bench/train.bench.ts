@@ -23,7 +23,7 @@ import { train } from '../src/training/train.js';
 import { gemm, gemmKernels } from '../src/training/gemm.js';
 import { arena } from '../src/wasm/arena.js';
 import { RefRng } from '../src/reference/rng.js';
-import { runTasks, type BenchRow, type BenchTask } from './util.js';
+import { median, runTasks, type BenchRow, type BenchTask } from './util.js';
 
 // ---- GEMM alone: our kernel on arena arrays vs tf.matMul through the backends (shapes of the MLP's training step) ----
 type Shape = { label: string; m: number; n: number; k: number; ta: boolean; tb: boolean };
@@ -91,7 +91,6 @@ function runPytorch(model: ZooModelName): number {
   if (r.status !== 0) throw new Error(`HA3M_BENCH_PYTORCH=${pytorch}: bench/pytorch_train.py failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!).msPerSample[model];
 }
-const median = (xs: number[]) => { const v = [...xs].sort((x, y) => x - y); const h = v.length >> 1; return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2; };
 for (const model of ['mlp', 'lenet5'] as ZooModelName[]) {
   // wasm configurations run in interleaved rounds (each once per round), so load swings on the shared machine hit all alike
   const live: Array<{ c: Cfg; key: string; m: tf.LayersModel; data: ReturnType<typeof subset>; ms: number[] }> = [];

@@ -8,7 +8,7 @@ export interface BenchTask { name: string; fn: () => unknown | Promise<unknown>;
 
 export interface BenchRow { name: string; meanMs: number; samples: number; rounds: number[] }
 
-const median = (xs: number[]): number => {
+export const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
