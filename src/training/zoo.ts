@@ -1,17 +1,24 @@
-// Model zoo (issue 6): only layers the crossbar mapper supports — Dense, Conv2D (valid/same, strides, dilation 1),
+// Model zoo: only layers the crossbar mapper supports — Dense, Conv2D (valid/same, strides, dilation 1),
 // activations, MaxPooling2D, AveragePooling2D, Flatten, Dropout, BatchNormalization (folded into the preceding layer
 // by the mapper) and Add (residuals). Layers keep use_bias (the bias is added digitally on the host).
+// The paper-scale CIFAR-style models (resnet18, vgg16) are in zoo-cifar.ts.
 import * as tf from '@tensorflow/tfjs';
+import { buildResnet18, buildVgg16 } from './zoo-cifar.js';
 
-export type ZooModelName = 'mlp' | 'lenet5' | 'vgg' | 'resnet';
-export const zooModelNames: readonly ZooModelName[] = ['mlp', 'lenet5', 'vgg', 'resnet'];
+export type ZooModelName = 'mlp' | 'lenet5' | 'vgg' | 'resnet' | 'resnet18' | 'vgg16';
+export const zooModelNames: readonly ZooModelName[] = ['mlp', 'lenet5', 'vgg', 'resnet', 'resnet18', 'vgg16'];
+
+/** The models sized for 32×32×3 (CIFAR-style) inputs, which they get by default. */
+export const cifarZooModels: readonly ZooModelName[] = ['resnet18', 'vgg16'];
 
 export interface ZooOptions {
-  /** Input shape [H, W, C] (default MNIST [28, 28, 1]). */
+  /** Input shape [H, W, C] (default MNIST [28, 28, 1]; [32, 32, 3] for resnet18 and vgg16). */
   inputShape?: [number, number, number];
   numClasses?: number;
   /** Seeds the initializers (and dropout masks), so the same seed gives the same initial model. */
   seed?: number;
+  /** resnet18 / vgg16 only: channel multiplier (default 1, the published widths; tests use narrow copies). */
+  width?: number;
 }
 
 /** Layer class names the crossbar path understands (checked by assertMappable). */
@@ -41,9 +48,16 @@ function seeder(seed: number | undefined): () => number | undefined {
 }
 
 export function buildModel(name: ZooModelName, opts: ZooOptions = {}): tf.LayersModel {
-  const inputShape = opts.inputShape ?? [28, 28, 1];
+  const cifar = cifarZooModels.includes(name);
+  const inputShape = opts.inputShape ?? (cifar ? [32, 32, 3] : [28, 28, 1]);
   const numClasses = opts.numClasses ?? 10;
   const next = seeder(opts.seed);
+  if (opts.width !== undefined && !(opts.width > 0 && Number.isFinite(opts.width))) throw new Error(`width must be a positive number, got ${opts.width}`);
+  if (opts.width !== undefined && !cifar) throw new Error(`width applies to ${cifarZooModels.join(' and ')} only, not ${name}`);
+  if (cifar) {
+    const o = { inputShape, numClasses, width: opts.width ?? 1, nextSeed: next };
+    return name === 'resnet18' ? buildResnet18(o) : buildVgg16(o);
+  }
   const ki = () => tf.initializers.heNormal({ seed: next() });
   const gi = () => tf.initializers.glorotUniform({ seed: next() });
   const dense = (units: number, activation: 'relu' | 'softmax' | 'linear', name: string, init = activation === 'relu' ? ki() : gi()) =>

@@ -13,11 +13,13 @@ import { registerSwitch } from './switch.js';
 import { registerBlm } from './switch-blm.js';
 import { registerDemo } from './demo.js';
 import { registerSweep } from './sweep.js';
+import { registerZoo } from './zoo.js';
 
 export const commands: Array<(program: Command) => void> = [
   registerConfig,
   registerAssign,
   registerTrain,
+  registerZoo,
   registerMap,
   registerProgramStats,
   registerProgram,
