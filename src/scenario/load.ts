@@ -6,6 +6,7 @@ import { loadModelFile } from '../mapping/load-node.js';
 import { loadModel } from '../mapping/import.js';
 import type { ImportedModel } from '../mapping/types.js';
 import { loadTask } from '../training/data/datasets.js';
+import { modelTaskMismatch } from '../training/data/fit.js';
 import { parseScenarioFile, sequenceOf, ScenarioFileError, type ScenarioFile } from './file.js';
 import type { ScenarioModel, ScenarioSpec } from './types.js';
 
@@ -21,11 +22,9 @@ export async function loadScenarioModel(entry: { name: string; path: string; tas
   } catch (e) {
     throw new ScenarioFileError(`model ${entry.name}: task "${entry.task}": ${(e as Error).message}`);
   }
+  const mismatch = modelTaskMismatch(model, task.test, `${entry.name} (${entry.path})`, entry.task);
+  if (mismatch) throw new ScenarioFileError(mismatch);
   const inSize = model.inputShape.reduce((a, b) => a * b, 1);
-  const per = task.test.images.length / task.test.n;
-  if (per !== inSize) {
-    throw new ScenarioFileError(`model ${entry.name} (${entry.path}) expects input [${model.inputShape.join(', ')}] (${inSize} values) but task ${entry.task} has ${per} values per sample`);
-  }
   const calibN = Math.min(opts.calibSamples, task.train.n);
   const n = Math.min(opts.evalSamples, task.test.n);
   return {

@@ -5,6 +5,7 @@ export { gemm, gemmHost, type GemmArgs, type GemmActivation } from './gemm.js';
 export { HostAdam, type AdamStateJson } from './adam.js';
 export * from './data/idx.js';
 export * from './data/datasets.js';
+export * from './data/fit.js';
 export * from './zoo.js';
 export * from './qat.js';
 export * from './train.js';

@@ -5,6 +5,7 @@ import { mapModel } from '../../mapping/map.js';
 import { sizeOf } from '../../mapping/hostops.js';
 import { quantizeModel, programModel, CrossbarEngine, evaluate, type InferenceMode } from '../../inference/index.js';
 import { loadTask, taskHelp } from '../../training/data/datasets.js';
+import { modelTaskMismatch } from '../../training/data/fit.js';
 import { initSync } from '../../wasm/index.js';
 import { loadHardware, loadModelArg, parseIntOption, userErrors } from '../common.js';
 import { progressBar } from '../progress.js';
@@ -42,11 +43,9 @@ export function registerEval(program: Command): void {
       const calibN = parseIntOption('calib', opts.calib, 256, 1);
       const model = await loadModelArg(opts.model);
       const task = await userErrors(() => loadTask(opts.data, { seed, dataDir: opts.dataDir }).catch((e: Error) => { throw new UserError(e.message); }));
+      const mismatch = modelTaskMismatch(model, task.test, opts.model, opts.data);
+      if (mismatch) throw new UserError(mismatch);
       const inSize = sizeOf(model.inputShape);
-      const sampleSize = task.test.images.length / task.test.n;
-      if (sampleSize !== inSize) {
-        throw new UserError(`task ${opts.data} has ${sampleSize} values per sample but model ${model.name} expects input [${model.inputShape.join(', ')}] (${inSize} values)`);
-      }
       const nCal = Math.min(calibN, task.train.n);
       const qm = quantizeModel(model, cfg, task.train.images.subarray(0, nCal * inSize), nCal);
       const placement = await userErrors(() => mapModel(model, cfg, { xamm: !!opts.xamm }));
