@@ -95,7 +95,14 @@ export const miloHfo2: DeviceModel = {
   },
 };
 
-/** A noiseless, fault-free device for checking the arithmetic (no source: by construction). */
+/**
+ * A noiseless, fault-free device for checking the arithmetic (no source: by construction). Every pulse moves the
+ * conductance by exactly 5.5 µS whatever its amplitude (ampExponent 0, no saturation, no cycle-to-cycle spread), so
+ * every scheme (ISPP, FPPV, adaptive) lands every cell: with 2-bit cells a level is exactly 6 pulses away (the
+ * level spacing is 33 µS) and cells sit exactly on their targets; with other cellBits the 5.5 µS step still fits
+ * in the preset's ±3 µS band. (A step wider than the band cannot land: a noiseless cell would jump over its band
+ * forever — see src/programming/landing.ts.)
+ */
 export const idealDevice: DeviceModel = {
   name: 'ideal',
   source: 'none: noiseless, fault-free reference device',
@@ -107,11 +114,11 @@ export const idealDevice: DeviceModel = {
   faults: { stuckHrsRate: 0, stuckLrsRate: 0 },
   enduranceCycles: 1e9,
   response: {
-    setStepUS: 5,
-    resetStepUS: 5,
+    setStepUS: 5.5,
+    resetStepUS: 5.5,
     vRef: 1.5,
     vThreshold: 0.5,
-    ampExponent: 1,
+    ampExponent: 0,
     nonlinearity: 0,
     saturationMargin: 0.25,
     c2cSigma: 0,
@@ -193,7 +200,8 @@ export const hardwarePresets: Record<string, { description: string; config: Hard
       ...defaultHardware,
       device: idealDevice,
       io: { ...defaultHardware.io, adcBits: 24 },
-      programming: { ...defaultProgramming, toleranceUS: 0.5, readsPerVerify: 1, verifyMarginUS: 0 },
+      // ±3 µS: wider than half the 5.5 µS step (so every cell lands) and below half the level spacing up to 4-bit cells (3.3 µS)
+      programming: { ...defaultProgramming, toleranceUS: 3, readsPerVerify: 1, verifyMarginUS: 0 },
     },
   },
 };

@@ -107,7 +107,8 @@ export function presetNames(): string[] {
 
 /** A preset (default: "default") with optional deep-partial overrides, validated. */
 export function resolveHardware(overrides: DeepPartial<HardwareConfig> = {}, preset = 'default'): HardwareConfig {
-  const base = hardwarePresets[preset];
+  // own keys only: "__proto__" or "constructor" must be unknown presets, not Object.prototype's members
+  const base = Object.hasOwn(hardwarePresets, preset) ? hardwarePresets[preset] : undefined;
   if (!base) throw new ConfigError([`unknown preset "${preset}"; choose one of: ${presetNames().join(', ')}`]);
   return validate(deepMerge(base.config, overrides));
 }

@@ -105,7 +105,7 @@ export const CALIBRATED_DEVICE = 'hfox-radar';
  * and verify margin (validated).
  */
 export function withScheme(cfg: HardwareConfig, name: string): HardwareConfig {
-  const s = schemePresets[name as SchemeName];
+  const s = Object.hasOwn(schemePresets, name) ? schemePresets[name as SchemeName] : undefined;
   if (!s) throw new Error(`unknown programming scheme "${name}"; choose one of: ${schemeNames().join(', ')}`);
   const fitted = cfg.device.name === CALIBRATED_DEVICE;
   const over: DeepPartial<HardwareConfig> = {

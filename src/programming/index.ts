@@ -1,6 +1,8 @@
 // Write-verify programming (DESIGN §2.1): pool driver, accounting, calibrated scheme presets, expected-cost table.
 export { programPool, checkProgramming, NO_TARGET } from './program.js';
 export type { ProgramOptions, ProgramResult, PerCellCounts, RegionSpec } from './program.js';
+export { landingProblem, landingWarning } from './landing.js';
+export type { LandingProblem } from './landing.js';
 export { histogramQuantile, listSchedule, emptyTotals } from './report.js';
 export type { ProgramReport, ProgramTotals, PulseDistribution, WearSummary } from './report.js';
 export { expectedCostTable, clearCostTableCache, costTableKey } from './cost-table.js';

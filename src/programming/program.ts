@@ -18,6 +18,7 @@ import { wasm } from '../wasm/runtime.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { refProgramCells } from '../reference/program.js';
 import { buildParams, buildTables, programFlagsBytes, PROGRAM_SCRATCH_BYTES, SUMMARY_FIELDS } from './tables.js';
+import { landingWarning } from './landing.js';
 import {
   emptyTotals, histogramQuantile, listSchedule, type ProgramReport, type ProgramTotals,
 } from './report.js';
@@ -75,6 +76,8 @@ export function checkProgramming(cfg: HardwareConfig): string[] {
     warnings.push(`programming.toleranceUS (${p.toleranceUS} µS) is below the read-noise floor (σ ≈ ${floor.toFixed(3)} µS at gMax ` +
       `with ${p.readsPerVerify} read(s) per verify): the verify loop cannot converge reliably; widen the band or raise readsPerVerify`);
   }
+  const landing = landingWarning(cfg);
+  if (landing) warnings.push(landing);
   return warnings;
 }
 

@@ -4,6 +4,8 @@ import {
   resolveHardware, validate, configToJson, configFromJson, presetNames, hardwarePresets, defaultHardware, ConfigError,
   deepMerge,
 } from '../../src/hardware/index.js';
+import { withScheme } from '../../src/programming/index.js';
+import { runCli } from '../helpers/cli.js';
 
 test('defaults follow DESIGN §2', () => {
   const c = resolveHardware();
@@ -70,6 +72,38 @@ test('unknown fields are errors (typos never fall back to defaults)', () => {
   const msg = problems(() => validate({ ...defaultHardware, crossbar: { ...defaultHardware.crossbar, row: 3 } }));
   assert.match(msg, /crossbar\.row: unknown field\(s\); check the spelling \(known: rows, cols, numCrossbars\)/);
   assert.match(problems(() => configFromJson('{not json')), /not valid JSON/);
+});
+
+test('names of Object.prototype members are unknown presets and schemes, not broken configs', async () => {
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    assert.throws(() => resolveHardware({}, name), (e: Error) => e instanceof ConfigError && e.message.includes(`unknown preset "${name}"`), name);
+    assert.throws(() => withScheme(resolveHardware(), name), /unknown programming scheme/, name);
+    const r = await runCli(['config', '--preset', name]);
+    assert.is(r.code, 2, name);
+    assert.match(r.err, new RegExp(`unknown preset "${name}"; choose one of: default`));
+    assert.not.match(r.err, /missing|expected object/);
+  }
+});
+
+test('CLI: config warns (stderr) about a config whose pulses cannot land in the band; the presets give no warning', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  for (const preset of presetNames()) {
+    const r = await runCli(['config', '--preset', preset]);
+    assert.is(r.code, 0);
+    assert.is(r.err, '', preset);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ha3m-config-'));
+  const file = join(dir, 'narrow.json');
+  writeFileSync(file, configToJson(deepMerge(resolveHardware({}, 'ideal'), {
+    device: { response: { setStepUS: 5, resetStepUS: 5, ampExponent: 1 } }, programming: { toleranceUS: 0.5 },
+  })));
+  const r = await runCli(['config', '--file', file, '--json']);
+  rmSync(dir, { recursive: true, force: true });
+  assert.is(r.code, 0, 'a warning, not an error');
+  assert.ok(JSON.parse(r.out).device, 'stdout stays clean JSON');
+  assert.match(r.err, /^warning: programming.scheme ispp cannot land cells at levels 1, 2/);
 });
 
 test.run();

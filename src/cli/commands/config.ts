@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { configFromJson, configToJson, hardwarePresets, presetNames, resolveHardware, ConfigError } from '../../hardware/index.js';
 import { cellsPerWeight, magnitudeSlices, tileCols, levelSpacingUS } from '../../hardware/derived.js';
+import { checkProgramming } from '../../programming/index.js';
 import { UserError } from '../errors.js';
 
 export function registerConfig(program: Command): void {
@@ -24,6 +25,8 @@ export function registerConfig(program: Command): void {
         if (e instanceof ConfigError) throw new UserError(e.message);
         throw e;
       }
+      // valid but doomed settings (a band no pulse can land in, a band below the read noise): said on stderr
+      for (const w of checkProgramming(cfg)) console.error(`warning: ${w}`);
       if (opts.json) {
         console.log(configToJson(cfg));
         return;
