@@ -196,6 +196,10 @@ export function importLayersModel(model: tf.LayersModel, opts: ImportOptions = {
         const mean = w.get('moving_mean')!.data, variance = w.get('moving_variance')!.data;
         const gamma = w.get('gamma')?.data, beta = w.get('beta')?.data;
         for (let c = 0; c < C; c++) {
+          // a negative variance would give NaN weights that fail later, named after the next layer
+          if (!(variance[c] + eps > 0)) {
+            throw new ModelImportError(`${where}: moving_variance[${c}] is ${variance[c]} (epsilon ${eps}): a variance cannot be negative, so the layer's statistics are corrupt; recompute them (retrain or re-export the model)`);
+          }
           // y = gamma·(x − mean)/sqrt(var + eps) + beta = x·s + (beta − mean·s)
           const s = (gamma ? gamma[c] : 1) / Math.sqrt(variance[c] + eps);
           scale[c] = s;
