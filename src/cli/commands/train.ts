@@ -45,6 +45,47 @@ export function registerTrain(program: Command): void {
     .action(async (o: TrainCliOptions) => { await runTrain(o); });
 }
 
+/** What defines a training run: a resume must match all of it (only --epochs and --patience may change). */
+interface RunOptions {
+  model: string; data: string; seed: number; limit: number | null; valFraction: number; batchSize: number; lr: number; lrDecay: number;
+  qat: { weightBits: number; scale: string; noise: number } | null;
+}
+/** state.json of a checkpoint: the trainer's state plus the options of the run that wrote it. */
+type CheckpointState = TrainState & { run?: RunOptions };
+
+const RUN_FLAGS: Record<keyof RunOptions, string> = {
+  model: '--model', data: '--data', seed: '--seed', limit: '--limit', valFraction: '--val-fraction', batchSize: '--batch-size',
+  lr: '--lr', lrDecay: '--lr-decay', qat: '--qat/--weight-bits/--scale/--noise',
+};
+
+function runOptionsOf(o: TrainCliOptions, seed: number, weightBits: number): RunOptions {
+  return {
+    model: o.model, data: o.data, seed, limit: o.limit ? int(o.limit, 'limit', 1) : null, valFraction: num(o.valFraction, 'val-fraction'),
+    batchSize: int(o.batchSize, 'batch-size', 1), lr: num(o.lr, 'lr'), lrDecay: num(o.lrDecay, 'lr-decay'),
+    qat: o.qat ? { weightBits, scale: o.scale, noise: num(o.noise, 'noise') } : null,
+  };
+}
+
+const shapes = (m: tf.LayersModel) => m.weights.map((w) => `[${w.shape.join(',')}]`).join(' ');
+
+/**
+ * A resume continues the same run: refuse one whose options differ from the checkpoint's (naming them), or — for
+ * a checkpoint that predates recorded options — whose weights do not fit the requested model and data.
+ */
+function checkResumable(saved: RunOptions | undefined, now: RunOptions, built: tf.LayersModel, restored: tf.LayersModel, dir: string): void {
+  const fix = `resume with the checkpoint's options (only --epochs and --patience may change), or train anew into another --out (or without --resume, which overwrites ${dir})`;
+  if (saved) {
+    const diff = (Object.keys(RUN_FLAGS) as Array<keyof RunOptions>).filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+    if (diff.length) {
+      const show = (v: unknown) => (v === null ? 'not set' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+      throw new UserError(`--resume: the checkpoint in ${dir} was trained with other options: ${diff.map((k) => `${RUN_FLAGS[k]} ${show(now[k])} (checkpoint: ${show(saved[k])})`).join(', ')}; ${fix}`);
+    }
+  }
+  if (shapes(built) !== shapes(restored)) {
+    throw new UserError(`--resume: the checkpoint in ${dir} holds another model (weights ${shapes(restored)}), not ${now.model} on ${now.data} (weights ${shapes(built)}); ${fix}`);
+  }
+}
+
 async function runTrain(o: TrainCliOptions): Promise<void> {
   if (!zooModelNames.includes(o.model as ZooModelName)) throw new UserError(`unknown model '${o.model}'; use one of ${zooModelNames.join(', ')}`);
   if (o.backend && !backendNames.includes(o.backend as BackendName)) throw new UserError(`unknown backend '${o.backend}'; use one of ${backendNames.join(', ')}`);
@@ -54,31 +95,36 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   const epochs = int(o.epochs, 'epochs', 1);
   const weightBits = int(o.weightBits, 'weight-bits', 2);
   if (weightBits > 16) throw new UserError(`--weight-bits must be in 2..16, got ${weightBits}`);
+  const run = runOptionsOf(o, seed, weightBits);
   const t0 = performance.now();
   const backend = await setupBackend({ backend: o.backend as BackendName | undefined });
   let splits;
   try {
-    splits = await loadTask(o.data, { seed, dataDir: o.dataDir, limit: o.limit ? int(o.limit, 'limit', 1) : undefined, valFraction: num(o.valFraction, 'val-fraction') });
+    splits = await loadTask(o.data, { seed, dataDir: o.dataDir, limit: run.limit ?? undefined, valFraction: run.valFraction });
   } catch (e) { throw new UserError((e as Error).message); }
   const log = (s: string) => { if (!o.json) console.log(s); else console.error(s); };
   log(`data ${splits.name}: ${splits.train.n} train, ${splits.val.n} validation, ${splits.test.n} test, ${splits.train.numClasses} classes`);
 
   const ckptDir = o.out ? path.join(o.out, 'checkpoint') : undefined;
-  let model: tf.LayersModel;
+  let model = buildModel(o.model as ZooModelName, { inputShape: splits.train.shape, numClasses: splits.train.numClasses, seed });
   let resumeFrom: TrainState | undefined;
   if (o.resume && ckptDir) {
+    let saved: CheckpointState;
     try {
-      resumeFrom = JSON.parse(await readFile(path.join(ckptDir, 'state.json'), 'utf8')) as TrainState;
+      saved = JSON.parse(await readFile(path.join(ckptDir, 'state.json'), 'utf8')) as CheckpointState;
     } catch { throw new UserError(`--resume: no checkpoint in ${ckptDir} (state.json missing); run without --resume first`); }
-    model = await loadModel(ckptDir);
-    log(`resuming from ${ckptDir} after epoch ${resumeFrom.epochsDone}`);
-  } else {
-    model = buildModel(o.model as ZooModelName, { inputShape: splits.train.shape, numClasses: splits.train.numClasses, seed });
+    const restored = await loadModel(ckptDir);
+    checkResumable(saved.run, run, model, restored, ckptDir);
+    model.dispose();
+    model = restored;
+    const { run: _, ...state } = saved;
+    resumeFrom = state;
+    log(`resuming from ${ckptDir} after epoch ${resumeFrom.epochsDone}${resumeFrom.epochsDone >= epochs ? ` (--epochs ${epochs}: nothing left to train; raise --epochs to continue)` : ''}`);
   }
   if (o.qat && model.layers.some((l) => l.getClassName() === 'BatchNormalization')) {
     console.error('note: this model has BatchNormalization; QAT quantizes the unfolded kernels, so the folded weights the crossbar programs are not exactly on the grid. For exact integers fold first (foldBatchNorm in src/training/fold.ts) and fine-tune the folded model with QAT.');
   }
-  const qat = o.qat ? { weightBits, scale: o.scale as 'layer' | 'column', noiseLsb: num(o.noise, 'noise'), seed } : undefined;
+  const qat = run.qat ? { weightBits, scale: o.scale as 'layer' | 'column', noiseLsb: run.qat.noise, seed } : undefined;
 
   let bar: { start(t: number, v: number, p: object): void; update(v: number, p: object): void; stop(): void; setTotal(t: number): void } | undefined;
   const showBar = o.progress && process.stderr.isTTY;
@@ -89,7 +135,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   }
   let curEpoch = 0;
   const result = await train([{ name: o.data, model, train: splits.train, val: splits.val }], {
-    epochs, seed, batchSize: int(o.batchSize, 'batch-size', 1), learningRate: num(o.lr, 'lr'), lrDecay: num(o.lrDecay, 'lr-decay'),
+    epochs, seed, batchSize: run.batchSize, learningRate: run.lr, lrDecay: run.lrDecay,
     patience: o.patience ? int(o.patience, 'patience', 1) : undefined, qat, resumeFrom,
     onBatch: (b) => {
       if (!bar) return;
@@ -99,7 +145,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
     onEpochEnd: async (m, state) => {
       if (bar) { bar.stop(); curEpoch = 0; }
       log(`epoch ${m.epoch}/${epochs}: loss ${m.loss.toFixed(4)}, train ${(100 * m.trainAccuracy).toFixed(2)} %, val ${m.valAccuracy !== undefined ? (100 * m.valAccuracy).toFixed(2) + ' %' : '–'}, ${m.seconds.toFixed(1)} s`);
-      if (ckptDir) await saveModel(model, ckptDir, { 'state.json': JSON.stringify(state) });
+      if (ckptDir) await saveModel(model, ckptDir, { 'state.json': JSON.stringify({ ...state, run } satisfies CheckpointState) });
     },
   });
   const testAccuracy = evaluateAccuracy(model, splits.test);
