@@ -17,10 +17,10 @@ import { CrossbarPool } from '../src/hardware/pool.js';
 import { loadModelFile } from '../src/mapping/load-node.js';
 import { mapModel } from '../src/mapping/map.js';
 import { sizeOf } from '../src/mapping/hostops.js';
-import { quantizeModel, programModel, CrossbarEngine } from '../src/inference/index.js';
+import { quantizeModel, CrossbarEngine } from '../src/inference/index.js';
 import { expectedCostTable } from '../src/programming/cost-table.js';
 import { RefRng } from '../src/reference/rng.js';
-import { switchModel, type SwitchOptions } from '../src/matching/switch.js';
+import { switchModel, type StrategyName, type SwitchOptions } from '../src/scenario/index.js';
 import { blmPlacement } from '../src/matching/blm.js';
 
 initSync();
@@ -51,7 +51,7 @@ console.log(`preset ${preset}, crossbars ${cfg.crossbar.rows} × ${cfg.crossbar.
   `${cfg.programming.scheme}; pool ${numCrossbars} crossbars (A needs ${pA.crossbars}, B needs ${pB.crossbars}, + ${extra} free), ` +
   `seed ${seed}; expected-cost table ${tableMs.toFixed(0)} ms (once, cached)`);
 
-interface Row { name: string; opts: SwitchOptions }
+interface Row { name: string; opts: SwitchOptions & { strategy: StrategyName } }
 const tile = {}, small = { blockRows: 32, blockCols: 4 };
 const rows: Row[] = [
   { name: 'full (erase + write)', opts: { strategy: 'full' } },
@@ -75,12 +75,12 @@ let fullCycles = 0, diffCycles = 0;
 const summary: Record<string, unknown>[] = [];
 for (const r of rows) {
   pool.initialize(cfg.programming.initialState);
-  programModel(qmA, pA, pool);
-  const ab = switchModel(pool, qmB, { ...r.opts, resident: pA });
+  switchModel(pool, qmA, 'diff'); // A in place (its baseline mapping pA) on the fresh pool
+  const ab = switchModel(pool, qmB, r.opts.strategy, { ...r.opts, resident: pA });
   const e = new CrossbarEngine(qmB, ab.placement, pool);
   const q = e.run(x, 4, 'quantized');
   const same = Array.from(e.run(x, 4, 'ideal')).every((v, i) => v === q[i]);
-  const ba = switchModel(pool, qmA, { ...r.opts, resident: ab.placement });
+  const ba = switchModel(pool, qmA, r.opts.strategy, { ...r.opts, resident: ab.placement });
   const c = ab.totals.cycles;
   if (r.name.startsWith('full (erase')) fullCycles = c;
   if (r.name.startsWith('diff')) diffCycles = c;
@@ -98,7 +98,7 @@ for (const r of rows) {
 
 // Matching time alone (no programming), best of 5, on the pool holding A.
 pool.initialize(cfg.programming.initialState);
-programModel(qmA, pA, pool);
+switchModel(pool, qmA, 'diff');
 console.log('\nBLM matching time on the pool holding A (best of 5; cost matrices + assignments):');
 for (const [name, o] of [['layer, tile blocks', { mode: 'layer', ...tile }], ['global, tile blocks', { mode: 'global', ...tile }],
   ['layer, 32×4 blocks', { mode: 'layer', ...small }], ['global, 32×4 blocks', { mode: 'global', ...small }],

@@ -9,10 +9,8 @@ export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './matchin
 export * from './programming/index.js';
 export { blmPlacement, checkRouting } from './matching/blm.js';
 export type { BlmOptions, BlmResult } from './matching/blm.js';
-export { switchModel } from './matching/switch.js';
-export type { SwitchOptions, SwitchResult } from './matching/switch.js';
 export * from './inference/index.js';
-export { runScenario, runStrategy, prepareModels, STRATEGY_NAMES, STRATEGY_DESCRIPTIONS, ScenarioError } from './scenario/index.js';
-export type { ScenarioSpec, ScenarioModel, Results, StrategyResult, SwitchRecord, StrategyName } from './scenario/index.js';
+export { runScenario, runStrategy, prepareModels, STRATEGIES, STRATEGY_NAMES, STRATEGY_DESCRIPTIONS, ScenarioError, switchModel } from './scenario/index.js';
+export type { ScenarioSpec, ScenarioModel, Results, StrategyResult, SwitchRecord, StrategyName, Strategy, SwitchOptions, SwitchResult } from './scenario/index.js';
 export { parseScenarioFile, sequenceOf } from './scenario/file.js';
 export { markdownSummary, htmlReport, validateResults } from './report/index.js';

@@ -16,7 +16,11 @@ export interface ModelProgramResult extends ProgramResult {
 /** Programs `qm` as placed by `placement` into `pool` (only the cells the placement uses are touched). */
 export function programModel(qm: QuantizedModel, placement: Placement, pool: CrossbarPool, opts: Omit<ProgramOptions, 'regions'> = {}): ModelProgramResult {
   const { targets, regions } = placementTargets(qm, placement, pool);
-  const result = programPool(pool, targets, { ...opts, regions });
+  return resultByLayer(qm, programPool(pool, targets, { ...opts, regions }));
+}
+
+/** A programming result of `qm`'s targets (regions = layer indices, as placementTargets makes them), per layer. */
+export function resultByLayer(qm: QuantizedModel, result: ProgramResult): ModelProgramResult {
   return {
     ...result,
     perLayer: qm.layers.map((l, i) => ({ layer: i, name: l.op.name, totals: result.report.perRegion.get(i) ?? null })),

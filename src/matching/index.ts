@@ -5,4 +5,3 @@ export { blockCostMatrix, blockCostMatrixReference, MAX_LEVELS } from './cost.js
 export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './cost.js';
 export * from './blocks.js';
 export * from './blm.js';
-export * from './switch.js';

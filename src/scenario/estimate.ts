@@ -11,13 +11,15 @@
 import type { CrossbarPool } from '../hardware/pool.js';
 import { FAULT_NONE, FAULT_STUCK_HRS, STATUS_UNVERIFIED, STATUS_VERIFIED } from '../hardware/pool.js';
 import { expectedCostTable } from '../programming/cost-table.js';
-import { listSchedule } from '../programming/report.js';
+import { emptyTotals, listSchedule, type ProgramTotals } from '../programming/report.js';
 import { NO_TARGET } from '../programming/program.js';
 import { stuckCellCosts } from '../programming/stuck-costs.js';
 
 /** What one programming operation cost (simulated or estimated): the fields a switch record needs. */
 export interface OperationCost {
-  totals: { cycles: number; setPulses: number; resetPulses: number; verifyReads: number; energyJ: number; failures: number };
+  /** Sums over cells (an estimate's are expectations; its latencyCellS / latencyRowS are unscheduled sums). */
+  totals: ProgramTotals;
+  /** Latency under the configured parallelism, with crossbarsInParallel crossbars programmed at once. */
   latencyS: number;
   latencyCellS: number;
   latencyRowS: number;
@@ -25,12 +27,13 @@ export interface OperationCost {
   perRegionCycles: Map<number, number>;
   maxWear: number;
   switchesLeft: number;
-  /** Marks the cells that got (or are expected to get) at least one pulse. */
-  markTouched(touched: Uint8Array): void;
 }
 
-/** Prices `targets` on `pool` with the expected-cost table and applies them to the pool. */
-export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, regions?: Int32Array): OperationCost {
+/**
+ * Prices `targets` on `pool` with the expected-cost table and applies them to the pool. `touched` (one byte per
+ * cell), when given, gets a 1 for every cell expected to take at least one pulse.
+ */
+export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, regions?: Int32Array, touched?: Uint8Array): OperationCost {
   const cfg = pool.config;
   const p = cfg.programming;
   const table = expectedCostTable(cfg);
@@ -41,11 +44,10 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
   const levelG = Array.from({ length: L }, (_, t) => pool.levelConductance(t));
   const tPulse = p.tPulseS, tRead = p.tReadS, nReads = p.readsPerVerify;
   const stuckCosts = stuckCellCosts(cfg);
-  const totals = { cycles: 0, setPulses: 0, resetPulses: 0, verifyReads: 0, energyJ: 0, failures: 0 };
+  const totals = emptyTotals();
   const perRegionCycles = new Map<number, number>();
   const rows = pool.rows, cols = pool.cols, nb = pool.numCrossbars;
   const cellS = new Float64Array(nb), rowS = new Float64Array(nb);
-  const pulsed = new Uint8Array(n);
   let maxWear = 0, switchesLeft = Infinity;
   const endurance = cfg.device.enduranceCycles;
   // E[max pulses] over a row's cells from the transitions' distributions: log P(max ≤ k) = Σ n_pair·log F_pair(k)
@@ -88,10 +90,12 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
         const t = targets[i]!;
         if (t === NO_TARGET) continue;
         if (t >= L) throw new Error(`estimateProgramming: target ${t} at cell ${i} is outside [0, ${L})`);
+        totals.cellsTargeted++;
         const from = lv[i]!;
         const fault = ft[i]!;
         if (from === t && st[i] === STATUS_VERIFIED) continue; // verified at its level: costs nothing
         checked = true;
+        totals.cellsChecked++;
         let set: number, reset: number, reads: number, energy: number;
         if (fault !== FAULT_NONE) {
           const k = fault === FAULT_STUCK_HRS ? 0 : 1;
@@ -115,7 +119,8 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
         cellS[cb] += pulses * tPulse + reads * tRead;
         if (regions) { const id = regions[i]!; if (id >= 0) perRegionCycles.set(id, (perRegionCycles.get(id) ?? 0) + pulses); }
         if (pulses > 0) {
-          pulsed[i] = 1;
+          totals.cellsTouched++;
+          if (touched) touched[i] = 1;
           const w = (wr[i] = wr[i]! + Math.round(pulses));
           if (w > maxWear) maxWear = w;
           const left = (endurance - w) / pulses;
@@ -134,12 +139,12 @@ export function estimateProgramming(pool: CrossbarPool, targets: Uint8Array, reg
     }
   }
   for (let i = 0; i < n; i++) if (wr[i]! > maxWear) maxWear = wr[i]!;
+  for (let cb = 0; cb < nb; cb++) { totals.latencyCellS += cellS[cb]!; totals.latencyRowS += rowS[cb]!; }
   pool.opCounter++;
   const latencyCellS = listSchedule(cellS, p.crossbarsInParallel), latencyRowS = listSchedule(rowS, p.crossbarsInParallel);
   return {
     totals, latencyCellS, latencyRowS, latencyS: p.parallelism === 'row' ? latencyRowS : latencyCellS,
     perRegionCycles, maxWear, switchesLeft: switchesLeft === Infinity ? Infinity : Math.max(0, Math.floor(switchesLeft)),
-    markTouched(touched) { for (let i = 0; i < n; i++) if (pulsed[i]) touched[i] = 1; },
   };
 }
 

@@ -1,4 +1,5 @@
 export * from './types.js';
-export * from './run.js';
 export * from './strategies.js';
+export * from './switch.js';
+export * from './run.js';
 export * from './file.js';

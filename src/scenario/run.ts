@@ -7,11 +7,9 @@ import { mapModel } from '../mapping/map.js';
 import type { Placement } from '../mapping/placement.js';
 import { CrossbarEngine, evaluate, type InferenceMode } from '../inference/engine.js';
 import { quantizeModel, type QuantizedModel } from '../inference/quantized-model.js';
-import { placementTargets } from '../inference/targets.js';
-import { NO_TARGET, programPool } from '../programming/program.js';
+import { NO_TARGET } from '../programming/program.js';
 import { arena } from '../wasm/index.js';
-import { estimateProgramming, type OperationCost } from './estimate.js';
-import { placeForStrategy } from './strategies.js';
+import { switchModel, type SwitchOptions, type SwitchResult } from './switch.js';
 import {
   RESULTS_SCHEMA, STRATEGY_DESCRIPTIONS, ScenarioError, type Accuracies, type LayerSwitchStats, type Results, type ScenarioModel,
   type ScenarioSpec, type StrategyName, type StrategyResult, type SwitchRecord,
@@ -69,38 +67,6 @@ function checkSpec(spec: ScenarioSpec): void {
   }
 }
 
-/** Adds up one or more operations (an erase followed by a write, for `full`). */
-function sumReports(reports: OperationCost[]) {
-  const t = { cycles: 0, setPulses: 0, resetPulses: 0, verifyReads: 0, energyJ: 0, latencyS: 0, latencyCellS: 0, latencyRowS: 0, failures: 0, cellsTouched: 0 };
-  for (const r of reports) {
-    t.cycles += r.totals.cycles; t.setPulses += r.totals.setPulses; t.resetPulses += r.totals.resetPulses;
-    t.verifyReads += r.totals.verifyReads; t.energyJ += r.totals.energyJ; t.latencyS += r.latencyS;
-    t.latencyCellS += r.latencyCellS; t.latencyRowS += r.latencyRowS; t.failures += r.totals.failures;
-  }
-  return t;
-}
-
-/**
- * Simulates one programming operation, pulse by pulse. `wearBefore` is the caller's scratch (one u32 per cell, reused
- * across operations): the cells whose wear grew are the ones that took pulses — cheaper than per-cell count arrays.
- */
-function simulateProgramming(pool: CrossbarPool, targets: Uint8Array, regions: Int32Array, wearBefore: Uint32Array): OperationCost {
-  wearBefore.set(pool.wear().view);
-  const { report: r } = programPool(pool, targets, { regions, perCell: false });
-  const perRegionCycles = new Map<number, number>();
-  for (const [id, tot] of r.perRegion) perRegionCycles.set(id, tot.cycles);
-  return {
-    totals: r.totals, latencyS: r.latencyS, latencyCellS: r.latencyCellS, latencyRowS: r.latencyRowS, perRegionCycles,
-    maxWear: r.wear.maxWear, switchesLeft: r.wear.switchesLeft,
-    markTouched(touched) { markGrown(wearBefore, pool.wear().view, touched); },
-  };
-}
-
-// top-level, not inside the per-operation object: V8 would re-optimize a fresh method's loop on every operation
-function markGrown(before: Uint32Array, after: Uint32Array, touched: Uint8Array): void {
-  for (let i = 0; i < touched.length; i++) if (after[i] !== before[i]) touched[i] = 1;
-}
-
 function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): SwitchRecord['heatmap'] {
   const binRows = Math.min(HEATMAP_BINS, pool.rows), binCols = Math.min(HEATMAP_BINS, pool.cols);
   const values: number[][] = [];
@@ -150,13 +116,6 @@ function mapPlacementFor(p: PreparedModel): Placement {
 // The per-cell loops of a switch live in small functions: inside runStrategy each loop would make V8 compile the whole
 // (large) function again on stack replacement, every run — seconds of background compilation per sweep point.
 
-/** The erase step of `full`: every cell the incoming model uses goes to HRS (level 0). */
-function eraseTargets(targets: Uint8Array): Uint8Array {
-  const erase = new Uint8Array(targets.length).fill(NO_TARGET);
-  for (let i = 0; i < targets.length; i++) if (targets[i] !== NO_TARGET) erase[i] = 0;
-  return erase;
-}
-
 function cellsByLayer(regions: Int32Array, touched: Uint8Array, layers: number): { cellsPerLayer: Float64Array; touchedPerLayer: Float64Array } {
   const cellsPerLayer = new Float64Array(layers), touchedPerLayer = new Float64Array(layers);
   for (let i = 0; i < regions.length; i++) {
@@ -181,11 +140,13 @@ function countEqual(a: Uint8Array, v: number): number {
 /** Runs one strategy over the whole sequence on a fresh pool. */
 export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
   acc: AccuracyCache, progress?: (done: number) => void, estimate = false): StrategyResult {
-  let wearBefore: Uint32Array | null = null;
-  const program = (pool: CrossbarPool, t: Uint8Array, regions: Int32Array) => (estimate
-    ? estimateProgramming(pool, t, regions) : simulateProgramming(pool, t, regions, wearBefore ??= new Uint32Array(pool.numCells)));
   const cfg = spec.config;
   const samples = spec.evalSamples ?? 1000;
+  const o = spec.blm ?? {};
+  const options: SwitchOptions = {
+    engine: estimate ? 'estimate' : 'simulate', mapping: spec.mapping, program: { perCell: false },
+    blm: { mode: o.mode ?? 'global', negate: o.negate ?? false, blockRows: o.blockRows, blockCols: o.blockCols },
+  };
   const mark = arena.mark();
   try {
     const pool = new CrossbarPool(cfg, { numCrossbars: poolCrossbars, seed: spec.seed });
@@ -195,36 +156,21 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
     for (let index = 0; index < spec.sequence.length; index++) { // a loop, not a fresh closure V8 re-optimizes per run
       const name = spec.sequence[index]!;
       const incoming = models.get(name)!;
-      const t0 = performance.now();
-      const placement = placeForStrategy(strategy, { spec, pool, incoming, resident, models });
-      const matchingSeconds = strategy === 'blm' || strategy === 'ha3m' ? (performance.now() - t0) / 1000 : 0;
-      if (placement.crossbars > pool.numCrossbars || placement.blocks.some((b) => b.crossbar >= pool.numCrossbars)) {
-        throw new ScenarioError(`model ${name} needs crossbars beyond the pool's ${pool.numCrossbars}; raise the pool size`);
-      }
-      const { targets, regions } = placementTargets(incoming.qm, placement, pool);
-      const reports: OperationCost[] = [];
-      const touched = new Uint8Array(pool.numCells);
-      const layerTotals = incoming.qm.layers.map(() => ({ cycles: 0, touched: 0 }));
-      const runOp = (t: Uint8Array) => {
-        const res = program(pool, t, regions);
-        reports.push(res);
-        res.markTouched(touched);
-        for (const [id, cycles] of res.perRegionCycles) {
+      const s: SwitchResult = switchModel(pool, incoming.qm, strategy, { ...options, resident: resident?.placement });
+      const { placement, targets, regions, touched } = s;
+      const layerTotals = incoming.qm.layers.map(() => ({ cycles: 0 }));
+      for (const op of s.operations) {
+        for (const [id, cycles] of op.perRegionCycles) {
           const lt = layerTotals[id];
           if (lt) lt.cycles += cycles;
         }
-      };
-      if (strategy === 'full') {
-        // conventional flow: erase every cell the incoming model uses to HRS, then write-verify all of them
-        runOp(eraseTargets(targets));
       }
-      runOp(targets);
       const { cellsPerLayer, touchedPerLayer } = cellsByLayer(regions, touched, incoming.qm.layers.length);
       const perLayer: LayerSwitchStats[] = incoming.qm.layers.map((l, i) => ({
         layer: i, name: l.op.name, cells: cellsPerLayer[i]!, cellsTouched: touchedPerLayer[i]!, cycles: layerTotals[i]!.cycles,
         reusedFraction: cellsPerLayer[i]! > 0 ? 1 - touchedPerLayer[i]! / cellsPerLayer[i]! : 1,
       }));
-      const sum = sumReports(reports);
+      const sum = s.totals;
       const cellsTouched = countNonZero(touched), cellsTargeted = targets.length - countEqual(targets, NO_TARGET);
       resident = { name, placement };
       // accuracy of every model after this switch: on-crossbar for the resident one
@@ -242,14 +188,14 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
           : { ...sw, ideal: null, analog: null };
       }
       lastOnCrossbar.set(name, accuracy[name]!);
-      const last = reports[reports.length - 1]!;
+      const last = s.operations[s.operations.length - 1]!;
       switches.push({
         index, from: index === 0 ? null : spec.sequence[index - 1]!, to: name,
         cycles: sum.cycles, setPulses: sum.setPulses, resetPulses: sum.resetPulses, verifyReads: sum.verifyReads,
-        energyJ: sum.energyJ, latencyS: sum.latencyS, latencyCellS: sum.latencyCellS, latencyRowS: sum.latencyRowS,
+        energyJ: sum.energyJ, latencyS: s.latency.s, latencyCellS: s.latency.cellS, latencyRowS: s.latency.rowS,
         cellsTargeted, cellsTouched, failures: sum.failures, crossbarsUsed: placement.crossbars,
         maxWear: last.maxWear, switchesLeft: Number.isFinite(last.switchesLeft) ? last.switchesLeft : null,
-        matchingSeconds, perLayer, heatmap: heatmap(touched, pool, placement.crossbarIds), accuracy,
+        matchingSeconds: s.matchMs / 1000, perLayer, heatmap: heatmap(touched, pool, placement.crossbarIds), accuracy,
       });
       progress?.(index + 1);
     }

@@ -3,18 +3,12 @@ import type { HardwareConfig } from '../hardware/config.js';
 import type { ImportedModel } from '../mapping/types.js';
 import type { LabelledSet } from '../inference/engine.js';
 
-import { RESULTS_SCHEMA_ID, type StrategyName } from '../report/types.js';
+import { RESULTS_SCHEMA_ID } from '../report/types.js';
 
 export const RESULTS_SCHEMA = RESULTS_SCHEMA_ID;
-export const STRATEGY_NAMES: readonly StrategyName[] = ['full', 'diff', 'blm', 'ha3m'];
-export type { StrategyName };
-
-export const STRATEGY_DESCRIPTIONS: Record<StrategyName, string> = {
-  full: 'conventional: erase the incoming model\'s cells to HRS, then write-verify every cell (no reuse)',
-  diff: 'baseline mapping in place: write-verify only the cells whose level differs',
-  blm: 'XAMM + block-based layer matching onto the cheapest programmed/free slots, no retraining',
-  ha3m: 'XAMM + BLM + multi-model retraining: tied blocks are identical and never reprogrammed',
-};
+// the strategy table's names and descriptions, where the scenario's types have always offered them
+export { STRATEGY_NAMES, STRATEGY_DESCRIPTIONS, type StrategyName } from './strategies.js';
+import type { StrategyName } from './strategies.js';
 
 /** One model taking part in a scenario. */
 export interface ScenarioModel {

@@ -14,7 +14,7 @@ import type { ImportedModel } from '../../src/mapping/types.js';
 import { layerMatrices as layerMatricesOf, type LayerMatrix } from '../../src/mapping/placement.js';
 import type { DemoResult, Heatmap, Method, Methods, ModelInfo, ProgressFn, WorkerReply, WorkerRequest, Metric, StrategyInfo } from './protocol.js';
 import { deploy, switchTo, syntheticDenseModel, syntheticInputs, type Deployment, type Switched } from '../shared/pipeline.js';
-import type { SwitchOptions, SwitchResult } from '../../src/matching/switch.js';
+import { STRATEGIES as SWITCH_STRATEGIES, type StrategyName, type SwitchOptions, type SwitchResult } from '../../src/scenario/index.js';
 import { CrossbarPool } from '../../src/hardware/pool.js';
 import { evaluate, type LabelledSet } from '../../src/inference/engine.js';
 import type { HardwareConfig } from '../../src/hardware/config.js';
@@ -208,18 +208,18 @@ interface SwitchContext {
 }
 
 /**
- * Switching strategies shown as buttons, all src/matching/switch.ts: a new one is one entry here.
+ * Switching strategies shown as buttons: the shared strategy table's (src/scenario/strategies.ts) that need no
+ * merged models, BLM with either matching mode (negation allowed).
  */
-const STRATEGIES: (StrategyInfo & { options: Omit<SwitchOptions, 'resident' | 'program'> })[] = [
-  { id: 'full', label: 'Full reprogram', description: 'erase every cell of B\'s baseline mapping to level 0, then write B (no reuse)', options: { strategy: 'full' } },
-  { id: 'diff', label: 'In place (diff)', description: 'B\'s baseline mapping over A; only cells whose level changes are programmed', options: { strategy: 'diff' } },
-  { id: 'blm', label: 'BLM', description: 'block-based layer matching: B\'s blocks placed on the slots that are cheapest to turn into them (global assignment, negation allowed), then diff', options: { strategy: 'blm', blm: { mode: 'global', negate: true } } },
-  { id: 'blm-layer', label: 'BLM (layer)', description: 'BLM that pairs layers first, then blocks within paired layers', options: { strategy: 'blm', blm: { mode: 'layer', negate: true } } },
-];
+const STRATEGIES: (StrategyInfo & { strategy: StrategyName; options: Omit<SwitchOptions, 'resident' | 'program' | 'engine'> })[] =
+  Object.values(SWITCH_STRATEGIES).filter((s) => !s.merged).flatMap((s) => (s.placement === 'blm' ? [
+    { id: s.name, label: s.label, description: `${s.description} (global assignment, negation allowed)`, strategy: s.name, options: { blm: { mode: 'global', negate: true } } },
+    { id: `${s.name}-layer`, label: `${s.label} (layer)`, description: `${s.description} (layers paired first, then blocks within paired layers)`, strategy: s.name, options: { blm: { mode: 'layer', negate: true } } },
+  ] : [{ id: s.name, label: s.label, description: s.description, strategy: s.name, options: {} }]));
 
 function runStrategy(st: (typeof STRATEGIES)[number], s: SwitchContext): Switched {
   const onProgress = s.progress ? (d: number, t: number) => s.progress!(d, t, `write-verify of model B (${st.label})`) : undefined;
-  return switchTo(s.from, s.modelB, s.x, SAMPLES, { ...st.options, seed: s.seed, program: { perCell: true, onProgress } });
+  return switchTo(s.from, s.modelB, s.x, SAMPLES, { ...st.options, strategy: st.strategy, seed: s.seed, program: { perCell: true, onProgress } });
 }
 
 /** Per-cell cycles of a switch (erase + write for a full reprogram). */

@@ -10,7 +10,7 @@ import type { CrossbarOp, ImportedModel } from '../../src/mapping/types.js';
 import { quantizeModel, type QuantizedModel } from '../../src/inference/quantized-model.js';
 import { programModel, type ModelProgramResult } from '../../src/inference/program-model.js';
 import { CrossbarEngine } from '../../src/inference/engine.js';
-import { switchModel, type SwitchOptions, type SwitchResult } from '../../src/matching/switch.js';
+import { switchModel, type SimulatedSwitch, type StrategyName, type SwitchOptions } from '../../src/scenario/index.js';
 
 /** Seeded normal draws (wasm PRNG), as f32. */
 function normals(seed: number, stream: number, n: number, scale: number): Float32Array {
@@ -69,15 +69,15 @@ export function deploy(model: ImportedModel, cfg: HardwareConfig, calib: Float32
 }
 
 /** The pool after a switch: model B resident under the strategy's placement, with its engine. */
-export interface Switched { result: SwitchResult; qm: QuantizedModel; engine: CrossbarEngine }
+export interface Switched { result: SimulatedSwitch; qm: QuantizedModel; engine: CrossbarEngine }
 
 /**
- * Switches the pool `from` holds to `model` with src/matching/switch.ts (full / diff / blm), B quantized and
+ * Switches the pool `from` holds to `model` with src/scenario/switch.ts (full / diff / blm), B quantized and
  * calibrated on `calib`. The pool is modified; the returned engine reads B through the new placement.
  */
 export function switchTo(from: Deployment, model: ImportedModel, calib: Float32Array, calibBatch: number,
-  opts: Omit<SwitchOptions, 'resident'> & { seed?: number }): Switched {
+  { strategy, ...opts }: Omit<SwitchOptions, 'resident' | 'engine'> & { strategy: StrategyName; seed?: number }): Switched {
   const qm = quantizeModel(model, from.qm.config, calib, calibBatch);
-  const result = switchModel(from.pool, qm, { ...opts, resident: from.placement });
+  const result = switchModel(from.pool, qm, strategy, { ...opts, resident: from.placement });
   return { result, qm, engine: new CrossbarEngine(qm, result.placement, from.pool, { seed: opts.seed ?? 0 }) };
 }

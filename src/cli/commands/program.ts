@@ -3,7 +3,8 @@ import { presetNames, type HardwareConfig } from '../../hardware/index.js';
 import { CrossbarPool } from '../../hardware/pool.js';
 import { mapModel } from '../../mapping/map.js';
 import { sizeOf } from '../../mapping/hostops.js';
-import { quantizeModel, programModel } from '../../inference/index.js';
+import { quantizeModel } from '../../inference/index.js';
+import { switchModel } from '../../scenario/index.js';
 import { withScheme } from '../../programming/calibration.js';
 import { initSync } from '../../wasm/index.js';
 import { loadHardware, loadModelArg, parseIntOption, userErrors } from '../common.js';
@@ -37,7 +38,8 @@ export function registerProgram(program: Command): void {
       const pool = new CrossbarPool(cfg, { numCrossbars: placement.crossbars + spare, seed });
       const bar = progressBar('programming', pool.numCells, { quiet: opts.json });
       const t0 = performance.now();
-      const res = programModel(qm, placement, pool, { onProgress: (d) => bar.update(d) });
+      // programming a fresh pool is a switch in place from the reset state
+      const res = switchModel(pool, qm, 'diff', { mapping: opts.xamm ? 'xamm' : 'baseline', program: { onProgress: (d) => bar.update(d) } }).write;
       bar.stop();
       const seconds = (performance.now() - t0) / 1000;
       const r = res.report;

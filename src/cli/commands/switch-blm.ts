@@ -9,15 +9,15 @@ import { mapModel } from '../../mapping/map.js';
 import { sizeOf } from '../../mapping/hostops.js';
 import { PlacementError } from '../../mapping/placement.js';
 import { ModelImportError, type ImportedModel } from '../../mapping/types.js';
-import { quantizeModel, programModel } from '../../inference/index.js';
+import { quantizeModel } from '../../inference/index.js';
 import { RefRng } from '../../reference/rng.js';
-import { switchModel, type SwitchOptions } from '../../matching/switch.js';
+import { switchModel, type StrategyName, type SwitchOptions } from '../../scenario/index.js';
 import { initSync } from '../../wasm/index.js';
 import { UserError } from '../errors.js';
 
 interface BlmOpts {
   modelA: string; modelB: string; preset: string; blockRows?: string; blockCols?: string; negate?: boolean;
-  routing: string; extra: string; seed: string; json?: boolean;
+  routing: string; mapping: string; extra: string; seed: string; json?: boolean;
 }
 
 const int = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -47,6 +47,7 @@ export function registerBlm(program: Command): void {
     .option('--block-cols <n>', 'BLM block columns (logical weights; default the whole tile)')
     .option('--negate', 'let BLM store blocks negated when cheaper')
     .option('--routing <r>', 'strict (one MVM step per crossbar and layer) or serial', 'strict')
+    .option('--mapping <m>', 'baseline | xamm: the mapping of A, and of B under full and diff (as `ha3m switch --mapping`)', 'baseline')
     .option('--extra <n>', 'free crossbars beyond what the larger model needs', '8')
     .option('--seed <s>', 'pool seed (faults, programming)', '1')
     .option('--json', 'print the results as JSON')
@@ -55,25 +56,30 @@ export function registerBlm(program: Command): void {
       let cfg;
       try { cfg = resolveHardware({}, opts.preset); } catch (e) { if (e instanceof ConfigError) throw new UserError(e.message); throw e; }
       if (opts.routing !== 'strict' && opts.routing !== 'serial') throw new UserError(`--routing must be strict or serial, got '${opts.routing}'`);
+      if (opts.mapping !== 'baseline' && opts.mapping !== 'xamm') throw new UserError(`--mapping must be baseline or xamm, got '${opts.mapping}'`);
+      const mapping = opts.mapping;
       const blockRows = int('block-rows', opts.blockRows, 1), blockCols = int('block-cols', opts.blockCols, 1);
       const extra = int('extra', opts.extra, 0)!, seed = int('seed', opts.seed, 0)!;
       const [mA, mB] = [await load(opts.modelA), await load(opts.modelB)];
       const calib = (m: ImportedModel) => { const r = new RefRng(7, 0); const n = sizeOf(m.inputShape); return Float32Array.from({ length: 64 * n }, () => r.uniform()); };
       const qmA = quantizeModel(mA, cfg, calib(mA), 64), qmB = quantizeModel(mB, cfg, calib(mB), 64);
       let pA, pB;
-      try { pA = mapModel(mA, cfg); pB = mapModel(mB, cfg); } catch (e) { if (e instanceof PlacementError) throw new UserError(e.message); throw e; }
+      try { pA = mapModel(mA, cfg, { xamm: mapping === 'xamm' }); pB = mapModel(mB, cfg, { xamm: mapping === 'xamm' }); } catch (e) { if (e instanceof PlacementError) throw new UserError(e.message); throw e; }
       const pool = new CrossbarPool(cfg, { numCrossbars: Math.max(pA.crossbars, pB.crossbars) + extra, seed });
       const blm = { blockRows, blockCols, negate: !!opts.negate, routing: opts.routing as 'strict' | 'serial' };
-      const runs: Array<[string, SwitchOptions]> = [
-        ['full', { strategy: 'full' }], ['diff', { strategy: 'diff' }],
-        ['blm layer', { strategy: 'blm', blm: { ...blm, mode: 'layer' } }], ['blm global', { strategy: 'blm', blm: { ...blm, mode: 'global' } }],
+      const runs: Array<[string, StrategyName, SwitchOptions]> = [
+        ['full', 'full', {}], ['diff', 'diff', {}],
+        ['blm layer', 'blm', { blm: { ...blm, mode: 'layer' } }], ['blm global', 'blm', { blm: { ...blm, mode: 'global' } }],
       ];
       const out: Array<Record<string, unknown>> = [];
-      for (const [name, o] of runs) {
+      for (const [name, strategy, o] of runs) {
+        // every run starts from the same state: a fresh pool (same seed) holding A in place, as a scenario starts
         pool.initialize(cfg.programming.initialState);
-        programModel(qmA, pA, pool);
         let s;
-        try { s = switchModel(pool, qmB, { ...o, resident: pA }); } catch (e) { throw new UserError((e as Error).message); }
+        try {
+          const a = switchModel(pool, qmA, 'diff', { mapping });
+          s = switchModel(pool, qmB, strategy, { ...o, mapping, resident: a.placement });
+        } catch (e) { throw new UserError((e as Error).message); }
         out.push({
           strategy: name, cycles: s.totals.cycles, energyJ: s.totals.energyJ, cellsTouched: s.totals.cellsTouched, failures: s.totals.failures,
           matchMs: s.matchMs, expectedCycles: s.blm?.expectedCost, inPlaceExpectedCycles: s.blm?.inPlaceCost, usedInPlace: s.blm?.usedInPlace,

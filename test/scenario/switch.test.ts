@@ -10,8 +10,9 @@ import { CrossbarPool } from '../../src/hardware/pool.js';
 import { importLayersModel } from '../../src/mapping/import.js';
 import { mapModel } from '../../src/mapping/map.js';
 import { quantizeModel, programModel, CrossbarEngine, placementTargets, type QuantizedModel } from '../../src/inference/index.js';
-import { NO_TARGET } from '../../src/programming/index.js';
-import { switchModel, addTotals, blmPlacement } from '../../src/matching/index.js';
+import { NO_TARGET, emptyTotals } from '../../src/programming/index.js';
+import { blmPlacement } from '../../src/matching/index.js';
+import { switchModel, addTotals } from '../../src/scenario/index.js';
 
 initSync();
 
@@ -62,7 +63,7 @@ test('switch A → B → A under full, diff and BLM: B then A computed exactly; 
     ['blm-layer', { strategy: 'blm', blm: { mode: 'layer' } }], ['blm-global', { strategy: 'blm', blm: { mode: 'global', negate: true } }],
   ] as const) {
     const { pool, pA } = residentPool(A, 3);
-    const ab = switchModel(pool, B, { ...opts, resident: pA });
+    const ab = switchModel(pool, B, opts.strategy, { ...opts, resident: pA });
     assert.ok(computes(B, ab, pool), `${name}: B`);
     assert.ok(ab.totals.cycles > 0, name);
     if (name === 'full') {
@@ -77,7 +78,7 @@ test('switch A → B → A under full, diff and BLM: B then A computed exactly; 
       assert.is(ab.placement.scheme, 'baseline');
     }
     cycles[name] = ab.totals.cycles;
-    const ba = switchModel(pool, A, { ...opts, resident: ab.placement });
+    const ba = switchModel(pool, A, opts.strategy, { ...opts, resident: ab.placement });
     assert.ok(computes(A, ba, pool), `${name}: back to A`);
     // switching to the model the pool already holds, the same way, is free for the reuse strategies
     if (name !== 'full' && name !== 'full-verify') {
@@ -100,7 +101,7 @@ test('after a BLM switch, cells of A outside B\'s placement keep their levels (f
   const A = await quantize(3), B = await quantize(4);
   const { pool } = residentPool(A, 4);
   const before = pool.levels().view.slice();
-  const ab = switchModel(pool, B, { strategy: 'blm' });
+  const ab = switchModel(pool, B, 'blm');
   const { targets } = placementTargets(B, ab.placement, pool);
   const after = pool.levels().view;
   let kept = 0;
@@ -113,11 +114,32 @@ test('after a BLM switch, cells of A outside B\'s placement keep their levels (f
 test('switch: bad strategy, pool too small', async () => {
   const A = await quantize(5);
   const { pool } = residentPool(A, 0);
-  assert.throws(() => switchModel(pool, A, { strategy: 'magic' as never }), /strategy must be one of full, diff, blm/);
-  assert.throws(() => switchModel(pool, A, { strategy: 'full', fullMode: 'nope' as never }), /fullMode must be/);
+  assert.throws(() => switchModel(pool, A, 'magic' as never), /strategy must be one of full, diff, blm/);
+  assert.throws(() => switchModel(pool, A, 'full', { fullMode: 'nope' as never }), /fullMode must be/);
   const tiny = new CrossbarPool(cfg, { numCrossbars: 1, seed: 1 });
-  assert.throws(() => switchModel(tiny, A, { strategy: 'diff' }), /needs \d+ crossbars but the pool has 1/);
-  assert.throws(() => switchModel(tiny, A, { strategy: 'blm' }), /bigger pool/);
+  assert.throws(() => switchModel(tiny, A, 'diff'), /needs \d+ crossbars but the pool has 1/);
+  assert.throws(() => switchModel(tiny, A, 'blm'), /bigger pool/);
+});
+
+test('one way of adding up: a switch\'s totals are its operations\' (simulated or estimated); touched = the cells that took pulses', async () => {
+  const A = await quantize(6), B = await quantize(7);
+  for (const engine of ['simulate', 'estimate'] as const) {
+    const { pool } = residentPool(A, 2);
+    const s = switchModel(pool, B, 'full', { engine, program: { perCell: true } });
+    assert.is(s.operations.length, 2, engine);
+    assert.equal(s.totals, addTotals(addTotals(emptyTotals(), s.operations[0]!.totals), s.operations[1]!.totals));
+    assert.is(s.latency.s, s.operations[0]!.latencyS + s.operations[1]!.latencyS);
+    assert.ok(s.totals.cycles > 0 && s.totals.cellsTargeted === 2 * s.operations[1]!.totals.cellsTargeted, engine);
+    if (engine === 'simulate') {
+      const pulsed = (r: typeof s.erase) => r!.perCell!.setPulses.map((v, i) => v + r!.perCell!.resetPulses[i]!);
+      const e = pulsed(s.erase), w = pulsed(s.write);
+      for (let i = 0; i < pool.numCells; i++) assert.is(s.touched[i], e[i]! + w[i]! > 0 ? 1 : 0);
+    } else {
+      assert.is(s.write, undefined);
+      assert.ok(s.touched.some((v) => v === 1));
+      assert.throws(() => switchModel(pool, B, 'full', { engine, fullMode: 'verify-all' }), /verify-all' needs the simulation engine/);
+    }
+  }
 });
 
 test.run();
