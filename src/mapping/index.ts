@@ -7,3 +7,4 @@ export * from './import.js';
 export * from './placement.js';
 export * from './xamm.js';
 export * from './map.js';
+export * from './onnx/index.js';

@@ -1,10 +1,12 @@
-// Node-only file I/O for TF.js LayersModels (tfjs without tfjs-node has no file:// handler). Kept out of the
-// library index so browser bundles never see node:fs. Load: model.json + the weight files its manifest names,
-// checked for size before tfjs decodes them. Save: model.json + one weights.bin, written atomically.
+// Node-only file I/O for TF.js LayersModels (tfjs without tfjs-node has no file:// handler) and, through
+// loadModelFile, ONNX files. Kept out of the library index so browser bundles never see node:fs. Load: model.json +
+// the weight files its manifest names, checked for size before tfjs decodes them. Save: model.json + one weights.bin,
+// written atomically.
 import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { importLayersModel } from './import.js';
+import { isOnnxPath, loadOnnxFile } from './onnx/file.js';
 import { ModelImportError, type ImportedModel } from './types.js';
 
 const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, float16: 2, complex64: 8 };
@@ -21,6 +23,9 @@ export function fileLoadHandler(modelJsonPath: string): tf.io.IOHandler {
 /** Reads and checks model.json + weights; errors name the file and the problem. */
 export function readModelArtifacts(modelJsonPath: string): tf.io.ModelArtifacts {
   const path = resolve(modelJsonPath);
+  if (isOnnxPath(path)) {
+    throw new ModelImportError(`${modelJsonPath} is an ONNX model, but this step needs a TF.js LayersModel (model.json): it runs the model in TF.js (training, merging); map, program, eval, blm, switch and sweeps take ONNX`);
+  }
   if (!existsSync(path)) throw new ModelImportError(`model file ${modelJsonPath} does not exist; pass the path of a TF.js model.json`);
   if (statSync(path).isDirectory()) {
     const inner = join(path, 'model.json');
@@ -118,8 +123,16 @@ export async function loadLayersModelFile(modelJsonPath: string): Promise<tf.Lay
   }
 }
 
-/** Loads model.json from a path (Node) and imports it. */
+/**
+ * Loads a model from a path (Node) and imports it: an .onnx file, a TF.js model.json, or a directory holding a
+ * model.json (or else a model.onnx).
+ */
 export async function loadModelFile(modelJsonPath: string): Promise<ImportedModel> {
+  if (isOnnxPath(modelJsonPath)) return loadOnnxFile(modelJsonPath);
+  const inDir = join(modelJsonPath, 'model.onnx');
+  if (existsSync(modelJsonPath) && statSync(modelJsonPath).isDirectory() && !existsSync(join(modelJsonPath, 'model.json')) && existsSync(inDir)) {
+    return loadOnnxFile(inDir);
+  }
   const model = await loadLayersModelFile(modelJsonPath);
   try {
     return importLayersModel(model, { source: modelJsonPath });

@@ -16,12 +16,15 @@ export type ActivationName =
   | 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'hardSigmoid' | 'tanh' | 'softmax' | 'elu' | 'selu' | 'softplus'
   | 'softsign' | 'swish';
 
-/** Geometry of a 2-D window op (conv or pool) over an HWC input. Padding is explicit (TF "same" rule applied). */
+/**
+ * Geometry of a 2-D window op (conv or pool) over an HWC input. Padding is explicit (TF "same" rule applied);
+ * 'explicit' = given per side (ONNX pads): the bottom/right padding is what outH/outW imply.
+ */
 export interface WindowGeometry {
   inH: number; inW: number; inC: number;
   kh: number; kw: number;
   strideH: number; strideW: number;
-  padding: Padding;
+  padding: Padding | 'explicit';
   /** Top/left zero padding (for "same": floor(total/2), TF's rule; 0 for "valid"). */
   padTop: number; padLeft: number;
   outH: number; outW: number;
@@ -82,7 +85,7 @@ export type HostOp = PoolOp | GlobalPoolOp | FlattenOp | ActivationOp | AddOp | 
 export type Op = CrossbarOp | HostOp;
 
 export interface ImportedModel {
-  /** Model name (from the LayersModel). */
+  /** Model name (from the LayersModel, or the ONNX file's name). */
   name: string;
   /** Input shape without the batch dimension (e.g. [28, 28, 1] or [784]). */
   inputShape: number[];
