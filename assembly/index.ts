@@ -3,6 +3,7 @@
 export { rngSeed, rngFillU32, rngFillUniform, rngFillNormal, RNG_STATE_BYTES } from './rng';
 export { detLog as mathLog, detExp as mathExp } from './detmath';
 export * from './mvm';
+export * from './analog';
 export * from './program';
 export * from './lap';
 export * from './cost';

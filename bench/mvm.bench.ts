@@ -7,10 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initSync, arena, WasmRng } from '../src/wasm/index.js';
 import { RefRng } from '../src/reference/rng.js';
-import { refMvmIdeal, refMvmAnalog, refReadNoiseVariance } from '../src/reference/mvm.js';
+import { refMvmIdeal } from '../src/reference/mvm.js';
+import { refAnalogMvm } from '../src/reference/analog.js';
+import { normalTable } from '../src/programming/tables.js';
 import { resolveHardware } from '../src/hardware/resolve.js';
 import { encodeLevels } from '../src/hardware/encode.js';
-import { composeIdeal, AnalogBlock, idealConductances, adcSteps } from '../src/hardware/mvm.js';
+import { composeIdeal, AnalogBlock, idealConductances, adcSteps, intPathAllowed } from '../src/hardware/mvm.js';
 import { cellsPerWeight, magnitudeSlices, tileCols, levelSpacingUS } from '../src/hardware/derived.js';
 import { runTasks, ratio } from './util.js';
 
@@ -29,10 +31,10 @@ const analog = new AnalogBlock(cfg, gw, { rows, nOut, stride });
 const noiseRng = new WasmRng(1, 1);
 const { steps, half } = adcSteps(cfg, rows);
 const shape = { rows, nOut, slices: magnitudeSlices(cfg), signCells: 2 as const, cellBits: cfg.cells.cellBits, offset: 0 };
-const refParams = {
-  ...shape, stride, dG: levelSpacingUS(cfg), inputBits: 8, dacBits: 1, inputSigned: false, adcStep: steps, adcHalf: half,
-  adcPerDigit: true, sig2: refReadNoiseVariance(g, cfg.device.readNoise.relative, cfg.device.readNoise.absoluteUS),
-  gRef: null, sig2Ref: null,
+const refBlock = {
+  ...shape, stride, levels, g, gRef: null, gMinUS: cfg.device.gMinUS, dG: levelSpacingUS(cfg),
+  relative: cfg.device.readNoise.relative, absolute: cfg.device.readNoise.absoluteUS, noise: 'pair' as const,
+  inputBits: 8, dacBits: 1, inputSigned: false, adc: true, steps, half, perDigit: true, intAllowed: intPathAllowed(cfg, rows),
 };
 const refRng = new RefRng(1, 1);
 
@@ -48,7 +50,7 @@ const rowsOut = await runTasks(`MVM, one ${rows}×${cfg.crossbar.cols} crossbar 
   { name: 'wasm ideal', fn: () => ideal.mvm(x, batch) },
   { name: 'wasm analog (read noise, 8-bit ADC)', fn: () => analog.mvm(x, batch, noiseRng) },
   { name: 'TS reference ideal (bit-serial)', fn: () => refMvmIdeal(x, batch, levels, stride, shape, 8, false) },
-  { name: 'TS reference analog', fn: () => refMvmAnalog(x, batch, g, refParams, refRng) },
+  { name: 'TS reference analog', fn: () => refAnalogMvm(x, rows, batch, refBlock, refRng, normalTable()) },
   { name: 'tfjs-wasm matMul (float, same logical matrix)', fn: () => { const y = tf.matMul(xt, wtf); y.dataSync(); y.dispose(); } },
 ], { timeMs: 1500 });
 

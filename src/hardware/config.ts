@@ -46,9 +46,12 @@ export const IoSchema = z.strictObject({
   inputSigned: z.boolean({ error: 'must be true or false' }),
   /** Bits applied per read by the DAC (1 = bit-serial). */
   dacBits: intIn(1, 16),
-  /** ADC resolution: 2^adcBits - 1 levels symmetric around 0. */
-  adcBits: intIn(1, 24),
-  /** max: H = full-scale column current; calibrated: per-slice ranges (given, or calibrated on data); granular: step = 1 level unit. */
+  /** ADC resolution: 2^adcBits - 1 levels symmetric around 0; 0 = no ADC (the analog values pass unquantized). */
+  adcBits: intIn(0, 24),
+  /**
+   * max: H = full-scale column current; calibrated: per-slice ranges (given, or calibrated on data); granular:
+   * CrossSim's GRANULAR, step = 2^n/(2^n − 1) level units for n input magnitude bits (needs adcPerInputBit).
+   */
   adcRange: z.enum(['max', 'calibrated', 'granular'], { error: 'must be "max", "calibrated" or "granular"' }),
   /** Per-slice half ranges H (in level units × digit units) for adcRange = calibrated; null = calibrate on data. */
   adcRanges: z.array(positive(' (an ADC half range)')).nullable(),
@@ -65,8 +68,17 @@ export const DeviceSchema = z.strictObject({
   gMinUS: positive(' (µS)'),
   /** Conductance of the top level (LRS side) in µS. */
   gMaxUS: positive(' (µS)'),
-  /** Read noise: σ(G) = relative·G + absoluteUS, per device per read. */
-  readNoise: z.strictObject({ relative: numIn(0, 1), absoluteUS: numIn(0, 1e6) }),
+  /**
+   * Read noise, per device per read per input vector, σ(G) = relative·G + absoluteUS. model: "pair" draws the summed
+   * Gaussian of a differential pair (or offset column) once per read — exact in distribution for unrectified
+   * per-device Gaussians; "device" draws every device and rectifies its conductance at 0, as CrossSim does;
+   * "proportional" is CrossSim's NormalProportional, G·(1 + relative·n) rectified (absoluteUS must be 0).
+   */
+  readNoise: z.strictObject({
+    model: z.enum(['pair', 'device', 'proportional'], { error: 'must be "pair", "device" or "proportional"' }).default('pair'),
+    relative: numIn(0, 1),
+    absoluteUS: numIn(0, 1e6),
+  }),
   /** Residual programming error when not write-verified (open loop): σ(G) = sigmaUS + slope·G (Milo et al. form). */
   programmingError: z.strictObject({ sigmaUS: numIn(0, 1e6), slope: numIn(-1, 1) }),
   /** Conductance drift G(t) = G(t0)·(t/t0)^(-nu). nu = 0 disables it. */

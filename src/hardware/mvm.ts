@@ -9,6 +9,14 @@ import {
 } from './derived.js';
 import { encodeLevels } from './encode.js';
 import { maxInputInt } from './quantize.js';
+import {
+  AnalogBlock, checkGeometry, checkInputInts, resultInto, stageInputs, type BlockGeometry, type MvmConfig,
+} from './analog.js';
+
+export {
+  AnalogBlock, adcSteps, checkInputInts, granularCorrection, intPathAllowed, noiseSetup, stageInputs,
+  type BlockGeometry, type MvmConfig,
+} from './analog.js';
 
 interface MvmKernels {
   composeWeightsI16(levels: number, stride: number, rows: number, nOut: number, slices: number, signCells: number,
@@ -17,104 +25,15 @@ interface MvmKernels {
     cellBits: number, offset: number, wt: number, kPad: number): void;
   mvmIdealI16(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
   mvmIdealI32(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
-  firstOutOfRange(ptr: number, n: number, lo: number, hi: number): number;
   packInputsI16(src: number, batch: number, rows: number, dst: number, kPad: number): void;
   packInputsI32(src: number, batch: number, rows: number, dst: number, kPad: number): void;
-  readNoiseVariance(g: number, stride: number, rows: number, cols: number, relative: number, absolute: number,
-    out: number, outStride: number): void;
-  mvmAnalog(x: number, batch: number, rows: number, g: number, stride: number, sig2: number, gRef: number,
-    sig2Ref: number, nOut: number, slices: number, signCells: number, cellBits: number, dG: number, inputBits: number,
-    dacBits: number, inputSigned: number, adcStep: number, adcHalf: number, adcPerDigit: number, offset: number,
-    rng: number, work: number, y: number): void;
 }
 const k = (): MvmKernels => wasm() as unknown as MvmKernels;
-
-export type MvmConfig = Pick<HardwareConfig, 'weights' | 'cells' | 'io' | 'device' | 'crossbar'>;
 
 /** Largest |effective weight| any level pattern can compose to (bounds the integer accumulators). */
 function composedBound(c: MvmConfig): number {
   const span = 2 ** (c.cells.cellBits * magnitudeSlices(c)) - 1;
   return Math.max(span - weightOffset(c), weightOffset(c));
-}
-
-function inputError(v: number, index: number, c: Pick<HardwareConfig, 'io'>, what: string): Error {
-  const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
-  return new Error(`${what}[${index}] = ${v} is not a ${c.io.inputBits}-bit ${c.io.inputSigned ? 'signed' : 'unsigned'} ` +
-    `input integer (${lo}..${qmax}); quantize inputs with quantizeInputs() first`);
-}
-
-function checkBatch(x: ArrayLike<number>, batch: number, rows: number, what: string): void {
-  if (!Number.isInteger(batch) || batch < 1) throw new Error(`${what}: batch must be a positive integer, got ${batch}`);
-  if (x.length !== batch * rows) {
-    throw new Error(`${what}: ${x.length} values do not match batch ${batch} × ${rows} rows (= ${batch * rows}); ` +
-      'each input vector needs one value per crossbar row');
-  }
-}
-
-/** Validates input integers in plain TS (shape, integrality, range). */
-export function checkInputInts(x: ArrayLike<number>, batch: number, rows: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): void {
-  checkBatch(x, batch, rows, what);
-  const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i]!;
-    if (!Number.isInteger(v) || v < lo || v > qmax) throw inputError(v, i, c, what);
-  }
-}
-
-/**
- * Copies inputs into wasm memory as i32 and validates them there (an Int32Array is integral by type, so only its
- * range needs checking, which the kernel does at memory speed).
- */
-export function stageInputs(a: Arena, x: ArrayLike<number>, batch: number, rows: number, c: Pick<HardwareConfig, 'io'>, what = 'inputs'): WasmArray<'i32'> {
-  if (!(x instanceof Int32Array)) {
-    checkInputInts(x, batch, rows, c, what);
-    return a.from('i32', x);
-  }
-  checkBatch(x, batch, rows, what);
-  const staged = a.from('i32', x);
-  const qmax = maxInputInt(c), lo = c.io.inputSigned ? -qmax : 0;
-  const bad = k().firstOutOfRange(staged.ptr, x.length, lo, qmax);
-  if (bad >= 0) throw inputError(x[bad]!, bad, c, what);
-  return staged;
-}
-
-/** ADC step per slice and the largest code, following the config's range policy (DESIGN §2). */
-export function adcSteps(c: MvmConfig, blockRows: number, ranges?: ArrayLike<number> | null): { steps: Float64Array; half: number } {
-  const slices = magnitudeSlices(c);
-  const half = 2 ** (c.io.adcBits - 1) - 1;
-  const levelsHalfRange = 2 ** c.io.adcBits - 2;
-  const steps = new Float64Array(slices);
-  const magBits = c.io.inputSigned ? c.io.inputBits - 1 : c.io.inputBits;
-  const maxDigit = Math.min(2 ** c.io.dacBits - 1, 2 ** magBits - 1);
-  const maxInputVal = c.io.adcPerInputBit ? maxDigit : 2 ** magBits - 1;
-  for (let s = 0; s < slices; s++) {
-    let H: number;
-    if (c.io.adcRange === 'granular') {
-      steps[s] = 1;
-      continue;
-    } else if (c.io.adcRange === 'calibrated') {
-      const given = ranges ?? c.io.adcRanges;
-      if (!given) throw new Error('io.adcRange is "calibrated" but no ranges were given or calibrated; call calibrateAdc() on sample inputs or set io.adcRanges');
-      H = given[s]!;
-    } else {
-      H = blockRows * maxLevel(c) * maxInputVal;
-    }
-    if (levelsHalfRange <= 0) {
-      // a 1-bit ADC only tells the sign: one level at ±H
-      steps[s] = H;
-    } else {
-      steps[s] = (2 * H) / levelsHalfRange;
-    }
-  }
-  return { steps, half: Math.max(half, 1) };
-}
-
-/** A kernel result out of wasm memory: copied into `out` (a caller's reused buffer) or into a fresh array. */
-function resultInto<T extends Int32Array | Float64Array>(view: T, out: T | undefined): T {
-  if (!out) return view.slice() as T;
-  if (out.length < view.length) throw new Error(`MVM output buffer holds ${out.length} values, fewer than the ${view.length} results`);
-  out.set(view);
-  return out.subarray(0, view.length) as T;
 }
 
 /** Precomputed transposed integer weights of a block, for the ideal path. */
@@ -142,26 +61,6 @@ export class IdealWeights {
 }
 
 /** Geometry of a block of cells inside a larger row-major array. */
-export interface BlockGeometry {
-  /** Logical (= physical) rows. */
-  rows: number;
-  /** Logical columns (weights). */
-  nOut: number;
-  /** Cells per physical row of the array the block lives in (≥ nOut·cpw). */
-  stride: number;
-}
-
-function checkGeometry(c: MvmConfig, g: BlockGeometry, length: number, what: string): void {
-  const cpw = cellsPerWeight(c);
-  if (!Number.isInteger(g.rows) || !Number.isInteger(g.nOut) || g.rows < 1 || g.nOut < 1) {
-    throw new Error(`${what}: block of ${g.rows} × ${g.nOut} weights is invalid`);
-  }
-  if (g.stride < g.nOut * cpw) throw new Error(`${what}: stride ${g.stride} is smaller than the block's ${g.nOut * cpw} physical columns`);
-  if ((g.rows - 1) * g.stride + g.nOut * cpw > length) {
-    throw new Error(`${what}: ${length} cells are too few for ${g.rows} rows × ${g.nOut * cpw} columns at stride ${g.stride}`);
-  }
-}
-
 /** Whether the ideal path's composed weights or inputs overflow i16 lanes (then it runs on i32; the config decides). */
 export function idealNeedsI32(c: MvmConfig): boolean {
   return composedBound(c) > 32767 || maxInputInt(c) > 32767;
@@ -188,65 +87,6 @@ export function composeIdeal(c: MvmConfig, levels: WasmArray<'u8'> | Uint8Array,
     run(levels.ptr);
   }
   return new IdealWeights(wt, g.rows, g.nOut, kPad, wide, c);
-}
-
-/**
- * Analog view of a block: conductances (µS, f32) in wasm memory at `g.ptr` with the block geometry, plus the read
- * noise variances precomputed once per programmed state.
- */
-export class AnalogBlock {
-  private readonly sig2: WasmArray<'f32'> | null;
-  private readonly sig2Ref: WasmArray<'f32'> | null;
-
-  constructor(readonly config: MvmConfig, readonly conductances: WasmArray<'f32'>, readonly geometry: BlockGeometry,
-    readonly reference: WasmArray<'f32'> | null = null, owner: Arena = arena, readonly offsetElements = 0) {
-    checkGeometry(config, geometry, conductances.length - offsetElements, 'AnalogBlock');
-    if (config.cells.sign === 'offset' && !reference) {
-      throw new Error('AnalogBlock: the offset scheme needs the reference column conductances (one per row)');
-    }
-    if (reference && reference.length < (geometry.rows - 1) * geometry.stride + 1) {
-      throw new Error(`AnalogBlock: reference column has ${reference.length} cells, fewer than the block needs`);
-    }
-    const { relative, absoluteUS } = config.device.readNoise;
-    const physCols = geometry.nOut * cellsPerWeight(config);
-    if (relative > 0 || absoluteUS > 0) {
-      this.sig2 = owner.alloc('f32', geometry.rows * geometry.stride);
-      k().readNoiseVariance(this.gPtr, geometry.stride, geometry.rows, physCols, relative, absoluteUS, this.sig2.ptr, geometry.stride);
-      if (reference) {
-        this.sig2Ref = owner.alloc('f32', geometry.rows * geometry.stride);
-        k().readNoiseVariance(reference.ptr, geometry.stride, geometry.rows, 1, relative, absoluteUS, this.sig2Ref.ptr, geometry.stride);
-      } else {
-        this.sig2Ref = null;
-      }
-    } else {
-      this.sig2 = null;
-      this.sig2Ref = null;
-    }
-  }
-
-  private get gPtr(): number { return this.conductances.ptr + this.offsetElements * 4; }
-
-  /**
-   * Analog MVM of batch × rows input integers; result in integer-equivalent units (f64, batch × nOut), into `out`
-   * (≥ batch·nOut long) when given.
-   */
-  mvm(x: ArrayLike<number>, batch: number, rng: WasmRng, adcRanges?: ArrayLike<number> | null, scratch: Arena = arena,
-    out?: Float64Array): Float64Array {
-    const c = this.config, g = this.geometry;
-    const { steps, half } = adcSteps(c, g.rows, adcRanges);
-    const slices = magnitudeSlices(c), cpw = cellsPerWeight(c);
-    return scratch.scoped((a) => {
-      const xs = stageInputs(a, x, batch, g.rows, c);
-      const st = a.from('f64', steps);
-      const work = a.alloc('u8', 8 * g.nOut * cpw + 16 + 8 * g.nOut * slices + 8 * g.rows, false);
-      const y = a.alloc('f64', batch * g.nOut, false);
-      k().mvmAnalog(xs.ptr, batch, g.rows, this.gPtr, g.stride, this.sig2?.ptr ?? 0, this.reference?.ptr ?? 0,
-        this.sig2Ref?.ptr ?? 0, g.nOut, slices, signCells(c), c.cells.cellBits, levelSpacingUS(c), c.io.inputBits,
-        c.io.dacBits, c.io.inputSigned ? 1 : 0, st.ptr, half, c.io.adcPerInputBit ? 1 : 0, weightOffset(c), rng.ptr,
-        work.ptr, y.ptr);
-      return resultInto(y.view, out);
-    });
-  }
 }
 
 /** A block of levels with sample input integers for ADC calibration. */
@@ -338,8 +178,9 @@ export function idealConductances(c: Pick<HardwareConfig, 'cells' | 'device'>, l
 export interface CoreTile {
   /** First logical row / column of the matrix this tile holds, and its size. */
   row0: number; rows: number; col0: number; cols: number;
-  /** Cell levels, rows × cols·cpw (row-major, compact). */
+  /** Cell levels, rows × cols·cpw (row-major, compact), and their copy in wasm memory (the analog exact path). */
   levels: Uint8Array;
+  levelsW: WasmArray<'u8'>;
   ideal: IdealWeights;
   /** Conductances in wasm memory (same layout as levels) and the analog view over them. */
   conductances: WasmArray<'f32'>;
@@ -377,8 +218,9 @@ export class TiledCore {
         const conductances = owner.from('f32', idealConductances(config, levels));
         const reference = config.cells.sign === 'offset'
           ? owner.from('f32', idealConductances(config, stridedZeros(rows, geom.stride))) : null;
-        const analog = new AnalogBlock(config, conductances, geom, reference, owner);
-        this.tiles.push({ row0: r0, rows, col0: c0, cols, levels, ideal, conductances, reference, analog });
+        const levelsW = owner.from('u8', levels);
+        const analog = new AnalogBlock(config, conductances, geom, reference, owner, 0, levelsW);
+        this.tiles.push({ row0: r0, rows, col0: c0, cols, levels, levelsW, ideal, conductances, reference, analog });
       }
     }
   }
@@ -390,7 +232,7 @@ export class TiledCore {
     const t = this.tiles[tile];
     if (!t) throw new Error(`TiledCore.setConductances: no tile ${tile} (there are ${this.tiles.length})`);
     t.conductances.set(g);
-    t.analog = new AnalogBlock(this.config, t.conductances, t.analog.geometry, t.reference, this.owner);
+    t.analog = new AnalogBlock(this.config, t.conductances, t.analog.geometry, t.reference, this.owner, 0, t.levelsW);
   }
 
   /** Exact integer x·W, adding tile partial sums digitally. */

@@ -54,6 +54,17 @@ function crossFieldProblems(c: HardwareConfig): string[] {
   if (c.io.adcRange !== 'calibrated' && c.io.adcRanges !== null) {
     p.push(`io.adcRanges is only used with io.adcRange = "calibrated" (it is "${c.io.adcRange}"); set it to null`);
   }
+  if (c.io.adcRange === 'granular' && !c.io.adcPerInputBit) {
+    p.push('io.adcRange "granular" needs io.adcPerInputBit = true (its step is one level unit per input digit, as in CrossSim); ' +
+      'set adcPerInputBit to true or use "max" / "calibrated"');
+  }
+  if (c.io.adcBits === 0 && c.io.adcRanges !== null) {
+    p.push('io.adcRanges is not used with io.adcBits = 0 (no ADC); set it to null');
+  }
+  if (c.device.readNoise.model === 'proportional' && c.device.readNoise.absoluteUS !== 0) {
+    p.push(`device.readNoise.absoluteUS (${c.device.readNoise.absoluteUS}) must be 0 with model "proportional" ` +
+      '(σ = relative·G); set it to 0 or use model "device" for σ = relative·G + absoluteUS');
+  }
   if (c.programming.vMax < c.programming.v0) {
     p.push(`programming.vMax (${c.programming.vMax}) must be at least programming.v0 (${c.programming.v0})`);
   }

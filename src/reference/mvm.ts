@@ -1,7 +1,5 @@
-// Plain-TS reference of the crossbar MVM kernels (assembly/mvm.ts), written the straightforward way: literally
-// bit-serial (DAC-digit-serial) over inputs and slice by slice, with f32 rounding where the kernel uses f32, so that
-// the analog path is bit-identical to wasm for the same seed.
-import { RefRng } from './rng.js';
+// Plain-TS reference of the ideal crossbar MVM kernels (assembly/mvm.ts), written the straightforward way: literally
+// bit-serial over inputs and slice by slice. The analog path's twin is src/reference/analog.ts.
 
 export interface RefMvmShape {
   rows: number;
@@ -11,31 +9,6 @@ export interface RefMvmShape {
   cellBits: number;
   /** Offset removed digitally (offset scheme), 0 for differential. */
   offset: number;
-}
-
-export interface RefAnalogParams extends RefMvmShape {
-  /** Physical cells per row of g (≥ nOut·cpw). */
-  stride: number;
-  dG: number;
-  inputBits: number;
-  dacBits: number;
-  inputSigned: boolean;
-  /** ADC step per slice (0 = no quantization) and max |code|. */
-  adcStep: ArrayLike<number>;
-  adcHalf: number;
-  adcPerDigit: boolean;
-  /** Read-noise variance per cell (same layout as g), or null when noiseless. */
-  sig2: Float32Array | null;
-  /** Reference column conductances / variances (offset scheme), one per row, or null. */
-  gRef: Float32Array | null;
-  sig2Ref: Float32Array | null;
-}
-
-const f = Math.fround;
-
-function digitsOf(p: { inputBits: number; dacBits: number; inputSigned: boolean }): number {
-  const mag = p.inputSigned ? p.inputBits - 1 : p.inputBits;
-  return Math.ceil(mag / p.dacBits);
 }
 
 /**
@@ -71,94 +44,6 @@ export function refMvmIdeal(x: ArrayLike<number>, batch: number, levels: ArrayLi
     }
   }
   return y;
-}
-
-function adcConvert(v: number, step: number, half: number): number {
-  if (step <= 0) return v;
-  const q = v / step;
-  let r = Math.floor(q + 0.5);
-  if (r - q === 0.5 && Math.floor(r * 0.5) * 2.0 !== r) r -= 1.0;
-  if (r > half) r = half;
-  if (r < -half) r = -half;
-  return r * step;
-}
-
-/** Analog mode, same operation order as the kernel; rng is the reference generator on the same stream. */
-export function refMvmAnalog(x: ArrayLike<number>, batch: number, g: Float32Array, p: RefAnalogParams, rng: RefRng): Float64Array {
-  const { rows, nOut, slices, signCells, cellBits, offset, stride } = p;
-  const cpw = slices * signCells;
-  const physCols = nOut * cpw;
-  const digits = digitsOf(p);
-  const mask = (1 << p.dacBits) - 1;
-  const invDG = 1.0 / f(p.dG);
-  const y = new Float64Array(batch * nOut);
-  const cur = new Float32Array(physCols);
-  const vars = new Float32Array(physCols);
-  const accum = new Float64Array(nOut * slices);
-  for (let b = 0; b < batch; b++) {
-    accum.fill(0);
-    for (let k = 0; k < digits; k++) {
-      cur.fill(0); vars.fill(0);
-      let ref = 0, refVar = 0, any = false;
-      for (let i = 0; i < rows; i++) {
-        const xi = x[b * rows + i]!;
-        let v = (Math.abs(xi) >>> (k * p.dacBits)) & mask;
-        if (v === 0) continue;
-        any = true;
-        if (xi < 0) v = -v;
-        const fv = f(v), fv2 = f(fv * fv);
-        for (let c = 0; c < physCols; c++) cur[c] = f(cur[c]! + f(fv * g[i * stride + c]!));
-        if (p.sig2) for (let c = 0; c < physCols; c++) vars[c] = f(vars[c]! + f(fv2 * p.sig2[i * stride + c]!));
-        if (p.gRef) {
-          ref = f(ref + f(fv * p.gRef[i]!));
-          if (p.sig2Ref && p.sig2) refVar = f(refVar + f(fv2 * p.sig2Ref[i]!));
-        }
-      }
-      if (!any) continue;
-      if (p.sig2 && p.gRef) ref = f(ref + Math.sqrt(refVar) * rng.normal());
-      const digitWeight = 2 ** (k * p.dacBits);
-      for (let j = 0; j < nOut; j++) {
-        let yj = y[b * nOut + j]!;
-        for (let s = 0; s < slices; s++) {
-          const c = j * cpw + s * signCells;
-          let iv: number;
-          if (signCells === 2) {
-            iv = f(cur[c]! - cur[c + 1]!);
-            if (p.sig2) iv = f(iv + Math.sqrt(f(vars[c]! + vars[c + 1]!)) * rng.normal());
-          } else {
-            let ic = cur[c]!;
-            if (p.sig2) ic = f(ic + Math.sqrt(vars[c]!) * rng.normal());
-            iv = f(ic - ref);
-          }
-          const val = iv * invDG;
-          if (p.adcPerDigit) yj += adcConvert(val, p.adcStep[s]!, p.adcHalf) * digitWeight * 2 ** (s * cellBits);
-          else accum[j * slices + s] = accum[j * slices + s]! + val * digitWeight;
-        }
-        y[b * nOut + j] = yj;
-      }
-    }
-    if (!p.adcPerDigit || offset !== 0) {
-      let xsum = 0;
-      if (offset !== 0) for (let i = 0; i < rows; i++) xsum += x[b * rows + i]!;
-      for (let j = 0; j < nOut; j++) {
-        let yj = y[b * nOut + j]!;
-        if (!p.adcPerDigit) {
-          for (let s = 0; s < slices; s++) yj += adcConvert(accum[j * slices + s]!, p.adcStep[s]!, p.adcHalf) * 2 ** (s * cellBits);
-        }
-        yj -= offset * xsum;
-        y[b * nOut + j] = yj;
-      }
-    }
-  }
-  return y;
-}
-
-/** σ² per cell: (relative·G + absolute)², in f32 like the kernel. */
-export function refReadNoiseVariance(g: Float32Array, relative: number, absolute: number): Float32Array {
-  const out = new Float32Array(g.length);
-  const r = f(relative), a = f(absolute);
-  for (let i = 0; i < g.length; i++) { const s = f(f(r * g[i]!) + a); out[i] = f(s * s); }
-  return out;
 }
 
 /** Geometry of a convolution window over HWC images (as src/mapping/types.ts WindowGeometry, without padding's name). */

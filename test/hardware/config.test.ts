@@ -52,7 +52,10 @@ function problems(fn: () => unknown): string {
 test('validate rejects impossible values, naming the field and the allowed range', () => {
   assert.match(problems(() => resolveHardware({ cells: { cellBits: 7 } })), /cells\.cellBits: must be an integer in \[1, 4\] \(got 7\)/);
   assert.match(problems(() => resolveHardware({ weights: { weightBits: 1 } })), /weights\.weightBits: must be an integer in \[2, 16\]/);
-  assert.match(problems(() => resolveHardware({ io: { adcBits: 0 } })), /io\.adcBits/);
+  assert.match(problems(() => resolveHardware({ io: { adcBits: -1 } })), /io\.adcBits: must be an integer in \[0, 24\]/);
+  assert.match(problems(() => resolveHardware({ io: { adcRange: 'granular', adcPerInputBit: false } })), /granular" needs io\.adcPerInputBit = true/);
+  assert.match(problems(() => resolveHardware({ device: { readNoise: { model: 'proportional', absoluteUS: 0.1 } } })), /absoluteUS \(0\.1\) must be 0 with model "proportional"/);
+  assert.match(problems(() => resolveHardware({ device: { readNoise: { model: 'gauss' as 'pair' } } })), /readNoise\.model: must be "pair", "device" or "proportional"/);
   assert.match(problems(() => resolveHardware({ crossbar: { rows: 12.5 } })), /crossbar\.rows: must be an integer/);
   assert.match(problems(() => resolveHardware({ device: { gMinUS: 50, gMaxUS: 10 } })), /device\.gMaxUS \(10\) must be greater than device\.gMinUS \(50\)/);
   assert.match(problems(() => resolveHardware({ device: { gMinUS: -1 } })), /device\.gMinUS: must be a positive finite number/);

@@ -2,14 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initSync, arena, WasmRng } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
-import { refMvmIdeal, refMvmAnalog, refReadNoiseVariance } from '../../src/reference/mvm.js';
+import { refMvmIdeal } from '../../src/reference/mvm.js';
 import { resolveHardware as resolveAny, deepMerge } from '../../src/hardware/resolve.js';
 import type { DeepPartial, HardwareConfig } from '../../src/hardware/config.js';
 import { encodeLevels } from '../../src/hardware/encode.js';
 import {
-  composeIdeal, AnalogBlock, TiledCore, integerMatmul, idealConductances, adcSteps,
+  composeIdeal, TiledCore, integerMatmul, idealConductances, adcSteps,
 } from '../../src/hardware/mvm.js';
-import { cellsPerWeight, magnitudeSlices, maxWeightInt, signCells, weightOffset, levelSpacingUS } from '../../src/hardware/derived.js';
+import { cellsPerWeight, magnitudeSlices, maxWeightInt, signCells, weightOffset } from '../../src/hardware/derived.js';
 import { maxInputInt, quantizeInputs } from '../../src/hardware/quantize.js';
 
 initSync();
@@ -55,46 +55,6 @@ test('ideal MVM equals the integer matmul and the bit-serial reference exactly',
         assert.equal(Array.from(got), Array.from(ref), `${name} vs reference`);
       }
       arena.reset();
-    }
-  }
-});
-
-function analogCase(cfg: HardwareConfig, rows: number, nOut: number, batch: number, seed: number, noisy: boolean) {
-  const rng = new RefRng(seed, 99);
-  const w = randomInts(rng, rows * nOut, maxWeightInt(cfg));
-  const x = randomInts(rng, batch * rows, maxInputInt(cfg), cfg.io.inputSigned);
-  const levels = encodeLevels(w, rows, nOut, cfg);
-  const stride = nOut * cellsPerWeight(cfg);
-  // perturb conductances so the analog path sees non-ideal cells
-  const g = idealConductances(cfg, levels);
-  for (let i = 0; i < g.length; i++) g[i] = Math.fround(g[i]! * (1 + 0.02 * (rng.uniform() - 0.5)));
-  const gRef = cfg.cells.sign === 'offset' ? new Float32Array(rows * stride).fill(cfg.device.gMinUS) : null;
-  return { w, x, levels, stride, g, gRef };
-}
-
-test('analog MVM (wasm) is bit-identical to the reference, noisy and noiseless, both ADC modes', () => {
-  for (const [name, o] of settings) {
-    for (const perDigit of [true, false]) {
-      for (const noisy of [false, true]) {
-        const base = resolveHardware({ ...o, io: { ...(o.io ?? {}), adcPerInputBit: perDigit } }, noisy ? 'default' : 'ideal');
-        const rows = Math.min(20, base.crossbar.rows), nOut = 3, batch = 4;
-        const { x, stride, g, gRef } = analogCase(base, rows, nOut, batch, 1, noisy);
-        const gw = arena.from('f32', g);
-        const refW = gRef ? arena.from('f32', gRef) : null;
-        const block = new AnalogBlock(base, gw, { rows, nOut, stride }, refW);
-        const got = block.mvm(x, batch, new WasmRng(77, 3));
-        const { steps, half } = adcSteps(base, rows);
-        const rel = base.device.readNoise.relative, abs = base.device.readNoise.absoluteUS;
-        const want = refMvmAnalog(x, batch, g, {
-          rows, nOut, slices: magnitudeSlices(base), signCells: signCells(base) as 1 | 2, cellBits: base.cells.cellBits,
-          offset: weightOffset(base), stride, dG: levelSpacingUS(base), inputBits: base.io.inputBits, dacBits: base.io.dacBits,
-          inputSigned: base.io.inputSigned, adcStep: steps, adcHalf: half, adcPerDigit: perDigit,
-          sig2: rel > 0 || abs > 0 ? refReadNoiseVariance(g, rel, abs) : null,
-          gRef, sig2Ref: gRef && (rel > 0 || abs > 0) ? refReadNoiseVariance(gRef, rel, abs) : null,
-        }, new RefRng(77, 3));
-        assert.equal(Array.from(got), Array.from(want), `${name} perDigit=${perDigit} noisy=${noisy}`);
-        arena.reset();
-      }
     }
   }
 });

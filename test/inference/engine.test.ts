@@ -17,6 +17,8 @@ import { forward } from '../../src/mapping/forward.js';
 import { crossbarLayers, type ImportedModel } from '../../src/mapping/types.js';
 import { quantizeModel, programModel, CrossbarEngine, evaluate, placementTargets } from '../../src/inference/index.js';
 import { NO_TARGET } from '../../src/programming/program.js';
+import { GeneralBuffers, generalProduct, packedProduct } from '../../src/inference/products.js';
+import { im2col } from '../../src/mapping/hostops.js';
 
 initSync();
 
@@ -204,7 +206,7 @@ test('calibrated ADC ranges: shared by engines of one model and placement cut, e
   const e2 = new CrossbarEngine(s.qm, s.placement, s.pool, { seed: 9 });
   const cpw = cellsPerWeight(s.cfg);
   for (const layer of s.qm.layers) {
-    const r1 = e1.adcRangesFor(layer)!, r2 = e2.adcRangesFor(layer)!;
+    const r1 = e1.adcRanges(layer)!, r2 = e2.adcRanges(layer)!;
     assert.ok(r1 === r2, `layer ${layer.op.name}: the second engine recalibrated`);
     // a direct calibration over the same blocks gives the same ranges
     const blocks = s.placement.blocks.filter((b) => b.layer === layer.op.layer);
@@ -223,10 +225,26 @@ test('calibrated ADC ranges: shared by engines of one model and placement cut, e
   const split = { ...s.placement, blocks: s.placement.blocks.flatMap((b) => b !== first ? [b]
     : [{ ...b, rows: h }, { ...b, srcRow: b.srcRow + h, rows: b.rows - h, rowOffset: b.rowOffset + h }]) };
   const layer = s.qm.layers[first.layer]!;
-  const r3 = new CrossbarEngine(s.qm, split, s.pool).adcRangesFor(layer)!;
-  assert.ok(r3 !== e1.adcRangesFor(layer), 'a different cut reused the ranges');
-  assert.ok(r3.every((v, i) => v <= e1.adcRangesFor(layer)![i]!), 'halves of a block cannot need a wider range');
+  const r3 = new CrossbarEngine(s.qm, split, s.pool).adcRanges(layer)!;
+  assert.ok(r3 !== e1.adcRanges(layer), 'a different cut reused the ranges');
+  assert.ok(r3.every((v, i) => v <= e1.adcRanges(layer)![i]!), 'halves of a block cannot need a wider range');
   arena.reset();
+});
+
+test('analog: the packed path (i16 patches in wasm) equals the general path (i32 in JS) bit for bit', async () => {
+  for (const xamm of [false, true]) {
+    const s = await setup(convModel('same', 1), { io: { adcRange: 'calibrated' } }, 'default', xamm);
+    programModel(s.qm, s.placement, s.pool);
+    const engine = new CrossbarEngine(s.qm, s.placement, s.pool, { seed: 9 });
+    const x = randomData(3, s.inSize, 11);
+    const layer = s.qm.layers[0]!, conv = layer.op.conv!;
+    const packed = packedProduct(engine, layer, x, 3, conv, false, 'analog', 5)!;
+    const general = generalProduct(engine, new GeneralBuffers(), layer, im2col(x, 3, conv), 3 * conv.outH * conv.outW, 'analog', 5);
+    assert.equal(Array.from(packed), Array.from(general), `xamm=${xamm}`);
+    const other = packedProduct(engine, layer, x, 3, conv, false, 'analog', 6)!;
+    assert.ok(other.some((v, i) => v !== packed[i]), 'another call draws other noise');
+    arena.reset();
+  }
 });
 
 test.run();
