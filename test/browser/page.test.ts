@@ -244,7 +244,7 @@ if (!gate.run) {
     });
   });
 
-  test('at 390×844: one column, no horizontal overflow (controls, results, comparison table, heatmaps)', async () => {
+  test('at 390×844: one column, no horizontal overflow (controls, results, comparison table, heatmaps); Compare all without merged models', async () => {
     await withPage({ width: 390, height: 844 }, async (page) => {
       const overflow = (): Promise<number> => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       assert.is(await overflow(), 0, 'before any action');
@@ -252,8 +252,14 @@ if (!gate.run) {
       await expectDone(page, 'map');
       assert.is(await overflow(), 0, 'after a map (heatmaps)');
       await expectDone(page, 'switch-diff');
-      await expectDone(page, 'switch-blm');
-      assert.ok(await page.isVisible('#comparison-table'));
+      const diff = (await readComparison(page)).rows[0]!;
+      // Compare all on models without merged versions: the three others, and why HA3M did not run
+      await expectDone(page, 'compare');
+      const table = await readComparison(page);
+      assert.equal(table.rows.map((r) => r[0]), ['Full reprogram', 'In place (diff)', 'BLM']);
+      const without = (r: string[]): string[] => r.filter((_, i) => i !== 2); // "vs full" needs the full row
+      assert.equal(without(table.rows[1]!), without(diff), 'a strategy alone and side by side start from the same pool: same figures');
+      assert.match((await page.textContent('#comparison')) ?? '', /Not run — HA3M: HA3M switches MMR-retrained \(merged\) versions of A and B/);
       assert.is(await overflow(), 0, 'after switches (comparison table, heatmaps)');
       const controls = (await page.locator('#controls').boundingBox())!, results = (await page.locator('#results-panel').boundingBox())!;
       assert.ok(results.y >= controls.y + controls.height, 'results below the controls (one column)');

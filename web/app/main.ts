@@ -95,8 +95,9 @@ interface Action { id: string; label: string; needs: Method; group: string; prim
 
 function actions(): Action[] {
   const base = (seed: number) => ({ hardware: hardware(), seed, mapping: mapping() });
-  const switchTo = (ids: string[], label: string) => () => run(label, (seed) => action('switch', { ...base(seed), modelA: modelA().id, modelB: modelB().id, strategies: ids }));
-  const canMerge = (): boolean => !!(modelA().merged && modelB().merged);
+  const switchTo = (ids: string[], label: string, skipUnavailable = false) => () => run(label, (seed) => action('switch', {
+    ...base(seed), modelA: modelA().id, modelB: modelB().id, strategies: ids, skipUnavailable,
+  }));
   return [
     { id: 'map', group: 'workflow', label: '① Map A', needs: 'map', title: 'place model A on crossbars with the chosen mapping', run: () => run('mapping model A', (seed) => action('map', { ...base(seed), model: modelA().id })) },
     { id: 'program', group: 'workflow', label: '② Program A', needs: 'program', title: 'write-verify model A into a fresh pool', run: () => run('programming model A', (seed) => action('program', { ...base(seed), model: modelA().id })) },
@@ -106,7 +107,7 @@ function actions(): Action[] {
     })),
     {
       id: 'compare', group: 'switch', label: 'Compare all', needs: 'switch', primary: true, title: 'every strategy, one after the other, into one table',
-      run: () => switchTo(strategies.filter((s) => !s.merged || canMerge()).map((s) => s.id), 'comparing the strategies')(),
+      run: switchTo(strategies.map((s) => s.id), 'comparing the strategies', true),
     },
     { id: 'mvm', group: 'tools', label: 'Encode + MVM (A\'s first layer)', needs: 'mvmDemo', run: () => run('encode + MVM', (seed) => action('mvmDemo', { hardware: hardware(), seed, model: modelA().id })) },
     {

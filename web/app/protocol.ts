@@ -102,6 +102,8 @@ export interface ActionResult {
   maps: CrossbarMaps[];
   /** Switches: one comparison row per strategy run (the page collects rows of the same context into its table). */
   rows?: ComparisonRow[];
+  /** Strategies asked for but not run (skipUnavailable), with why. */
+  skipped?: { strategy: string; label: string; reason: string }[];
 }
 
 export interface Methods {
@@ -119,7 +121,10 @@ export interface Methods {
   /** Quantize, map and write-verify program a model into a fresh pool; infer ideal and analog. */
   program: { params: { hardware: HardwareChoice; model: string; mapping: Mapping; seed: number }; result: ActionResult };
   /** Program model A, then switch the pool to model B under each strategy asked; maps = cycles per cell. */
-  switch: { params: { hardware: HardwareChoice; modelA: string; modelB: string; mapping: Mapping; strategies: string[]; seed: number }; result: ActionResult };
+  switch: {
+    params: { hardware: HardwareChoice; modelA: string; modelB: string; mapping: Mapping; strategies: string[]; seed: number; /** skip strategies these models cannot run (HA3M without merged versions) instead of failing */ skipUnavailable?: boolean };
+    result: ActionResult;
+  };
 }
 
 export interface StrategyInfo { id: string; label: string; description: string; merged: boolean }

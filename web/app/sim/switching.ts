@@ -10,8 +10,8 @@ import { CrossbarEngine } from '../../../src/inference/engine.js';
 import { NO_TARGET } from '../../../src/programming/program.js';
 import { STRATEGY_NAMES, strategyOf, switchModel, type SimulatedSwitch, type Strategy, type SwitchOptions } from '../../../src/scenario/index.js';
 import type { HardwareConfig } from '../../../src/hardware/config.js';
-import type { HardwareChoice, Mapping } from '../inputs.js';
-import type { ActionResult, ComparisonRow, CrossbarMaps, Metric, ModelInfo, ProgressFn, StrategyInfo } from '../protocol.js';
+import type { Mapping } from '../inputs.js';
+import type { ActionResult, ComparisonRow, CrossbarMaps, Methods, Metric, ModelInfo, ProgressFn, StrategyInfo } from '../protocol.js';
 import { actionInputs, header } from './actions.js';
 import { cyclesMaps } from './maps.js';
 import { modelInfo, modelWithWeights, SAMPLES, type LoadedModel } from './models.js';
@@ -83,26 +83,38 @@ function runStrategy(st: Strategy, a: LoadedModel, b: LoadedModel, { cfg, mappin
   }
 }
 
-/** The pool every strategy starts from: the largest model taking part × (1 + spare), like `ha3m switch --spare`. */
-function poolCrossbars(models: LoadedModel[], cfg: HardwareConfig, mapping: Mapping, spare: number): number {
-  const largest = Math.max(...models.map((m) => mapModel(m.model, cfg, { xamm: mapping === 'xamm' }).crossbars));
+/**
+ * The pool every strategy starts from, as `ha3m switch --spare` sizes it: the largest model of the scenario × (1 +
+ * spare), the scenario being A, B and their merged versions when they have them — whichever strategies run, so that
+ * one strategy alone and all of them side by side start from the same pool.
+ */
+async function poolCrossbars(a: ModelInfo, b: ModelInfo, cfg: HardwareConfig, mapping: Mapping, spare: number): Promise<number> {
+  const merged = a.merged && b.merged ? [await modelInfo(a.merged), await modelInfo(b.merged)] : [];
+  const largest = Math.max(...[a, b, ...merged].map((m) => mapModel(m.layers, cfg, { xamm: mapping === 'xamm' }).crossbars));
   return Math.ceil((1 + spare) * largest - 1e-9);
 }
 
-export async function switchAction(p: { hardware: HardwareChoice; modelA: string; modelB: string; mapping: Mapping; strategies: string[]; seed: number },
-  progress: ProgressFn): Promise<ActionResult> {
+export async function switchAction(p: Methods['switch']['params'], progress: ProgressFn): Promise<ActionResult> {
   const { hw, seed, mapping } = actionInputs(p);
   if (!Array.isArray(p.strategies) || p.strategies.length === 0) throw new Error('switch: choose at least one strategy');
-  const strategies = p.strategies.map((n) => strategyOf(n));
   const infoA = await modelInfo(p.modelA), infoB = await modelInfo(p.modelB);
-  const pairs = strategies.map((st) => pairFor(st, infoA, infoB));
+  const strategies: Strategy[] = [], pairs: [string, string][] = [], skipped: NonNullable<ActionResult['skipped']> = [];
+  for (const st of p.strategies.map((n) => strategyOf(n))) {
+    try {
+      pairs.push(pairFor(st, infoA, infoB));
+      strategies.push(st);
+    } catch (e) {
+      if (!p.skipUnavailable) throw e;
+      skipped.push({ strategy: st.name, label: st.label, reason: (e as Error).message });
+    }
+  }
   const loaded = new Map<string, LoadedModel>();
   for (const id of new Set(pairs.flat())) loaded.set(id, await modelWithWeights(id, seed));
   for (const [a, b] of pairs) {
     const inA = loaded.get(a)!.model.inputShape.join('×'), inB = loaded.get(b)!.model.inputShape.join('×');
     if (inA !== inB) throw new Error(`model A takes ${inA} inputs but model B takes ${inB}; pick two models with the same input`);
   }
-  const poolSize = poolCrossbars([...loaded.values()], hw.cfg, mapping, hw.spare);
+  const poolSize = await poolCrossbars(infoA, infoB, hw.cfg, mapping, hw.spare);
   arena.reset(); // the worker owns the arena: a new run releases the previous pools
   const setup: SwitchSetup = { cfg: hw.cfg, mapping, poolSize, seed, progress };
   const runs = strategies.map((st, i) => runStrategy(st, loaded.get(pairs[i]![0])!, loaded.get(pairs[i]![1])!, setup));
@@ -113,7 +125,9 @@ export async function switchAction(p: { hardware: HardwareChoice; modelA: string
     metrics: one ? one.metrics : [
       { label: 'pool', value: `${poolSize} crossbars (the largest model × (1 + ${hw.spare}))` },
       ...runs.map((r) => ({ label: r.row.label, value: `${int(r.row.cycles)} cycles; ${r.row.accuracyKind} of B ${(100 * r.row.accuracyIdeal).toFixed(1)} % ideal, ${(100 * r.row.accuracyAnalog).toFixed(1)} % analog`, hint: r.metrics[0]!.value })),
+      ...skipped.map((x) => ({ label: x.label, value: `not run: ${x.reason}` })),
     ],
+    skipped,
     config: hw.cfg,
     maps: runs.map((r) => r.maps),
     rows: runs.map((r) => r.row),

@@ -50,7 +50,7 @@ export function comparisonCsv(h: ResultHeader, rows: ComparisonRow[]): string {
 }
 
 /** Strategy comparison rows of one context (same models, hardware, seed, mapping): switches add up to a table. */
-interface Comparison { key: string; header: ResultHeader; config?: unknown; rows: Map<string, ComparisonRow> }
+interface Comparison { key: string; header: ResultHeader; config?: unknown; rows: Map<string, ComparisonRow>; skipped: Map<string, string> }
 
 export class ResultsView {
   private readonly maps = new MapsView($('maps'));
@@ -82,8 +82,9 @@ export class ResultsView {
     if (r.rows?.length) {
       const h = r.header;
       const key = JSON.stringify([h.models, h.preset, h.edits, h.seed, h.mapping, h.poolCrossbars]);
-      if (this.comparison?.key !== key) this.comparison = { key, header: { ...h, strategy: undefined, action: 'compare strategies' }, config: r.config, rows: new Map() };
+      if (this.comparison?.key !== key) this.comparison = { key, header: { ...h, strategy: undefined, action: 'compare strategies' }, config: r.config, rows: new Map(), skipped: new Map() };
       for (const row of r.rows) this.comparison.rows.set(row.strategy, row);
+      for (const x of r.skipped ?? []) this.comparison.skipped.set(x.strategy, `${x.label}: ${x.reason}`);
     } else this.comparison = null;
     this.renderComparison();
     this.maps.show(r.maps);
@@ -100,13 +101,14 @@ export class ResultsView {
     if (!c) { box.hidden = true; box.replaceChildren(); return; }
     const rows = this.rows();
     const full = rows.find((r) => r.strategy === 'full');
-    const missing = this.order.filter((s) => !c.rows.has(s));
+    const missing = this.order.filter((s) => !c.rows.has(s) && !c.skipped.has(s));
     const stamp = `${c.header.models.join('-')}-seed${c.header.seed}`.replace(/[^\w.-]+/g, '_');
     box.hidden = false;
     box.replaceChildren(
       el('h3', { text: 'Strategies compared: one switch A → B each' }),
       el('p', { class: 'muted', text: `${rows[0]!.accuracyKind} of B on the crossbars after the switch; HA3M switches the MMR-merged versions of A and B.` +
         (missing.length ? ` Not run yet in this setting: ${missing.join(', ')}.` : '') }),
+      ...[...c.skipped.values()].map((why) => el('p', { class: 'muted', text: `Not run — ${why}` })),
       el('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'strategy comparison table' },
         el('table', { id: 'comparison-table' },
           el('thead', {}, el('tr', {}, ...COLUMNS.map((col) => el('th', { scope: 'col', class: col.numeric ? 'num' : undefined, text: col.head })))),
