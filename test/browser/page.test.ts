@@ -202,11 +202,17 @@ if (!gate.run) {
         /model\.json is not valid JSON \(.*\); the file is probably truncated/);
       await dropped([{ name: 'model.json', bytes: files.json }, { name: 'weights.bin', bytes: files.bin.subarray(0, 1000) }],
         /weights\.bin holds 1,000 bytes but model\.json describes [\d,]+ bytes of weights in it: the file is truncated/);
+      // an ONNX model that keeps its weights in an external data file, dropped without it
+      const fixtures = join(repoRoot, 'test/fixtures/onnx/external');
+      await dropped([{ name: 'mlp.onnx', bytes: readFileSync(join(fixtures, 'mlp.onnx')) }],
+        /mlp\.onnx keeps its weights in the external data file "mlp\.weights", which was not dropped with it/);
+      await dropped([{ name: 'model.json', bytes: files.json }, { name: 'weights.bin', bytes: files.bin }, { name: 'mlp.onnx', bytes: readFileSync(join(fixtures, 'mlp.onnx')) }],
+        /drop one model: a TF\.js model\.json together with its weight files \(\.bin\), or one \.onnx file/);
       assert.is(await page.$$eval('#model option', (o) => o.filter((x) => (x as HTMLOptionElement).value.startsWith('file:')).length), 0, 'no refused model joined the list');
     });
   });
 
-  test('a dropped TF.js model with its weights maps and programs; the MVM rate is MACs / time; controls are disabled during a run', async () => {
+  test('a dropped TF.js or ONNX model with its weights maps and programs; the MVM rate is MACs / time; controls are disabled during a run', async () => {
     const files = await saveSmallModel(join(out, 'user-model-2'));
     await withPage({ width: 1280, height: 900 }, async (page) => {
       await dropFiles(page, [{ name: 'model.json', bytes: files.json }, { name: 'weights.bin', bytes: files.bin }]);
@@ -237,6 +243,15 @@ if (!gate.run) {
       await page.selectOption('#model', 'mlp-small-a');
       await expectDone(page, 'program');
       assert.equal(await page.evaluate(() => (window as unknown as { seen: string[] }).seen), ['busy:true:true', 'done:false:false']);
+      // an ONNX model (exported from PyTorch), with and without external data: it joins the list, maps and programs
+      for (const list of [['mlp.onnx'], ['external/mlp.onnx', 'external/mlp.weights']]) {
+        await dropFiles(page, list.map((f) => ({ name: f.split('/').pop()!, bytes: readFileSync(join(repoRoot, 'test/fixtures/onnx', f)) })));
+        assert.is(await settle(page), 'done', (await page.textContent('#status')) ?? '');
+        assert.match((await page.textContent('#result-header')) ?? '', /\(from mlp\.onnx\)/);
+        assert.match((await page.textContent('#results')) ?? '', /64 × 12 weights.*12 × 4 weights/); // 8×8 → MatMul 12 → Gemm 4
+        assert.is((await expectDone(page, 'map')).get('crossbars'), '2');
+        assert.match((await expectDone(page, 'program')).get('ideal crossbar output = quantized model')!, /^yes, bit for bit$/);
+      }
       // text alternatives and live regions
       assert.is(await page.getAttribute('#status', 'aria-live'), 'polite');
       assert.is(await page.getAttribute('#progress', 'aria-labelledby'), 'status');

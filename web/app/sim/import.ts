@@ -1,6 +1,7 @@
-// Models the user drops on the page. TF.js LayersModels are checked first (model-files.ts: every weight file
-// present and complete) and then loaded from exactly the bytes that were checked. TF.js loads on demand (a separate
-// chunk of the page).
+// Models the user drops on the page: a TF.js LayersModel (model.json + its weight files; checked first by
+// model-files.ts — every weight file present and complete — then loaded from exactly the bytes that were checked) or
+// an ONNX model (one .onnx file, plus the external-data files it names, if any; imported by the library's ONNX
+// importer, the same code the CLI runs). TF.js and the ONNX decoder load on demand (separate chunks of the page).
 import type { ImportedModel } from '../../../src/mapping/types.js';
 import type { ModelInfo } from '../protocol.js';
 import { checkTfjsModel, ModelFileError } from './model-files.js';
@@ -39,15 +40,37 @@ async function loadTfjs(files: File[], jsonFile: File): Promise<ImportedModel> {
   }
 }
 
+const baseName = (p: string): string => p.split(/[\\/]/).pop() ?? p;
+
+async function loadOnnx(files: File[], onnxFile: File): Promise<ImportedModel> {
+  if (onnxFile.size === 0) throw new ModelFileError(`${onnxFile.name} is empty; drop the .onnx file your export wrote`);
+  const { importOnnx, externalDataLocations } = await import('../../../src/mapping/onnx/index.js');
+  const bytes = new Uint8Array(await onnxFile.arrayBuffer());
+  const locations = externalDataLocations(bytes, onnxFile.name);
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const missing = [...new Set(locations.map(baseName))].filter((n) => !byName.has(n));
+  if (missing.length) {
+    const list = missing.map((m) => `"${m}"`).join(', ');
+    throw new ModelFileError(`${onnxFile.name} keeps its weights in the external data file${missing.length > 1 ? 's' : ''} ${list}, which ${missing.length > 1 ? 'were' : 'was'} not dropped with it; ` +
+      `drop ${onnxFile.name} together with ${list} (select all the files at once)`);
+  }
+  const external = new Map<string, Uint8Array>();
+  for (const loc of locations) external.set(loc, new Uint8Array(await byName.get(baseName(loc))!.arrayBuffer()));
+  return importOnnx(bytes, { source: onnxFile.name, readExternal: (loc) => external.get(loc) });
+}
+
 export async function importDroppedModel(files: File[]): Promise<ModelInfo> {
   const json = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
-  if (json.length !== 1) {
-    throw new ModelFileError(`drop exactly one model.json together with its weight files (.bin); got ${files.map((f) => f.name).join(', ') || 'no files'}`);
+  const onnx = files.filter((f) => f.name.toLowerCase().endsWith('.onnx'));
+  if (json.length + onnx.length !== 1) {
+    throw new ModelFileError('drop one model: a TF.js model.json together with its weight files (.bin), or one .onnx file (with its external data files, if it has any); ' +
+      `got ${files.map((f) => f.name).join(', ') || 'no files'}`);
   }
-  const model = await loadTfjs(files, json[0]!);
+  const file = (json[0] ?? onnx[0])!;
+  const model = json.length ? await loadTfjs(files, file) : await loadOnnx(files, file);
   const { layerMatrices } = await import('../../../src/mapping/placement.js');
   const id = `file:${imported.size + 1}:${model.name}`;
-  const info: ModelInfo = { id, label: `${model.name} (from ${json[0]!.name})`, layers: layerMatrices(model), weights: true };
+  const info: ModelInfo = { id, label: `${model.name} (from ${file.name})`, layers: layerMatrices(model), weights: true };
   imported.set(id, { info, model });
   return info;
 }
