@@ -206,6 +206,8 @@ if (!gate.run) {
       const fixtures = join(repoRoot, 'test/fixtures/onnx/external');
       await dropped([{ name: 'mlp.onnx', bytes: readFileSync(join(fixtures, 'mlp.onnx')) }],
         /mlp\.onnx keeps its weights in the external data file "mlp\.weights", which was not dropped with it/);
+      const onnx = readFileSync(join(repoRoot, 'test/fixtures/onnx/mlp.onnx'));
+      await dropped([{ name: 'mlp.onnx', bytes: onnx.subarray(0, onnx.length >> 1) }], /mlp\.onnx: not a readable ONNX protobuf .*the file is truncated/);
       await dropped([{ name: 'model.json', bytes: files.json }, { name: 'weights.bin', bytes: files.bin }, { name: 'mlp.onnx', bytes: readFileSync(join(fixtures, 'mlp.onnx')) }],
         /drop one model: a TF\.js model\.json together with its weight files \(\.bin\), or one \.onnx file/);
       assert.is(await page.$$eval('#model option', (o) => o.filter((x) => (x as HTMLOptionElement).value.startsWith('file:')).length), 0, 'no refused model joined the list');
