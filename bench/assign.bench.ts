@@ -9,8 +9,8 @@ import { Bench } from 'tinybench';
 import { linearSumAssignment } from 'linear-sum-assignment';
 import { initSync } from '../src/wasm/index.js';
 import { RefRng } from '../src/reference/rng.js';
-import { linearAssignment, linearAssignmentReference } from '../src/matching/assignment.js';
-import { blockCostMatrix, blockCostMatrixReference, type BlockCostMode } from '../src/matching/cost.js';
+import { linearAssignment } from '../src/matching/assignment.js';
+import { blockCostMatrix, type BlockCostMode } from '../src/matching/cost.js';
 
 initSync();
 
@@ -55,8 +55,8 @@ for (const n of [128, 256, 512, 1024, 2048].filter((x) => x <= maxN)) {
   // same optimum from all three (sanity)
   const w = linearAssignment(cost, n, n);
   const wasm = await measure('wasm', () => linearAssignment(cost, n, n), false);
-  const ref = await measure('reference', () => linearAssignmentReference(cost, n, n), n >= 1024);
-  const r = linearAssignmentReference(cost, n, n);
+  const ref = await measure('reference', () => linearAssignment(cost, n, n, { backend: 'reference' }), n >= 1024);
+  const r = linearAssignment(cost, n, n, { backend: 'reference' });
   if (r.total !== w.total || r.rowToCol.some((j, i) => j !== w.rowToCol[i])) throw new Error(`n=${n}: reference ≠ wasm`);
   let npm: Timing | undefined;
   if (n <= npmMax) {
@@ -90,7 +90,7 @@ console.log('\n## Block cost matrix: 300 blocks × 300 slots × 16384 cells, L =
   for (const [mode, negate] of [['expected', false], ['mismatch', false], ['l1', false], ['expected', true]] as Array<[BlockCostMode, boolean]>) {
     const opts = { mode, table: mode === 'expected' ? table : undefined, levels: L, negate };
     const wasm = await measure('cost wasm', () => blockCostMatrix(blocks, nb, slots, ns, cpb, opts), true);
-    const ref = await measure('cost ref', () => blockCostMatrixReference(bR, nbR, sR, nsR, cpb, opts), true);
+    const ref = await measure('cost ref', () => blockCostMatrix(bR, nbR, sR, nsR, cpb, { ...opts, backend: 'reference' }), true);
     const perPairRatio = (ref.cpu / (nbR * nsR)) / (wasm.cpu / (nb * ns));
     console.log(`${(mode + (negate ? ' + negate' : '')).padEnd(18)} wasm ${wasm.cpu.toFixed(0).padStart(5)} ms CPU ` +
       `(${wasm.wall.toFixed(0)} wall), ${(wasm.cpu * 1e3 / (nb * ns)).toFixed(2)} µs/pair; ` +

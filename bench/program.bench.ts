@@ -31,15 +31,15 @@ for (const scheme of ['ispp', 'fppv', 'adaptive'] as const) {
     pool.status().view.set(snap.st); pool.wear().view.set(snap.w); pool.opCounter = 0;
   };
   restore();
-  const iters = programPool(pool, targets, { perCell: false }).report.totals.cycles; // same for both engines
+  const iters = programPool(pool, targets, { perCell: false }).report.totals.cycles; // same for both backends
   const cpu: Record<string, number[]> = { wasm: [], reference: [] };
-  const task = (engine: 'wasm' | 'reference') => ({
-    name: `${scheme} ${engine}`,
+  const task = (backend: 'wasm' | 'reference') => ({
+    name: `${scheme} ${backend}`,
     fn: () => {
       restore();
       const c0 = cpuMs();
-      programPool(pool, targets, { engine, perCell: false });
-      cpu[engine]!.push(cpuMs() - c0);
+      programPool(pool, targets, { backend, perCell: false });
+      cpu[backend]!.push(cpuMs() - c0);
     },
   });
   const rows = await runTasks(`${scheme}: ${iters} write-verify iterations per op on ${pool.numCells} cells (readsPerVerify ${cfg.programming.readsPerVerify})`,

@@ -20,7 +20,8 @@ import { setupBackend, type BackendOptions } from '../src/training/backend.js';
 import { loadMnist } from '../src/training/data/datasets.js';
 import { buildModel, type ZooModelName } from '../src/training/zoo.js';
 import { train } from '../src/training/train.js';
-import { gemm, gemmKernels } from '../src/training/gemm.js';
+import { gemm } from '../src/training/gemm.js';
+import { initSync } from '../src/wasm/index.js';
 import { arena } from '../src/wasm/arena.js';
 import { RefRng } from '../src/reference/rng.js';
 import { median, runTasks, type BenchRow, type BenchTask } from './util.js';
@@ -38,7 +39,7 @@ async function gemmSection(): Promise<void> {
   const rnd = (n: number) => Float32Array.from({ length: n }, () => rng.uniform() - 0.5);
   const tasks: BenchTask[] = [];
   const ins = shapes.map((s) => ({ a: rnd(s.m * s.k), b: rnd(s.k * s.n) }));
-  gemmKernels();
+  initSync();
   const mark = arena.mark();
   shapes.forEach((s, i) => {
     const A = arena.from('f32', ins[i]!.a), B = arena.from('f32', ins[i]!.b), C = arena.alloc('f32', s.m * s.n, false);

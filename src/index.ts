@@ -2,9 +2,9 @@
 export { init, initSync, wasmSha256 } from './wasm/index.js';
 export * from './hardware/index.js';
 export * from './mapping/index.js';
-export { linearAssignment, linearAssignmentReference, AssignmentError } from './matching/assignment.js';
+export { linearAssignment, AssignmentError } from './matching/assignment.js';
 export type { AssignmentResult } from './matching/assignment.js';
-export { blockCostMatrix, blockCostMatrixReference } from './matching/cost.js';
+export { blockCostMatrix } from './matching/cost.js';
 export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './matching/cost.js';
 export * from './programming/index.js';
 export { blmPlacement, checkRouting } from './matching/blm.js';

@@ -1,7 +1,7 @@
 // Analog crossbar MVM host side (DESIGN §2, §2.2): ADC ranges and steps from the config, and AnalogBlock, the analog
 // view of one programmed rectangle of cells, which prepares the block once (assembly/analog.ts analogPrepare*) and
 // runs the GEMM-shaped kernel per batch. Validation happens here; the kernel trusts its arguments.
-import { arena, type Arena, type WasmArray, wasm, type WasmRng } from '../wasm/index.js';
+import { arena, type Arena, type WasmArray, wasmKernels, type WasmRng } from '../wasm/index.js';
 import type { HardwareConfig } from './config.js';
 import { cellsPerWeight, levelSpacingUS, magnitudeSlices, maxLevel, signCells, weightOffset } from './derived.js';
 import { maxInputInt } from './quantize.js';
@@ -74,18 +74,7 @@ export function adcSteps(c: MvmConfig, blockRows: number, ranges?: ArrayLike<num
 export const NOISE_CODE = { none: 0, pair: 1, device: 2 } as const;
 const PARAM_STEP0 = 18;
 
-interface AnalogKernels {
-  analogIsExact(levels: number, g: number, stride: number, rows: number, physCols: number, gRef: number, gMin: number, dG: number): number;
-  analogPrepareInt(levels: number, stride: number, rows: number, nOut: number, slices: number, signCells: number, pp: number, out: number): void;
-  analogPrepareF32(g: number, stride: number, rows: number, nOut: number, slices: number, signCells: number, pp: number,
-    gRef: number, invDG: number, relative: number, absolute: number, noise: number,
-    d: number, v: number, gp: number, gn: number, sp: number, sn: number, vr: number, gr: number, sr: number): void;
-  analogWorkBytes(rows: number, pp: number): number;
-  analogMvm(prm: number, x: number, wide: number, batch: number, mats: number, rng: number, table: number, work: number, y: number): void;
-  firstOutOfRange(ptr: number, n: number, lo: number, hi: number): number;
-  packInputsI16(src: number, batch: number, rows: number, dst: number, kPad: number): void;
-}
-const k = (): AnalogKernels => wasm() as unknown as AnalogKernels;
+const k = () => wasmKernels('mvmAnalog', 'mvmIdeal');
 
 /** The kernel's read-noise model and per-device σ parameters for a config (proportional: σ = relative·G). */
 export function noiseSetup(c: MvmConfig): { noise: keyof typeof NOISE_CODE; relative: number; absolute: number } {

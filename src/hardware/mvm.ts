@@ -1,7 +1,7 @@
 // Crossbar MVM ops: validate in TS, then call the wasm kernels (assembly/mvm.ts). Two levels, after CrossSim's core
 // hierarchy: a CrossbarBlock is one programmed rectangle of cells (a tile, or a block placed by XAMM/BLM) with its
 // ideal and analog MVM; a TiledCore splits a K × N weight matrix over crossbars and adds the partial sums digitally.
-import { arena, type Arena, type WasmArray, wasm, WasmRng, StreamPurpose, streamId } from '../wasm/index.js';
+import { arena, type Arena, type WasmArray, wasmKernels, WasmRng, StreamPurpose, streamId } from '../wasm/index.js';
 import type { HardwareConfig } from './config.js';
 import {
   cellsPerWeight, levelConductanceUS, levelSpacingUS, magnitudeSlices, maxLevel, maxWeightInt, signCells,
@@ -18,17 +18,7 @@ export {
   type BlockGeometry, type MvmConfig,
 } from './analog.js';
 
-interface MvmKernels {
-  composeWeightsI16(levels: number, stride: number, rows: number, nOut: number, slices: number, signCells: number,
-    cellBits: number, offset: number, wt: number, kPad: number): void;
-  composeWeightsI32(levels: number, stride: number, rows: number, nOut: number, slices: number, signCells: number,
-    cellBits: number, offset: number, wt: number, kPad: number): void;
-  mvmIdealI16(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
-  mvmIdealI32(x: number, wt: number, batch: number, kPad: number, nOut: number, y: number): void;
-  packInputsI16(src: number, batch: number, rows: number, dst: number, kPad: number): void;
-  packInputsI32(src: number, batch: number, rows: number, dst: number, kPad: number): void;
-}
-const k = (): MvmKernels => wasm() as unknown as MvmKernels;
+const k = () => wasmKernels('mvmIdeal');
 
 /** Largest |effective weight| any level pattern can compose to (bounds the integer accumulators). */
 function composedBound(c: MvmConfig): number {

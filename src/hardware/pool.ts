@@ -16,7 +16,7 @@
 import { arena as defaultArena, type Arena, type WasmArray } from '../wasm/arena.js';
 import { WasmArray as WA } from '../wasm/arena.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
-import { RefRng } from '../reference/rng.js';
+import { HostRng } from '../wasm/index.js';
 import type { HardwareConfig } from './config.js';
 import { normalTable, Q_SHIFT } from '../programming/tables.js';
 
@@ -123,8 +123,8 @@ export class CrossbarPool {
     const spacing = (d.gMaxUS - d.gMinUS) / (L - 1);
     const gMin = Math.fround(d.gMinUS), gMax = Math.fround(d.gMaxUS);
     for (let cb = 0; cb < this.numCrossbars; cb++) {
-      const fr = new RefRng(this.seed, streamId(StreamPurpose.faults, cb));
-      const ir = state === 'random' ? new RefRng(this.seed, streamId(StreamPurpose.initialState, cb)) : null;
+      const fr = new HostRng(this.seed, streamId(StreamPurpose.faults, cb));
+      const ir = state === 'random' ? new HostRng(this.seed, streamId(StreamPurpose.initialState, cb)) : null;
       const base = cb * this.cellsPerCrossbar;
       for (let c = 0; c < this.cellsPerCrossbar; c++) {
         const i = base + c;

@@ -11,7 +11,7 @@ import { AnalogBlock, composeIdeal, idealNeedsI32, type IdealWeights } from '../
 import { cellsPerWeight } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import type { PlacedBlock } from '../mapping/placement.js';
-import { arena, StreamPurpose, streamId, wasm, WasmRng, type Arena } from '../wasm/index.js';
+import { arena, StreamPurpose, streamId, wasmKernels, WasmRng, type Arena } from '../wasm/index.js';
 import type { WindowGeometry } from '../mapping/types.js';
 import { descale, descaleFactors, type QuantizedLayer, type QuantizedModel } from './quantized-model.js';
 import { maxInputInt, quantizeInputs } from '../hardware/quantize.js';
@@ -34,8 +34,7 @@ export interface ProductContext {
   adcRanges(layer: QuantizedLayer): Float64Array | null;
 }
 
-type Kernels = Record<string, (...args: number[]) => number>;
-const k = (): Kernels => wasm() as unknown as Kernels;
+const k = () => wasmKernels('inferenceIdeal', 'mvmIdeal');
 
 const DENSE = (K: number): WindowGeometry =>
   ({ inH: 1, inW: 1, inC: K, kh: 1, kw: 1, strideH: 1, strideW: 1, padding: 'valid', padTop: 0, padLeft: 0, outH: 1, outW: 1 });
@@ -78,7 +77,7 @@ export function packedProduct(ctx: ProductContext, layer: QuantizedLayer, x: Flo
   const mark = arena.mark();
   try {
     const xf = arena.from('f32', x), xq = arena.alloc('i16', x.length + 8); // + 8: im2colI16's slack
-    const bad = k().quantizeInputsI16!(xf.ptr, x.length, 1 / layer.inputRange, cfg.io.inputSigned ? -1 : 0, maxInputInt(cfg), xq.ptr);
+    const bad = k().quantizeInputsI16(xf.ptr, x.length, 1 / layer.inputRange, cfg.io.inputSigned ? -1 : 0, maxInputInt(cfg), xq.ptr);
     // a non-finite input: the general path decides (it quantizes only the patches, so a value no window reads is fine)
     if (bad >= 0) return null;
     const acc = arena.alloc('f64', P * N); // zeroed
@@ -93,11 +92,11 @@ export function packedProduct(ctx: ProductContext, layer: QuantizedLayer, x: Flo
       const y = ideal ? arena.alloc('i32', chunk * b.cols, false) : arena.alloc('f64', chunk * b.cols, false);
       for (let p0 = 0; p0 < P; p0 += chunk) {
         const count = Math.min(chunk, P - p0);
-        k().im2colI16!(xq.ptr, g.inH, g.inW, g.inC, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW,
+        k().im2colI16(xq.ptr, g.inH, g.inW, g.inC, g.kh, g.kw, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW,
           p0, count, b.srcRow, b.rows, xs.ptr, kPad);
         if (ideal) {
-          k().mvmIdealI16!(xs.ptr, ideal.wt.ptr, count, kPad, b.cols, y.ptr);
-          k().addBlockProduct!(y.ptr, count, b.cols, acc.ptr, N, p0, b.srcCol, b.negated ? -1 : 1);
+          k().mvmIdealI16(xs.ptr, ideal.wt.ptr, count, kPad, b.cols, y.ptr);
+          k().addBlockProduct(y.ptr, count, b.cols, acc.ptr, N, p0, b.srcCol, b.negated ? -1 : 1);
         } else {
           analog!.block.run(arena, xs.ptr, false, kPad, count, analog!.rng, ranges, y.ptr);
           addAnalogProduct(y.view as Float64Array, count, b, acc.view, N, p0);
@@ -108,7 +107,7 @@ export function packedProduct(ctx: ProductContext, layer: QuantizedLayer, x: Flo
     const act = layer.op.activation, fused = epilogue && (act === 'relu' || act === 'linear');
     const factors = arena.from('f64', descaleFactors(layer)), out = arena.alloc('f32', P * N, false);
     const bias = epilogue ? arena.from('f32', layer.op.bias) : null;
-    k().descaleBiasF32!(acc.ptr, P, N, factors.ptr, bias ? bias.ptr : 0, fused && act === 'relu' ? 1 : 0, out.ptr);
+    k().descaleBiasF32(acc.ptr, P, N, factors.ptr, bias ? bias.ptr : 0, fused && act === 'relu' ? 1 : 0, out.ptr);
     const yOut = out.view.slice();
     if (epilogue && !fused) applyActivation(act, yOut, N);
     return yOut;

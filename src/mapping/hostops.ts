@@ -5,8 +5,7 @@
 //
 // Layout: a batch of `batch` samples of shape `shape` (no batch dim) is one Float32Array of batch·prod(shape)
 // values, sample-major, each sample row-major (HWC for images).
-import { arena, wasm, wasmLoaded } from '../wasm/index.js';
-import { refMaxPool2d } from '../reference/pool.js';
+import { arena, reference, resolveBackend, wasmKernels, type Backend } from '../wasm/index.js';
 import type { ActivationName, Padding, WindowGeometry } from './types.js';
 
 export interface HostTensor {
@@ -151,8 +150,8 @@ export function applyActivation(name: ActivationName, y: Float32Array, lastDim: 
  * over the border ("same") ignore the padded positions: max over the valid ones, average divided by the count of
  * valid ones (TF's rule).
  */
-export function pool2d(kind: 'max' | 'avg', x: Float32Array, batch: number, g: WindowGeometry): Float32Array {
-  if (kind === 'max') return wasmLoaded() ? maxPoolWasm(x, batch, g) : refMaxPool2d(x, batch, g);
+export function pool2d(kind: 'max' | 'avg', x: Float32Array, batch: number, g: WindowGeometry, backend?: Backend): Float32Array {
+  if (kind === 'max') return resolveBackend(backend, 'pool2d') === 'wasm' ? maxPoolWasm(x, batch, g) : reference('maxPool').refMaxPool2d(x, batch, g);
   const out = new Float32Array(batch * g.outH * g.outW * g.inC);
   avgPoolInto(x, batch, g, out);
   return out;
@@ -166,7 +165,7 @@ export function pool2d(kind: 'max' | 'avg', x: Float32Array, batch: number, g: W
 export function maxPoolWasm(x: Float32Array, batch: number, g: WindowGeometry): Float32Array {
   return arena.scoped((a) => {
     const xw = a.from('f32', x), out = a.alloc('f32', batch * g.outH * g.outW * g.inC, false);
-    (wasm().maxPool2dF32 as (...args: number[]) => void)(xw.ptr, batch, g.inH, g.inW, g.inC, g.kh, g.kw, g.strideH,
+    wasmKernels('maxPool').maxPool2dF32(xw.ptr, batch, g.inH, g.inW, g.inC, g.kh, g.kw, g.strideH,
       g.strideW, g.padTop, g.padLeft, g.outH, g.outW, out.ptr);
     return out.view.slice();
   });

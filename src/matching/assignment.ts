@@ -5,8 +5,7 @@
 // case for n ≤ m; random dense 1024 × 1024 matrices take tens of milliseconds. Costs are solved in f64 (f32 input
 // is widened exactly). Ties are broken deterministically (free column first, then lowest column index) and the
 // wasm kernel and the TS reference (src/reference/lap.ts) give bit-identical results.
-import { arena, wasm } from '../wasm/index.js';
-import { refLapSolve } from '../reference/lap.js';
+import { arena, reference, resolveBackend, wasmKernels, type Backend } from '../wasm/index.js';
 
 /** Bad input or an infeasible problem. The message names the entry or rows at fault. */
 export class AssignmentError extends Error {
@@ -25,13 +24,6 @@ export interface AssignmentResult {
 
 export type CostInput = Float64Array | Float32Array | ArrayLike<number>;
 
-interface LapExports {
-  lapValidate(cost: number, n: number, m: number, maxAbs: number, out: number): number;
-  lapScratchBytes(n: number, m: number): number;
-  lapInit(cost: number, n: number, m: number, mReal: number, scratch: number, rowToCol: number, reduce: number): number;
-  lapAugment(cost: number, n: number, m: number, scratch: number, rowToCol: number, curRow: number): number;
-}
-
 /** Largest finite |cost| accepted: leaves head-room so that dual sums never overflow. */
 export const MAX_FINITE_COST = 1e150;
 
@@ -39,19 +31,11 @@ export const MAX_FINITE_COST = 1e150;
  * Minimum-cost assignment of the rows of a dense `rows × cols` row-major cost matrix to distinct columns.
  * `+Infinity` marks a forbidden pair. With rows ≤ cols every row gets a column; with rows > cols the problem is
  * solved transposed (a copy, O(rows·cols)) and every column gets a row, the other rows get -1.
- * Needs the wasm module: `await init()` (or `initSync()` in Node) first.
+ * Solved by the wasm kernel, or with `backend: 'reference'` by its plain-TS twin (bit-identical; slower).
  * Throws AssignmentError on NaN / -Infinity / huge entries, wrong sizes, and infeasible problems.
  */
-export function linearAssignment(cost: CostInput, rows: number, cols: number): AssignmentResult {
-  return solve(cost, rows, cols, 'wasm');
-}
-
-/** Same contract as linearAssignment, solved by the plain-TS reference (no wasm needed; slower). */
-export function linearAssignmentReference(cost: CostInput, rows: number, cols: number): AssignmentResult {
-  return solve(cost, rows, cols, 'reference');
-}
-
-function solve(cost: CostInput, rows: number, cols: number, engine: 'wasm' | 'reference'): AssignmentResult {
+export function linearAssignment(cost: CostInput, rows: number, cols: number, opts: { backend?: Backend } = {}): AssignmentResult {
+  const engine = resolveBackend(opts.backend, 'linearAssignment');
   checkShape(cost, rows, cols);
   if (rows === 0) return { rowToCol: new Int32Array(0), total: 0 };
   const transposed = rows > cols;
@@ -62,7 +46,7 @@ function solve(cost: CostInput, rows: number, cols: number, engine: 'wasm' | 're
   let failed: Int32Array | undefined;
   if (engine === 'wasm') {
     if (!(cost instanceof Float64Array) && !(cost instanceof Float32Array)) checkNumbers(cost, cols);
-    const w = wasm() as unknown as LapExports;
+    const w = wasmKernels('lap');
     ({ status, sol, failed } = arena.scoped((a) => {
       // the kernel wants m % 16 == 0: pad with +Infinity columns (never chosen)
       const mp = (m + 15) & ~15;
@@ -97,7 +81,7 @@ function solve(cost: CostInput, rows: number, cols: number, engine: 'wasm' | 're
       for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = cost[i * cols + j];
       c = t;
     }
-    const r = refLapSolve(c, n, m);
+    const r = reference('lap').refLapSolve(c, n, m);
     if (r.status > 0) throw noAllowed(r.status - 1, !transposed, true);
     status = r.status; sol = r.rowToCol; failed = r.failedRows;
   }

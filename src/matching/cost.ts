@@ -17,8 +17,8 @@
 // and `plain` / `negatedCost` hold both full matrices.
 // Speed: one-hot planes + popcount, ≤ (L−1)·L·cellsPerBlock/64 popcounts per pair ((L−1)² for blocks that use every
 // cell, 2(L−1) for mismatch).
-import { arena, wasm } from '../wasm/index.js';
-import { blockConstant, costDecomposition, refBlockCostMatrix, slotConstant } from '../reference/cost.js';
+import { arena, reference, resolveBackend, wasmKernels, type Backend } from '../wasm/index.js';
+import { constantTerm, costPlan } from './cost-plan.js';
 
 export type BlockCostMode = 'expected' | 'mismatch' | 'l1';
 
@@ -30,6 +30,8 @@ export interface BlockCostOptions {
   levels?: number;
   /** Also price every block stored negated (differential pair swapped). */
   negate?: boolean;
+  /** 'wasm' (default): the SIMD kernel; 'reference': its plain-TS twin (bit-identical; slow: for tests). */
+  backend?: Backend;
 }
 
 export interface BlockCostResult {
@@ -42,13 +44,6 @@ export interface BlockCostResult {
   negatedCost?: Float32Array;
   /** L used. */
   levels: number;
-}
-
-interface CostExports {
-  costPackPlanes(cells: number, count: number, cellStride: number, levels: number, negate: number, planes: number,
-    planeBytes: number, totals: number): void;
-  costMatrix(blockPlanes: number, nb: number, slotPlanes: number, ns: number, levels: number, planeBytes: number,
-    codes: number, weights: number, nCodes: number, blockConst: number, slotConst: number, out: number): void;
 }
 
 export const MAX_LEVELS = 64;
@@ -123,15 +118,16 @@ function check(blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cp
   return { L, W, negate };
 }
 
-/** Cost of every (block, slot) pair in wasm (SIMD). Needs `await init()` first. */
+/** Cost of every (block, slot) pair, in wasm (SIMD) unless opts.backend is 'reference'. */
 export function blockCostMatrix(
   blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number, opts: BlockCostOptions,
 ): BlockCostResult {
+  if (resolveBackend(opts?.backend, 'blockCostMatrix') === 'reference') return referenceCostMatrix(blocks, nb, slots, ns, cellsPerBlock, opts);
   const { L, W, negate } = check(blocks, nb, slots, ns, cellsPerBlock, opts);
-  const w = wasm() as unknown as CostExports;
+  const w = wasmKernels('cost');
   const stride = Math.max(128, Math.ceil(cellsPerBlock / 128) * 128);
   const pb = stride / 8;
-  const dec = costDecomposition(W, L);
+  const dec = costPlan(W, L);
   // blocks that use every cell can drop their last level too (fewer codes): put them first, the rest after
   const full = new Uint8Array(nb);
   let nFull = 0;
@@ -164,14 +160,14 @@ export function blockCostMatrix(
     const slotConst = a.alloc('f64', ns);
     {
       const tv = slotP.totals.view, sv = slotConst.view;
-      for (let s = 0; s < ns; s++) sv[s] = slotConstant(dec.slotRow, tv.subarray(s * L, (s + 1) * L));
+      for (let s = 0; s < ns; s++) sv[s] = constantTerm(dec.slotRow, tv.subarray(s * L, (s + 1) * L));
     }
     const forms = [dec.full, dec.partial].map((f) => ({ codes: a.from('i32', f.codes), weights: a.from('f64', f.weights), n: f.weights.length }));
     const run = (neg: boolean): Float32Array => {
       const blockP = pack(blocks, nb, neg, order);
       const consts = a.alloc('f64', nb);
       const tv = blockP.totals.view, cv = consts.view;
-      for (let e = 0; e < nb; e++) cv[e] = blockConstant(dec.lastRow, tv.subarray(e * L, (e + 1) * L));
+      for (let e = 0; e < nb; e++) cv[e] = constantTerm(dec.lastRow, tv.subarray(e * L, (e + 1) * L));
       const out = a.alloc('f32', nb * ns);
       // one call per 4 blocks (the kernel's register blocking): lets V8 switch to optimized code after the first
       // few calls (a single long call would run to the end in the baseline tier)
@@ -196,11 +192,11 @@ export function blockCostMatrix(
   });
 }
 
-/** Same contract, plain TS (no wasm; slow: for tests). */
-export function blockCostMatrixReference(
+function referenceCostMatrix(
   blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number, opts: BlockCostOptions,
 ): BlockCostResult {
   const { L, W, negate } = check(blocks, nb, slots, ns, cellsPerBlock, opts);
+  const { refBlockCostMatrix } = reference('cost');
   const plain = refBlockCostMatrix(blocks, nb, slots, ns, cellsPerBlock, W, L, false);
   if (!negate) return { cost: plain, levels: L };
   const negatedCost = refBlockCostMatrix(blocks, nb, slots, ns, cellsPerBlock, W, L, true);

@@ -1,7 +1,7 @@
 // Matching (DESIGN §3.2): assignment solver and block cost matrices; BLM and routing build on these.
-export { linearAssignment, linearAssignmentReference, AssignmentError, MAX_FINITE_COST } from './assignment.js';
+export { linearAssignment, AssignmentError, MAX_FINITE_COST } from './assignment.js';
 export type { AssignmentResult, CostInput } from './assignment.js';
-export { blockCostMatrix, blockCostMatrixReference, MAX_LEVELS } from './cost.js';
+export { blockCostMatrix, MAX_LEVELS } from './cost.js';
 export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './cost.js';
 export * from './blocks.js';
 export * from './blm.js';

@@ -38,7 +38,7 @@ import type { DeepPartial, DeviceModel, HardwareConfig, ProgrammingConfig } from
 import { deepMerge, validate } from '../hardware/resolve.js';
 import { CrossbarPool } from '../hardware/pool.js';
 import { arena } from '../wasm/arena.js';
-import { RefRng } from '../reference/rng.js';
+import { HostRng } from '../wasm/index.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { programPool } from './program.js';
 
@@ -136,7 +136,7 @@ export function measureSchemeStats(cfg: HardwareConfig, cells = 65536, seed = 1)
     const cpc = mc.crossbar.rows * mc.crossbar.cols;
     const pool = new CrossbarPool(mc, { numCrossbars: Math.ceil(cells / cpc), seed });
     const targets = new Uint8Array(pool.numCells).fill(255);
-    const rng = new RefRng(seed, streamId(StreamPurpose.misc, 1));
+    const rng = new HostRng(seed, streamId(StreamPurpose.misc, 1));
     const L = 2 ** mc.cells.cellBits;
     for (let i = 0; i < cells; i++) targets[i] = Math.floor((rng.nextU32() * L) / 2 ** 32);
     const d = programPool(pool, targets, { perCell: false }).report.distribution;

@@ -14,9 +14,8 @@ import type { DeepPartial, HardwareConfig } from '../hardware/config.js';
 import { deepMerge, validate } from '../hardware/resolve.js';
 import type { CrossbarPool } from '../hardware/pool.js';
 import { arena, WasmArray } from '../wasm/arena.js';
-import { wasm } from '../wasm/runtime.js';
+import { reference, resolveBackend, wasmKernels, type Backend } from '../wasm/index.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
-import { refProgramCells } from '../reference/program.js';
 import { buildParams, buildTables, programFlagsBytes, PROGRAM_SCRATCH_BYTES, SUMMARY_FIELDS } from './tables.js';
 import { landingWarning } from './landing.js';
 import {
@@ -36,8 +35,8 @@ export interface ProgramOptions {
   perCell?: boolean;
   /** Also verify cells whose target equals their verified level (default false: they cost nothing). */
   verifyAll?: boolean;
-  /** 'wasm' (default) or the TS reference kernel (slow; for tests and benches). */
-  engine?: 'wasm' | 'reference';
+  /** 'wasm' (default) or the kernel's TS twin (slow; for tests and benches). */
+  backend?: Backend;
   /** Cells per kernel call (rounded to whole crossbars); default 4 M. */
   chunkCells?: number;
   onProgress?: (doneCells: number, totalCells: number) => void;
@@ -152,7 +151,8 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
   const op = pool.opCounter;
   const prm = buildParams(cfg, { seed: pool.seed, verifyAll: opts.verifyAll });
   const tab = buildTables(cfg);
-  const useRef = opts.engine === 'reference';
+  const useRef = resolveBackend(opts.backend, 'programPool') === 'reference';
+  const kernels = wasmKernels('program');
   const nb = pool.numCrossbars;
   const per = {
     cycles: new Float64Array(nb), setPulses: new Float64Array(nb), resetPulses: new Float64Array(nb),
@@ -197,7 +197,7 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
       const tgtPtr = tgtW ? tgtW.ptr : (targets as WasmArray<'u8'>).ptr + first;
       const gA = pool.conductances(), lvA = pool.levels(), stA = pool.status(), ftA = pool.faults(), wrA = pool.wear();
       if (useRef) {
-        refProgramCells(prm, tab, {
+        reference('program').refProgramCells(prm, tab, {
           g: gA.view.subarray(first, first + cells), level: lvA.view.subarray(first, first + cells),
           fault: ftA.view.subarray(first, first + cells), status: stA.view.subarray(first, first + cells),
           wear: wrA.view.subarray(first, first + cells),
@@ -206,7 +206,7 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
           rowOut: rowOut.view, streams: streamsW.view,
         }, ncb, rows, cols);
       } else {
-        (wasm().programCells as (...args: number[]) => void)(prmW.ptr, tabW.ptr,
+        kernels.programCells(prmW.ptr, tabW.ptr,
           gA.ptr + 4 * first, lvA.ptr + first, ftA.ptr + first, stA.ptr + first, wrA.ptr + 4 * first, tgtPtr,
           oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr, rowOut.ptr, streamsW.ptr, flagsW.ptr, rngW.ptr, ncb, rows, cols);
       }
@@ -220,8 +220,8 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
         perCell.verifyReads.set(sReads.subarray(0, cells), first);
         perCell.energyJ.set(sE.subarray(0, cells), first);
       }
-      // per-crossbar sums in wasm (the same host accounting for both engines): PROGRAM_SUMMARY_FIELDS f64 each
-      const nf = (wasm().programSummary as (...args: number[]) => number)(tgtPtr, oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr,
+      // per-crossbar sums in wasm (the same host accounting for both backends): PROGRAM_SUMMARY_FIELDS f64 each
+      const nf = kernels.programSummary(tgtPtr, oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr,
         gA.ptr + 4 * first, stA.ptr + first, wrA.ptr + 4 * first, rowOut.ptr, levelW.ptr, ncb, rows, cols, first,
         tol, endurance, tPulse, nReads, tRead, sumW.ptr, histW.ptr, failW.ptr);
       const fv = failW.view;

@@ -1,7 +1,7 @@
 // Plain-TS twin of assembly/cost.ts (block cost matrices). Counts cell-level pairs cell by cell instead of with bit
 // planes, then combines the counts with exactly the same f64 operations in the same order as the kernel, so the
-// result is bit-identical. costDecomposition() and the helpers below are shared with the host
-// (src/matching/cost.ts), so both pick the same codes and constants.
+// result is bit-identical. costDecomposition() and the helpers below are the twin's own: the wasm path plans its
+// codes and constants separately (src/matching/cost-plan.ts), so the comparison checks that plan too.
 
 export interface CostForm {
   /** (slotLevel f, blockLevel t) pairs in f-major order, only those with a non-zero weight. */

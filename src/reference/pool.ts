@@ -1,11 +1,16 @@
 // Plain-TS twin of assembly/mvm.ts maxPool2dF32: max pooling of a batch of HWC images, element by element.
-import type { WindowGeometry } from '../mapping/types.js';
+
+/** The fields of a pooling window geometry the kernel reads (src/mapping/types.ts WindowGeometry has them). */
+export interface RefPoolGeometry {
+  inH: number; inW: number; inC: number; kh: number; kw: number; strideH: number; strideW: number;
+  padTop: number; padLeft: number; outH: number; outW: number;
+}
 
 /**
  * Each output is the max over its window's cells inside the input in row-major window order, with
  * `if (v > acc) acc = v` from −∞ (an empty window gives −∞, NaN never wins, the first of equal ±0 stays).
  */
-export function refMaxPool2d(x: Float32Array, batch: number, g: WindowGeometry): Float32Array {
+export function refMaxPool2d(x: Float32Array, batch: number, g: RefPoolGeometry): Float32Array {
   const { inH, inW, inC: C, outH, outW } = g;
   const out = new Float32Array(batch * outH * outW * C);
   for (let b = 0; b < batch; b++) {

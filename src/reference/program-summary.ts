@@ -1,6 +1,6 @@
 // Reference of programSummary (assembly/program.ts): the per-crossbar accounting of a programmed chunk, in plain TS
 // with the same f64 sums in the same cell order (so results are identical).
-import { SUMMARY_FIELDS } from '../programming/tables.js';
+import { SUMMARY_FIELDS } from '../wasm/program-abi.js';
 
 export interface SummaryInputs {
   targets: Uint8Array; setPulses: Uint32Array; resetPulses: Uint32Array; reads: Uint32Array; energy: Float32Array;

@@ -1,13 +1,13 @@
 // Plain-TS twin of assembly/program.ts (the write-verify kernel, DESIGN §2.1). Same inputs (parameter block and
-// tables from src/programming/tables.ts) and the same f32 operations in the same order (Math.fround after each one),
-// so counts and conductances agree with the wasm kernel bit for bit. The kernel runs four cells at a time in SIMD
+// tables from src/programming/tables.ts, laid out as src/wasm/program-abi.ts says) and the same f32 operations in
+// the same order (Math.fround after each one), so counts and conductances agree with the wasm kernel bit for bit. The kernel runs four cells at a time in SIMD
 // lanes; this twin runs one cell after another, which gives the same results because every cell draws from its own
 // generator (layout: assembly/program.ts header) and the row accounting does not depend on the order.
 // Arrays are chunk-relative: cell i of the chunk is physical cell first + i.
 import { RefRng } from './rng.js';
 import {
   P, SAT_N, T_AMP, T_C2C, T_KSTART, T_NORMAL, T_SAT, T_VSQ, adaptiveBucket,
-} from '../programming/tables.js';
+} from '../wasm/program-abi.js';
 
 export interface RefProgramArrays {
   g: Float32Array; level: Uint8Array; fault: Uint8Array; status: Uint8Array; wear: Uint32Array;

@@ -2,7 +2,7 @@
 // expanded into the cartesian product (grid mode) or sampled from it with a budget (random mode); points carry a
 // content hash so runs, shards and resumes agree on identity.
 import { z } from 'zod';
-import { RefRng } from '../reference/rng.js';
+import { HostRng } from '../wasm/index.js';
 import { fieldProblems } from '../scenario/file.js';
 import { sha256Hex } from './hash.js';
 import type { ParamValue, SweepPoint } from './types.js';
@@ -177,7 +177,7 @@ export function expandGrid(g: GridFile): SweepPoint[] {
     return points;
   }
   const budget = g.budget!;
-  const rng = new RefRng(g.seed >>> 0, 0x53574550); // "SWEP": the sampling stream of a sweep
+  const rng = new HostRng(g.seed >>> 0, 0x53574550); // "SWEP": the sampling stream of a sweep
   const below = (n: number) => Math.floor((rng.nextU32() / 2 ** 32) * n);
   if (Number.isFinite(size)) {
     if (budget > size) throw new GridError(`budget ${budget} is larger than the ${size} combinations of the parameters; lower it or use mode: grid`);

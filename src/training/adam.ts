@@ -11,13 +11,9 @@
 // Adam cold.
 import * as tf from '@tensorflow/tfjs';
 import { arena, type WasmArray } from '../wasm/arena.js';
-import { initSync } from '../wasm/runtime.js';
+import { wasmKernels } from '../wasm/index.js';
 import { residentF32 } from './gemm.js';
 
-interface AdamExports {
-  adamStepF32(w: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, c1: number, c2: number, eps: number): void;
-}
-const adamKernel = (): AdamExports => initSync() as unknown as AdamExports;
 
 /** The values of a float32 tensor without a copy on tfjs-wasm (a view on its heap: use before the next tfjs call). */
 function readF32(t: tf.Tensor): Float32Array {
@@ -130,7 +126,7 @@ export class HostAdam {
     const { beta1: b1, beta2: b2, epsilon: eps } = this;
     const lr = this.learningRate;
     const registry = tf.engine().registeredVariables;
-    const k = adamKernel();
+    const k = wasmKernels('adam');
     for (const [name, grad] of Object.entries(grads)) {
       if (!grad) continue;
       const variable = registry[name];

@@ -1,21 +1,7 @@
 // Host side of the f32 GEMM kernel (assembly/gemm.ts): C = α·op(A)·op(B) + β·C on arrays in our wasm memory, plus a
 // copy-in/copy-out convenience for plain Float32Arrays. Memory comes from the process arena (src/wasm/arena.ts).
 import { arena, type WasmArray } from '../wasm/arena.js';
-import { initSync, type Ha3mExports } from '../wasm/runtime.js';
-
-interface GemmExports {
-  gemmWorkFloats(): number;
-  gemmF32(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
-    b: number, ldb: number, beta: number, c: number, ldc: number, work: number): void;
-  gemmBiasAct(c: number, m: number, n: number, ldc: number, bias: number, act: number): void;
-}
-
-let kx: (Ha3mExports & GemmExports) | null = null;
-/** The kernel exports (loads the module synchronously on first use, so tfjs kernelFuncs can call it). */
-export function gemmKernels(): GemmExports {
-  kx ??= initSync() as Ha3mExports & GemmExports;
-  return kx;
-}
+import { wasmKernels } from '../wasm/index.js';
 
 /**
  * Float32 tensor data that already has an exact copy in our wasm memory, keyed by tfjs dataId (tfjs never writes a
@@ -65,11 +51,11 @@ export function gemm(g: GemmArgs): void {
   if (g.bias) check(g.bias.length >= n, `bias holds ${g.bias.length} floats, needs n = ${n}`);
   const act = g.activation ?? 'linear';
   check(act === 'linear' || act === 'relu', `activation '${act}' is not in the kernel; use linear or relu and apply others after`);
-  const w = gemmKernels();
+  const w = wasmKernels('gemm');
   const mark = arena.mark();
   try {
     const work = arena.alloc('f32', w.gemmWorkFloats(), false);
-    w.gemmF32(ta ? 1 : 0, tb ? 1 : 0, m, n, k, g.alpha ?? 1, g.a.ptr, lda, g.b.ptr, ldb, g.beta ?? 0, g.c.ptr, ldc, work.ptr);
+    w.gemmF32(ta, tb, m, n, k, g.alpha ?? 1, g.a.ptr, lda, g.b.ptr, ldb, g.beta ?? 0, g.c.ptr, ldc, work.ptr);
   } finally {
     arena.release(mark);
   }
@@ -79,7 +65,6 @@ export function gemm(g: GemmArgs): void {
 /** Convenience: C = op(A)·op(B) (+ bias, activation) on host arrays, copied through the arena. */
 export function gemmHost(a: Float32Array, b: Float32Array, m: number, n: number, k: number,
   opts: { transA?: boolean; transB?: boolean; bias?: Float32Array; activation?: GemmActivation } = {}): Float32Array {
-  gemmKernels();
   return arena.scoped((ar) => {
     const A = ar.from('f32', a), B = ar.from('f32', b), C = ar.alloc('f32', m * n, false);
     const bias = opts.bias ? ar.from('f32', opts.bias) : undefined;

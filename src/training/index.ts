@@ -1,6 +1,6 @@
 // Training stack: backend set-up + wasm training kernels, datasets, model zoo, QAT, training loop, checkpoints.
 export * from './backend.js';
-export { patchWasmKernels, unpatchWasmKernels, wasmKernelsPatched, im2colHost, col2imHost, tileHost } from './kernels.js';
+export { patchWasmKernels, unpatchWasmKernels, wasmKernelsPatched, tileHost } from './kernels.js';
 export { gemm, gemmHost, type GemmArgs, type GemmActivation } from './gemm.js';
 export { HostAdam, type AdamStateJson } from './adam.js';
 export * from './data/idx.js';

@@ -23,15 +23,10 @@
 // plain matmul); the filter gradient, which the backend lacks, throws naming the limitation.
 import * as tf from '@tensorflow/tfjs';
 import { arena, type WasmArray } from '../wasm/arena.js';
-import { gemm, gemmKernels, residentF32, type GemmActivation } from './gemm.js';
+import { wasmKernels } from '../wasm/index.js';
+import { gemm, residentF32, type GemmActivation } from './gemm.js';
 
-interface ConvExports {
-  im2colF32(x: number, ...geometryAndCols: number[]): void;
-  col2imF32(cols: number, ...geometryAndX: number[]): void;
-  sumRowsF32(x: number, rows: number, cols: number, out: number): void;
-  maxPoolGradF32(x: number, dy: number, dx: number, ...geometry: number[]): void;
-}
-const convKernels = (): ConvExports => gemmKernels() as unknown as ConvExports;
+const convKernels = () => wasmKernels('conv');
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Conv2DInfo = ReturnType<typeof tf.backend_util.computeConv2DInfo>;
@@ -64,9 +59,8 @@ function applyActivation(y: tf.Tensor, activation: string | undefined, preluWeig
   }
 }
 
-// im2col / col2im run in wasm (im2colF32 / col2imF32 in assembly/gemm.ts); the TS twins are in src/reference/gemm.ts
-// and stay exported under their old names.
-export { refIm2col as im2colHost, refCol2im as col2imHost } from '../reference/gemm.js';
+// im2col / col2im run in wasm (im2colF32 / col2imF32 in assembly/gemm.ts); their TS twins are registered with the conv
+// family in src/wasm/kernels.ts.
 
 /** Kept for API compatibility: no im2col is cached any more (rebuilding it in wasm is cheaper than a host copy). */
 export function clearConvCache(): void {}
@@ -148,7 +142,8 @@ function batchMatMulGemm(backend: unknown, a: tf.TensorInfo, b: tf.TensorInfo, t
   }
 }
 
-const geometry = (info: Conv2DInfo): number[] => [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight,
+type Geometry = [number, number, number, number, number, number, number, number, number, number, number, number];
+const geometry = (info: Conv2DInfo): Geometry => [info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.filterHeight,
   info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left, info.outHeight, info.outWidth];
 
 /** Runs `fn` with `x`'s im2col [N·outH·outW, kh·kw·C] built in the arena (wasm im2colF32 from a copy of x). */
@@ -404,7 +399,7 @@ function makeKernels(): Record<(typeof TAKEN)[number], KernelFunc> {
  */
 export function patchWasmKernels(): void {
   if (patched) return;
-  gemmKernels(); // our wasm module must be loaded before a kernelFunc runs (they are synchronous)
+  wasmKernels('gemm', 'conv'); // our wasm module must be loaded before a kernelFunc runs (they are synchronous)
   const kernels = makeKernels();
   for (const name of TAKEN) {
     const k = tf.getKernel(name, WASM);

@@ -4,11 +4,11 @@
 // the crossbar encoder's (scale = max|w|/(2^(wb−1)−1) per layer or per column, round half to even, clip) — and the
 // gradient taken at the quantized point is applied to the master (STE). After training the model holds quantized
 // weights, and quantizeWeights() of them returns the same integers. Optional programming-noise injection adds
-// N(0, (noiseLsb·scale)²) to the weights used in the forward/backward pass (RefRng, seeded).
+// N(0, (noiseLsb·scale)²) to the weights used in the forward/backward pass (HostRng, seeded).
 import * as tf from '@tensorflow/tfjs';
 import { quantizeWeights, type QuantizedMatrix } from '../hardware/quantize.js';
 import type { HardwareConfig } from '../hardware/config.js';
-import { RefRng } from '../reference/rng.js';
+import { HostRng } from '../wasm/index.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 
 export interface QatOptions {
@@ -66,7 +66,7 @@ export class FakeQuantizer {
   readonly kernels: CrossbarKernel[];
   /** Float masters, one per kernel (trainable tf.Variables the optimizer updates). */
   readonly masters: tf.Variable[];
-  private readonly rng: RefRng;
+  private readonly rng: HostRng;
   private readonly opts: QatOptions;
 
   constructor(model: tf.LayersModel, opts: QatOptions) {
@@ -79,7 +79,7 @@ export class FakeQuantizer {
       init.dispose(); // the variable holds its own reference to the data
       return v;
     });
-    this.rng = new RefRng(opts.seed ?? 0, streamId(StreamPurpose.training, 100));
+    this.rng = new HostRng(opts.seed ?? 0, streamId(StreamPurpose.training, 100));
   }
 
   /** Sets every model kernel to quantize(master) (+ noise when `noisy`). */

@@ -2,19 +2,13 @@
 // browsers and workers load exactly the same binary with no fs/fetch.
 import { instantiate, instantiateSync } from '@assemblyscript/loader';
 import { WASM_BASE64, WASM_SHA256 } from './binary.generated.js';
+import type { WasmExports } from './exports.generated.js';
 
-/** Raw exports of the kernel module. Kernel families add typed views of their functions in src/wasm/kernels.ts. */
-export interface Ha3mExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  rngSeed(state: number, seedLo: number, seedHi: number, stream: number): void;
-  rngFillU32(state: number, out: number, n: number): void;
-  rngFillUniform(state: number, out: number, n: number): void;
-  rngFillNormal(state: number, out: number, n: number): void;
-  mathLog(x: number): number;
-  mathExp(x: number): number;
-  [name: string]: unknown;
-}
+/**
+ * The exports of the kernel module, typed once from the declarations asc emits (exports.generated.ts); the kernel
+ * families that use them are registered in src/wasm/kernels.ts.
+ */
+export type Ha3mExports = WasmExports;
 
 let exportsCache: Ha3mExports | null = null;
 
@@ -36,26 +30,30 @@ const imports = {
 /** Loads the wasm module once. Safe to call many times; resolves when kernels are usable. */
 export async function init(): Promise<Ha3mExports> {
   if (exportsCache) return exportsCache;
-  const result = await instantiate<Ha3mExports>(wasmBytes() as unknown as BufferSource, imports);
-  exportsCache ??= result.exports as unknown as Ha3mExports;
+  const result = await instantiate<Ha3mExports>(wasmBytes() as BufferSource, imports);
+  exportsCache ??= result.exports;
   return exportsCache;
 }
 
 /** Synchronous load (Node, workers). Browsers' main thread should use `await init()`. */
 export function initSync(): Ha3mExports {
   if (exportsCache) return exportsCache;
-  const result = instantiateSync<Ha3mExports>(wasmBytes() as unknown as BufferSource, imports);
-  exportsCache = result.exports as unknown as Ha3mExports;
+  const result = instantiateSync<Ha3mExports>(wasmBytes() as BufferSource, imports);
+  exportsCache = result.exports;
   return exportsCache;
 }
 
-/** The loaded module; throws a clear error when init() has not run. */
+/**
+ * The loaded module. Where it has not been loaded yet it is loaded synchronously (Node, workers); a browser's main
+ * thread may refuse that (it compiles only small modules synchronously): there, `await init()` first.
+ */
 export function wasm(): Ha3mExports {
-  if (!exportsCache) throw new Error('ha3m wasm is not loaded: call `await init()` (or initSync() in Node) first');
-  return exportsCache;
+  if (exportsCache) return exportsCache;
+  try {
+    return initSync();
+  } catch (e) {
+    throw new Error(`ha3m wasm could not be loaded synchronously here (${(e as Error).message}): call \`await init()\` first`);
+  }
 }
-
-/** Whether init()/initSync() has loaded the module (host ops with a TS path use their kernel only then). */
-export function wasmLoaded(): boolean { return exportsCache !== null; }
 
 export const wasmSha256 = WASM_SHA256;

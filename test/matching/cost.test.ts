@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { initSync } from '../../src/wasm/index.js';
+import { initSync, type Backend } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
-import { blockCostMatrix, blockCostMatrixReference, type BlockCostMode } from '../../src/matching/cost.js';
+import { blockCostMatrix, type BlockCostMode } from '../../src/matching/cost.js';
+import { forEachBackend } from '../helpers/backends.js';
 import { refBlockCostDirect } from '../../src/reference/cost.js';
 
 initSync();
@@ -14,6 +15,10 @@ function cells(rng: RefRng, count: number, L: number, pSkip: number): Uint8Array
 }
 
 const modes: BlockCostMode[] = ['expected', 'mismatch', 'l1'];
+
+/** blockCostMatrix on one backend (the backend specs below use it under the same name, so their assertions read as before). */
+const bind = (backend: Backend) => (...[blocks, nb, slots, ns, cpb, opts]: Parameters<typeof blockCostMatrix>) =>
+  blockCostMatrix(blocks, nb, slots, ns, cpb, { ...opts, backend });
 
 test('kernel equals the reference bit for bit in every mode, with negate, full blocks and 255 cells', () => {
   const rng = new RefRng(21, 0);
@@ -32,7 +37,7 @@ test('kernel equals the reference bit for bit in every mode, with negate, full b
       for (const negate of [false, true]) {
         const opts = { mode, table: mode === 'expected' ? table : undefined, levels: L, negate };
         const a = blockCostMatrix(blocks, nb, slots, ns, cpb, opts);
-        const b = blockCostMatrixReference(blocks, nb, slots, ns, cpb, opts);
+        const b = blockCostMatrix(blocks, nb, slots, ns, cpb, { ...opts, backend: 'reference' });
         const tag = `${nb}×${ns} cpb ${cpb} L ${L} ${mode} negate ${negate}`;
         assert.is(a.cost.length, nb * ns, tag);
         for (let k = 0; k < a.cost.length; k++) assert.ok(Object.is(a.cost[k], b.cost[k]), `${tag} [${k}]: ${a.cost[k]} vs ${b.cost[k]}`);
@@ -65,7 +70,8 @@ test('kernel equals the reference bit for bit in every mode, with negate, full b
   }
 });
 
-test('identical block costs 0; negate finds a block stored with its pairs swapped; 255 cells are free', () => {
+forEachBackend('identical block costs 0; negate finds a block stored with its pairs swapped; 255 cells are free', (backend) => {
+  const blockCostMatrix = bind(backend);
   const rng = new RefRng(22, 0);
   const L = 4, cpb = 512;
   const table = Float32Array.from({ length: 16 }, (_, k) => (Math.floor(k / L) === k % L ? 0 : 1 + (k % 7)));
@@ -87,7 +93,8 @@ test('identical block costs 0; negate finds a block stored with its pairs swappe
   }
 });
 
-test('levels default to √table.length, else the highest level present + 1', () => {
+forEachBackend('levels default to √table.length, else the highest level present + 1', (backend) => {
+  const blockCostMatrix = bind(backend);
   const blocks = Uint8Array.from([0, 5, 255, 1]), slots = Uint8Array.from([5, 5, 0, 0]);
   const r = blockCostMatrix(blocks, 1, slots, 1, 4, { mode: 'l1' });
   assert.is(r.levels, 6);
@@ -97,7 +104,8 @@ test('levels default to √table.length, else the highest level present + 1', ()
   assert.is(t.cost[0], 2.5);
 });
 
-test('bad input gives clear errors', () => {
+forEachBackend('bad input gives clear errors', (backend) => {
+  const blockCostMatrix = bind(backend);
   const b = new Uint8Array(8), s = new Uint8Array(8);
   assert.throws(() => blockCostMatrix(b, 2, s, 2, 5, { mode: 'mismatch' }), /blocks has 8 cells, expected nb × cellsPerBlock = 2 × 5 = 10/);
   assert.throws(() => blockCostMatrix(b, 2, s, 1, 4, { mode: 'mismatch' }), /slots has 8 cells, expected ns × cellsPerBlock = 1 × 4 = 4/);

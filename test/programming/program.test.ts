@@ -43,7 +43,7 @@ test('wasm and reference give identical counts, conductances and pool state (all
     for (let op = 0; op < 2; op++) {
       const t = randomTargets(a.numCells, 7 + op, 4, 5);
       const ra = programPool(a, t, { chunkCells: 512 });
-      const rb = programPool(b, t, { engine: 'reference' });
+      const rb = programPool(b, t, { backend: 'reference' });
       assert.ok(ra.report.totals.cycles > 0, label);
       assert.equal(Array.from(ra.perCell!.setPulses), Array.from(rb.perCell!.setPulses), `set ${label}`);
       assert.equal(Array.from(ra.perCell!.resetPulses), Array.from(rb.perCell!.resetPulses), `reset ${label}`);
@@ -72,7 +72,7 @@ test('wasm == reference when long cells hold lanes over many short rows (row slo
     const a = new CrossbarPool(cfg, { numCrossbars: 2, seed: 3 });
     const b = new CrossbarPool(cfg, { numCrossbars: 2, seed: 3 });
     const t = randomTargets(a.numCells, 12, 4, 7);
-    const ra = programPool(a, t), rb = programPool(b, t, { engine: 'reference' });
+    const ra = programPool(a, t), rb = programPool(b, t, { backend: 'reference' });
     const label = JSON.stringify(over);
     assert.ok(ra.report.totals.cycles > 0, label);
     assert.equal(Array.from(ra.perCell!.setPulses), Array.from(rb.perCell!.setPulses), label);
@@ -93,7 +93,7 @@ test('wasm == reference with the calibrated scheme presets (the bench configs: s
     const b = new CrossbarPool(cfg, { numCrossbars: 2, seed: 5 });
     for (let op = 0; op < 2; op++) {
       const t = randomTargets(a.numCells, 30 + op, 4, 9);
-      const ra = programPool(a, t), rb = programPool(b, t, { engine: 'reference' });
+      const ra = programPool(a, t), rb = programPool(b, t, { backend: 'reference' });
       assert.ok(ra.report.totals.cycles > 0, scheme);
       assert.equal(Array.from(ra.perCell!.setPulses), Array.from(rb.perCell!.setPulses), scheme);
       assert.equal(Array.from(ra.perCell!.resetPulses), Array.from(rb.perCell!.resetPulses), scheme);

@@ -6,7 +6,7 @@ import { ConfigError, presetNames, resolveHardware } from '../../hardware/index.
 import { CrossbarPool } from '../../hardware/pool.js';
 import { initSync } from '../../wasm/runtime.js';
 import { StreamPurpose, streamId } from '../../wasm/rng.js';
-import { RefRng } from '../../reference/rng.js';
+import { HostRng } from '../../wasm/index.js';
 import { programPool } from '../../programming/program.js';
 import { CALIBRATED_DEVICE, calibrationTargets, schemeNames, withScheme, type SchemeName } from '../../programming/calibration.js';
 import { UserError } from '../errors.js';
@@ -54,7 +54,7 @@ export function registerProgramStats(program: Command): void {
       const pool = new CrossbarPool(cfg, { numCrossbars: Math.ceil(cells / cpc), seed });
       const L = 2 ** cfg.cells.cellBits;
       const targets = new Uint8Array(pool.numCells).fill(255);
-      const rng = new RefRng(seed, streamId(StreamPurpose.misc, 1));
+      const rng = new HostRng(seed, streamId(StreamPurpose.misc, 1));
       for (let i = 0; i < cells; i++) targets[i] = Math.floor((rng.nextU32() * L) / 2 ** 32);
       const showBar = opts.progress !== false && cells >= 2_000_000 && process.stderr.isTTY;
       const cliProgress = showBar ? loadCliProgress() : null;

@@ -10,7 +10,7 @@ import { sizeOf } from '../../mapping/hostops.js';
 import { PlacementError } from '../../mapping/placement.js';
 import { ModelImportError, type ImportedModel } from '../../mapping/types.js';
 import { quantizeModel } from '../../inference/index.js';
-import { RefRng } from '../../reference/rng.js';
+import { HostRng } from '../../wasm/index.js';
 import { switchModel, type StrategyName, type SwitchOptions } from '../../scenario/index.js';
 import { initSync } from '../../wasm/index.js';
 import { UserError } from '../errors.js';
@@ -61,7 +61,7 @@ export function registerBlm(program: Command): void {
       const blockRows = int('block-rows', opts.blockRows, 1), blockCols = int('block-cols', opts.blockCols, 1);
       const extra = int('extra', opts.extra, 0)!, seed = int('seed', opts.seed, 0)!;
       const [mA, mB] = [await load(opts.modelA), await load(opts.modelB)];
-      const calib = (m: ImportedModel) => { const r = new RefRng(7, 0); const n = sizeOf(m.inputShape); return Float32Array.from({ length: 64 * n }, () => r.uniform()); };
+      const calib = (m: ImportedModel) => { const r = new HostRng(7, 0); const n = sizeOf(m.inputShape); return Float32Array.from({ length: 64 * n }, () => r.uniform()); };
       const qmA = quantizeModel(mA, cfg, calib(mA), 64), qmB = quantizeModel(mB, cfg, calib(mB), 64);
       let pA, pB;
       try { pA = mapModel(mA, cfg, { xamm: mapping === 'xamm' }); pB = mapModel(mB, cfg, { xamm: mapping === 'xamm' }); } catch (e) { if (e instanceof PlacementError) throw new UserError(e.message); throw e; }

