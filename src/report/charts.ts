@@ -90,18 +90,17 @@ export function switchLabel(sw: SwitchRecord): string {
 }
 
 /**
- * A logarithmic axis when asked, or (auto) when the positive values span more than 20×. Bars need a zero baseline,
- * which a pure log scale cannot draw (the bars vanish), so the log-like choice is symlog: linear near 0, log beyond.
+ * The y axis of the cost bars: linear unless a log-like axis is asked for (auto = linear: on a log-like axis a bar's
+ * length stops being proportional to its value, and a 98.7 % cut looks like a halving). Bars need a zero baseline,
+ * which a pure log scale cannot draw, so the log-like choice is symlog (linear near 0, logarithmic beyond), and the
+ * panel titles say so.
  */
-function yScale(values: number[], mode: ScaleMode): { type: 'linear' | 'symlog' } {
-  const pos = values.filter((v) => v > 0);
-  if (mode === 'linear' || values.length === 0 || pos.length === 0) return { type: 'linear' };
-  if (mode === 'log') return { type: 'symlog' };
-  return { type: Math.max(...pos) / Math.min(...pos) > 20 ? 'symlog' : 'linear' };
+function yScale(mode: ScaleMode): { type: 'linear' | 'symlog' } {
+  return { type: mode === 'log' ? 'symlog' : 'linear' };
 }
 
 /** (a) Cycles, energy and latency of every switch (index ≥ 1), grouped by strategy. */
-export function costSpec(r: Results, scale: ScaleMode = 'auto'): TopLevelSpec {
+export function costSpec(r: Results, scale: ScaleMode = 'linear'): TopLevelSpec {
   const strategies = orderedStrategies(r);
   const names = strategies.map((s) => s.name);
   const rows: Array<{ switch: string; order: number; strategy: string; cycles: number; energy: number; latency: number }> = [];
@@ -113,6 +112,7 @@ export function costSpec(r: Results, scale: ScaleMode = 'auto'): TopLevelSpec {
   }
   const switches = [...new Map(rows.map((x) => [x.order, x.switch])).entries()].sort((a, b) => a[0] - b[0]).map((e) => e[1]);
   const step = Math.max(3, Math.min(30, Math.floor(720 / Math.max(1, switches.length * names.length))));
+  const axisNote = yScale(scale).type === 'symlog' ? ' — symlog axis (linear below 1, logarithmic above): bar lengths are not proportional' : '';
   const panel = (field: 'cycles' | 'energy' | 'latency', title: string) => ({
     height: 150,
     width: { step, for: 'offset' },
@@ -121,7 +121,7 @@ export function costSpec(r: Results, scale: ScaleMode = 'auto'): TopLevelSpec {
     encoding: {
       x: { field: 'switch', type: 'nominal' as const, sort: switches, title: field === 'latency' ? 'switch' : null, axis: { labelAngle: switches.length > 8 ? -45 : 0 } },
       xOffset: { field: 'strategy', type: 'nominal' as const, sort: names },
-      y: { field, type: 'quantitative' as const, title: null, scale: yScale(rows.map((x) => x[field]), scale) },
+      y: { field, type: 'quantitative' as const, title: null, scale: yScale(scale) },
       color: strategyColor(names),
       tooltip: [{ field: 'strategy' }, { field: 'switch' }, { field, type: 'quantitative' as const, format: '.4~s' }],
     },
@@ -131,9 +131,9 @@ export function costSpec(r: Results, scale: ScaleMode = 'auto'): TopLevelSpec {
     config: BASE_CONFIG,
     data: { values: rows },
     vconcat: [
-      panel('cycles', 'Programming cycles per switch'),
-      panel('energy', 'Energy per switch (µJ)'),
-      panel('latency', 'Latency per switch (ms)'),
+      panel('cycles', `Programming cycles per switch${axisNote}`),
+      panel('energy', `Energy per switch (µJ)${axisNote}`),
+      panel('latency', `Latency per switch (ms)${axisNote}`),
     ],
   } as TopLevelSpec;
 }
@@ -232,63 +232,85 @@ export function heatmapSpec(r: Results, s: StrategyResult, sw: SwitchRecord, max
   return { strategy: s.name, sw, crossbars: h.crossbars.length, shown, spec };
 }
 
-/** Which accuracy the Pareto chart plots: analog when measured, else ideal, else quantized. */
-export function paretoAccuracyKind(r: Results): 'analog' | 'ideal' | 'quantized' {
-  const all = r.pareto.flatMap((p) => Object.values(p.accuracy));
-  if (all.length > 0 && all.every((a) => a.analog !== null)) return 'analog';
-  if (all.length > 0 && all.every((a) => a.ideal !== null)) return 'ideal';
-  return 'quantized';
+export interface TradeoffRow {
+  run: string; strategy: string; share: number | null; cycles: number; model: string; kind: 'ideal' | 'analog';
+  accuracy: number; lo: number; hi: number; n: number;
 }
 
-/** (d) Accuracy vs programming cycles per switch as --share varies; null when there are no Pareto points. */
-export function paretoSpec(r: Results): TopLevelSpec | null {
-  if (r.pareto.length === 0) return null;
-  const kind = paretoAccuracyKind(r);
+/**
+ * The points of the accuracy-vs-cycles picture: every strategy's claimed accuracies (ideal and analog, per model) at
+ * its cycles per switch, with ha3m once per MMR share when the results hold a share sweep.
+ */
+export function tradeoffRows(r: Results): TradeoffRow[] {
   const models = modelNames(r);
-  const rows: Array<{ share: number; cycles: number; model: string; accuracy: number; label: string }> = [];
-  for (const p of [...r.pareto].sort((a, b) => a.share - b.share)) {
+  const rows: TradeoffRow[] = [];
+  const add = (run: string, strategy: string, share: number | null, cycles: number, acc: Record<string, Accuracies>) => {
     for (const m of models) {
-      const a: Accuracies | undefined = p.accuracy[m];
-      const v = a ? (a[kind] ?? null) : null;
-      if (v === null) continue;
-      rows.push({ share: p.share, cycles: p.cyclesPerSwitch, model: m, accuracy: v * 100, label: `share ${p.share}` });
+      const a = acc[m];
+      for (const kind of ['ideal', 'analog'] as const) {
+        const v = a?.[kind], ci = a?.ci95[kind], n = a?.samples[kind];
+        if (v === null || v === undefined || !ci || !n) continue;
+        rows.push({ run, strategy, share, cycles, model: m, kind, accuracy: v * 100, lo: ci[0] * 100, hi: ci[1] * 100, n });
+      }
     }
+  };
+  for (const s of orderedStrategies(r)) {
+    if (s.name === 'ha3m' && r.pareto.length > 0) continue;
+    add(s.name, s.name, null, s.cyclesPerSwitch, s.accuracy);
   }
-  // Reference: each model's accuracy under `full` (trained alone, no sharing), same accuracy kind when available.
-  const ref = r.strategies.full;
-  const refs = ref
-    ? models.flatMap((m) => {
-        const a = ref.accuracy[m];
-        const v = a ? (a[kind] ?? null) : null;
-        return v === null ? [] : [{ model: m, accuracy: v * 100 }];
-      })
-    : [];
-  const layers: unknown[] = [
-    { mark: { type: 'line', point: { size: 50 } }, encoding: { color: { field: 'model', type: 'nominal', title: 'model', sort: models, legend: { orient: 'bottom', direction: 'horizontal' } } } },
-    {
-      mark: { type: 'text', dx: 6, dy: -7, align: 'left', fontSize: 10, color: '#555' },
-      encoding: { text: { field: 'label' } },
-    },
-  ];
-  if (refs.length > 0) {
-    layers.push({
-      data: { values: refs },
-      mark: { type: 'rule', strokeDash: [4, 3], opacity: 0.7 },
-      encoding: { y: { field: 'accuracy', type: 'quantitative' }, color: { field: 'model', type: 'nominal', sort: models }, x: null },
-    });
-  }
+  for (const p of [...r.pareto].sort((a, b) => a.share - b.share)) add(`ha3m ${p.share}`, 'ha3m', p.share, p.cyclesPerSwitch, p.accuracy);
+  return rows;
+}
+
+/**
+ * (d) Accuracy against programming cycles per switch, one panel per accuracy kind: each model's ha3m points joined
+ * in order of the MMR share (labelled with the share), full / diff / blm as reference points, 95 % intervals as
+ * error bars. The cycle axis is logarithmic (said in its title) — shares from 0.5 to 1 and full differ by ~100× —
+ * or symlog when a run needed no cycles at all. Null when there is nothing to plot.
+ */
+export function paretoSpec(r: Results): TopLevelSpec | null {
+  const rows = tradeoffRows(r);
+  if (rows.length === 0) return null;
+  const models = modelNames(r);
+  const anyZero = rows.some((x) => !(x.cycles > 0));
+  const xScale = anyZero ? { type: 'symlog' as const } : { type: 'log' as const, nice: false, padding: 16 };
+  const xTitle = `programming cycles per switch (${anyZero ? 'symlog scale: linear near 0, logarithmic above' : 'log scale'})`;
+  const names = orderedStrategies(r).map((s) => s.name);
+  const color = { field: 'model', type: 'nominal' as const, title: 'model', sort: models };
+  const shape = { field: 'strategy', type: 'nominal' as const, title: 'strategy', sort: names, scale: { domain: names, range: names.map((n) => ({ full: 'square', diff: 'diamond', blm: 'triangle-up', ha3m: 'circle' } as Record<string, string>)[n] ?? 'cross') } };
+  const kinds = [...new Set(rows.map((x) => x.kind))];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     config: BASE_CONFIG,
-    title: `ha3m: ${kind} accuracy vs programming cycles per switch as --share varies` + (refs.length ? ' (dashed: full, no sharing)' : ''),
+    title: 'On-crossbar accuracy vs programming cycles per switch' + (r.pareto.length > 0 ? ' (ha3m: one point per MMR share)' : ''),
     data: { values: rows },
-    width: 560,
-    height: 260,
-    encoding: {
-      x: { field: 'cycles', type: 'quantitative', title: 'programming cycles per switch', scale: { zero: false, nice: false, padding: 24 } },
-      y: { field: 'accuracy', type: 'quantitative', title: `${kind} accuracy (%)`, scale: { zero: false, padding: 12 } },
-      order: { field: 'share' },
+    facet: { column: { field: 'kind', type: 'nominal', sort: kinds, title: null, header: { labelExpr: "datum.value + ' accuracy'" } } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 380,
+      height: 260,
+      encoding: {
+        x: { field: 'cycles', type: 'quantitative', title: xTitle, scale: xScale },
+        y: { field: 'accuracy', type: 'quantitative', title: 'accuracy (%)', scale: { zero: false, padding: 10 } },
+        color,
+      },
+      layer: [
+        { transform: [{ filter: "datum.strategy === 'ha3m'" }], mark: { type: 'line', opacity: 0.7 }, encoding: { order: { field: 'share' }, detail: { field: 'model' } } },
+        { mark: { type: 'rule', opacity: 0.6 }, encoding: { y: { field: 'lo', type: 'quantitative' }, y2: { field: 'hi' } } },
+        {
+          mark: { type: 'point', filled: true, size: 60, opacity: 0.9 },
+          encoding: {
+            shape,
+            tooltip: [{ field: 'run' }, { field: 'model' }, { field: 'cycles', type: 'quantitative', format: ',' },
+              { field: 'accuracy', type: 'quantitative', format: '.2f' }, { field: 'lo', format: '.2f' }, { field: 'hi', format: '.2f' }, { field: 'n' }],
+          },
+        },
+        {
+          transform: [{ filter: `datum.model === ${JSON.stringify(models[0] ?? '')}` }, { calculate: "datum.share === null ? datum.run : 'share ' + datum.share", as: 'label' }],
+          mark: { type: 'text', dx: 7, dy: -8, align: 'left', fontSize: 10, color: '#555' },
+          encoding: { text: { field: 'label' } },
+        },
+      ],
     },
-    layer: layers,
   } as TopLevelSpec;
 }

@@ -1,15 +1,17 @@
 // Self-contained HTML report: inline CSS, inline SVG charts (Vega-Lite compiled and rendered to SVG without a
 // canvas), no scripts, fonts or links to anything outside the file. Pure: no node: imports.
 import {
-  costSpec, heatmapSpec, heatmapSwitch, paretoAccuracyKind, paretoSpec, renderSvg, reuseSpec, switchLabel, type ScaleMode,
+  costSpec, heatmapSpec, heatmapSwitch, paretoSpec, renderSvg, reuseSpec, switchLabel, type ScaleMode,
 } from './charts.js';
 import { stringifyResults } from './json.js';
-import { SUMMARY_LEGEND } from './markdown.js';
-import { fmtCount, fmtSig, orderedStrategies, scenarioFacts, summaryTable } from './table.js';
+import { ACCURACY_LEGEND, SUMMARY_LEGEND, accuracyHeading } from './markdown.js';
+import {
+  accuracyGaps, accuracyTable, fmtAccuracyCi, fmtCount, fmtSig, orderedStrategies, paretoTable, scenarioFacts, summaryTable,
+} from './table.js';
 import type { Results, StrategyResult } from './types.js';
 
 export interface HtmlReportOptions {
-  /** y scale of the cost charts: auto = log when values span > 20×. */
+  /** y scale of the cost charts: auto and linear = linear; log = symlog, said in the chart titles. */
   scale?: ScaleMode;
   /** Switch index whose heatmaps are shown (default: the first A→B switch). */
   heatmapSwitch?: number;
@@ -66,7 +68,7 @@ export function table(columns: string[], rows: string[][], numeric: boolean[], r
 }
 
 function switchTable(s: StrategyResult): string {
-  const cols = ['switch', 'cycles', 'energy (µJ)', 'latency (ms)', 'cell / row mode (ms)', 'cells touched', 'of targeted', 'failures', 'crossbars', 'max wear', 'switches left', 'matching (s)'];
+  const cols = ['switch', 'cycles', 'energy (µJ)', 'latency (ms)', 'cell / row mode (ms)', 'cells touched', 'of targeted', 'failures', 'crossbars', 'max wear', 'switches left', 'matching (s)', 'resident ideal %', 'resident analog %'];
   const rows = s.switches.map((sw) => [
     switchLabel(sw),
     fmtCount(sw.cycles),
@@ -80,6 +82,8 @@ function switchTable(s: StrategyResult): string {
     fmtCount(sw.maxWear),
     sw.switchesLeft === null ? '∞' : fmtCount(sw.switchesLeft),
     sw.matchingSeconds > 0 ? fmtSig(sw.matchingSeconds, 3) : '—',
+    fmtAccuracyCi(sw.accuracy[sw.to], 'ideal', true),
+    fmtAccuracyCi(sw.accuracy[sw.to], 'analog', true),
   ]);
   return table(cols, rows, cols.map((_, i) => i > 0));
 }
@@ -106,6 +110,12 @@ export function htmlReport(results: Results, opts: HtmlReportOptions = {}): stri
   parts.push('<h2 id="summary">Summary</h2>');
   parts.push(table(t.columns, t.rows.map((x) => x.cells), t.numeric, (i) => (t.rows[i]!.cyclesPerSwitch === bestCycles ? 'best' : '')));
   parts.push(`<p class="legend">${escapeHtml(SUMMARY_LEGEND)}</p>`);
+  const a = accuracyTable(r);
+  parts.push(`<h3>${escapeHtml(accuracyHeading(r))}</h3>`);
+  parts.push(table(a.columns, a.rows, a.numeric));
+  const gaps = accuracyGaps(r);
+  if (gaps) parts.push(`<p class="note">${escapeHtml(gaps)}.</p>`);
+  parts.push(`<p class="legend">${escapeHtml(ACCURACY_LEGEND)}</p>`);
   const tied = r.strategies.ha3m?.tiedFraction;
   if (tied !== undefined) parts.push(`<p class="note">ha3m tied ${(tied * 100).toFixed(1)} % of blocks (MMR).</p>`);
   if (r.notes.length > 0) {
@@ -137,13 +147,18 @@ export function htmlReport(results: Results, opts: HtmlReportOptions = {}): stri
   );
   parts.push(heat.length > 0 ? `<div class="heatmaps">\n${heat.join('\n')}\n</div>` : '<p class="nodata">No heatmap data in these results.</p>');
 
-  parts.push('<h2 id="pareto">Accuracy vs programming cost (Pareto)</h2>');
+  parts.push('<h2 id="pareto">Accuracy vs programming cost</h2>');
   const ps = paretoSpec(r);
   if (ps) {
     parts.push(figure('pareto', renderSvg(ps),
-      `Each point is an ha3m run with a different --share (fraction of blocks tied); ${paretoAccuracyKind(r)} on-crossbar accuracy per model.`));
+      'Each model\'s claimed on-crossbar accuracy against the cycles per switch of its strategy, with 95 % Wilson intervals as bars. ' +
+        (r.pareto.length > 0 ? 'ha3m points are runs at different MMR shares (fraction of blocks tied), joined in order of the share.' : 'ha3m was run at one MMR share.')));
+  }
+  if (r.pareto.length > 0) {
+    const p = paretoTable(r);
+    parts.push(table(p.columns, p.rows, p.numeric));
   } else {
-    parts.push('<p class="nodata">No Pareto data: these results hold no --share sweep. Run the scenario with a share sweep to see accuracy vs programming cycles.</p>');
+    parts.push('<p class="nodata">No MMR share sweep in these results: run `ha3m demo --pareto` (or a scenario with more merged model sets) to see the trade-off across shares.</p>');
   }
 
   parts.push('<h2 id="switches">Per-switch figures</h2>');

@@ -3,11 +3,13 @@
 export * from './types.js';
 export { RESULTS_JSON_SCHEMA, ResultsError, validateResults, toJsonValue, pointerToPath } from './schema.js';
 export { stringifyResults } from './json.js';
-export { markdownSummary, markdownTable, SUMMARY_LEGEND } from './markdown.js';
+export { markdownSummary, markdownTable, markdownTables, accuracyHeading, SUMMARY_LEGEND, ACCURACY_LEGEND } from './markdown.js';
+export { wilsonInterval, accuracyInterval, accuracyRecord, correctCount, Z95 } from './interval.js';
 export { htmlReport, escapeHtml, type HtmlReportOptions } from './html.js';
 export {
-  costSpec, reuseSpec, reuseRows, heatmapSpec, heatmapSwitch, paretoSpec, renderSvg, renderSvgAsync, type ScaleMode,
+  costSpec, reuseSpec, reuseRows, heatmapSpec, heatmapSwitch, paretoSpec, tradeoffRows, renderSvg, renderSvgAsync, type ScaleMode, type TradeoffRow,
 } from './charts.js';
 export {
-  summaryTable, summaryJson, orderedStrategies, reductionPercent, scenarioFacts, type SummaryRow, type SummaryTable,
+  summaryTable, summaryJson, orderedStrategies, reductionPercent, scenarioFacts, accuracyTable, accuracyGaps, paretoTable,
+  fmtAccuracyCi, uniformClaimSamples, accuracyFact, trainingFact, type SummaryRow, type SummaryTable,
 } from './table.js';

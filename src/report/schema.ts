@@ -1,7 +1,9 @@
-// JSON Schema (draft-07) of results.json ("ha3m-results/1") and its validator. Pure: no node: imports, so the
+// JSON Schema (draft-07) of results.json ("ha3m-results/2") and its validator. Pure: no node: imports, so the
 // browser bundle can validate results too. validateResults also checks what a schema cannot say (strategy keys
-// equal their names, heatmap grid sizes, model names in the sequence and accuracies).
+// equal their names, heatmap grid sizes, model names in the sequence and accuracies, accuracies that are whole
+// counts of their samples with their Wilson intervals, training budgets that add up).
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { accuracyProblems, trainingProblems } from './checks.js';
 import { RESULTS_SCHEMA_ID, type Results } from './types.js';
 
 const num = { type: 'number' } as const;
@@ -11,16 +13,35 @@ const fraction = { type: 'number', minimum: 0, maximum: 1 } as const;
 const fractionOrNull = { type: ['number', 'null'], minimum: 0, maximum: 1 } as const;
 const str = { type: 'string' } as const;
 const nonEmptyStr = { type: 'string', minLength: 1 } as const;
+const positive = { type: 'integer', minimum: 1 } as const;
+const positiveOrNull = { type: ['integer', 'null'], minimum: 1 } as const;
+const interval = { type: 'array', minItems: 2, maxItems: 2, items: fraction } as const;
+const intervalOrNull = { type: ['array', 'null'], minItems: 2, maxItems: 2, items: fraction } as const;
 
 export const RESULTS_JSON_SCHEMA = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'ha3m-results-1',
-  title: 'ha3m results (ha3m-results/1)',
+  title: 'ha3m results (ha3m-results/2)',
   definitions: {
     accuracies: {
       type: 'object',
-      required: ['float', 'quantized', 'ideal', 'analog'],
-      properties: { float: fraction, quantized: fraction, ideal: fractionOrNull, analog: fractionOrNull },
+      required: ['float', 'quantized', 'ideal', 'analog', 'samples', 'ci95'],
+      additionalProperties: false,
+      properties: {
+        float: fraction, quantized: fraction, ideal: fractionOrNull, analog: fractionOrNull,
+        samples: {
+          type: 'object',
+          required: ['float', 'quantized', 'ideal', 'analog'],
+          additionalProperties: false,
+          properties: { float: positive, quantized: positive, ideal: positiveOrNull, analog: positiveOrNull },
+        },
+        ci95: {
+          type: 'object',
+          required: ['float', 'quantized', 'ideal', 'analog'],
+          additionalProperties: false,
+          properties: { float: interval, quantized: interval, ideal: intervalOrNull, analog: intervalOrNull },
+        },
+      },
     },
     accuracyMap: {
       type: 'object',
@@ -88,11 +109,27 @@ export const RESULTS_JSON_SCHEMA = {
     paretoPoint: {
       type: 'object',
       required: ['share', 'cyclesPerSwitch', 'accuracy'],
-      properties: { share: fraction, cyclesPerSwitch: nonNeg, accuracy: { $ref: '#/definitions/accuracyMap' } },
+      properties: { share: fraction, cyclesPerSwitch: nonNeg, accuracy: { $ref: '#/definitions/accuracyMap' }, tiedFraction: fraction },
+    },
+    phase: {
+      type: 'object',
+      required: ['phase', 'epochs', 'trainSamples', 'samplesSeen'],
+      additionalProperties: false,
+      properties: { phase: nonEmptyStr, epochs: count, trainSamples: count, samplesSeen: count },
+    },
+    budget: {
+      type: 'object',
+      required: ['name', 'variant', 'task', 'phases', 'epochs', 'samplesSeen'],
+      additionalProperties: false,
+      properties: {
+        name: nonEmptyStr, variant: { enum: ['separate', 'merged'] }, share: fraction, task: str,
+        phases: { type: 'array', minItems: 1, items: { $ref: '#/definitions/phase' } },
+        epochs: count, samplesSeen: count,
+      },
     },
   },
   type: 'object',
-  required: ['schema', 'tool', 'createdAt', 'seed', 'config', 'scenario', 'strategies', 'pareto', 'notes'],
+  required: ['schema', 'tool', 'createdAt', 'seed', 'config', 'scenario', 'accuracyInterval', 'training', 'strategies', 'pareto', 'notes'],
   properties: {
     schema: { const: RESULTS_SCHEMA_ID },
     tool: {
@@ -120,7 +157,7 @@ export const RESULTS_JSON_SCHEMA = {
     },
     scenario: {
       type: 'object',
-      required: ['name', 'models', 'sequence', 'poolCrossbars', 'mapping', 'evalSamples'],
+      required: ['name', 'models', 'sequence', 'poolCrossbars', 'mapping', 'evalSamples', 'trackSamples'],
       properties: {
         name: str,
         models: {
@@ -128,15 +165,28 @@ export const RESULTS_JSON_SCHEMA = {
           minItems: 1,
           items: {
             type: 'object',
-            required: ['name', 'architecture', 'task', 'crossbars'],
-            properties: { name: nonEmptyStr, architecture: str, task: str, crossbars: count },
+            required: ['name', 'architecture', 'task', 'crossbars', 'testSamples'],
+            properties: { name: nonEmptyStr, architecture: str, task: str, crossbars: count, testSamples: positive },
           },
         },
         sequence: { type: 'array', minItems: 1, items: nonEmptyStr },
         poolCrossbars: count,
         mapping: { enum: ['baseline', 'xamm'] },
-        evalSamples: count,
+        evalSamples: positiveOrNull,
+        trackSamples: positive,
       },
+    },
+    accuracyInterval: {
+      type: 'object',
+      required: ['method', 'confidence'],
+      additionalProperties: false,
+      properties: { method: { const: 'wilson' }, confidence: { const: 0.95 } },
+    },
+    training: {
+      type: ['object', 'null'],
+      required: ['models', 'sameBudget'],
+      additionalProperties: false,
+      properties: { models: { type: 'array', minItems: 1, items: { $ref: '#/definitions/budget' } }, sameBudget: { type: 'boolean' } },
     },
     strategies: {
       type: 'object',
@@ -265,13 +315,17 @@ function crossChecks(r: Results): string[] {
       sw.perLayer.forEach((l, j) => {
         if (l.cellsTouched > l.cells) p.push(`${at}.perLayer[${j}].cellsTouched: ${l.cellsTouched} exceeds cells ${l.cells}`);
       });
+      p.push(...accuracyProblems(r, sw.accuracy, `${at}.accuracy`));
     });
+    p.push(...accuracyProblems(r, s.accuracy, `${base}.accuracy`));
   }
+  r.pareto.forEach((pt, i) => p.push(...accuracyProblems(r, pt.accuracy, `$.pareto[${i}].accuracy`)));
+  p.push(...trainingProblems(r));
   return p;
 }
 
 /**
- * Validates a results object (in memory, or parsed from results.json) against schema "ha3m-results/1". Non-finite
+ * Validates a results object (in memory, or parsed from results.json) against schema "ha3m-results/2". Non-finite
  * numbers are checked as JSON will store them (null), so NaN where a number is required is an error. Throws a
  * ResultsError listing the first problems with their paths ($.strategies.full.cyclesPerSwitch: ...).
  */

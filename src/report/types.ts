@@ -1,12 +1,27 @@
-// The results.json contract (schema "ha3m-results/1"): produced by src/scenario, consumed by src/report.
+// The results.json contract (schema "ha3m-results/2"): produced by src/scenario, consumed by src/report.
 // Infinity and NaN are written as null; `switchesLeft` is the only headline number that may legitimately be null
-// (an unworn pool has an infinite lifetime).
+// (an unworn pool has an infinite lifetime). Version 2 added the sample count and 95 % interval of every accuracy,
+// the evaluation plan (claims vs tracking), the models' test-set sizes and the training budgets.
 import type { HardwareConfig } from '../hardware/config.js';
+import type { Interval } from './interval.js';
 
-export const RESULTS_SCHEMA_ID = 'ha3m-results/1' as const;
+export const RESULTS_SCHEMA_ID = 'ha3m-results/2' as const;
+export type { Interval };
 
-/** Accuracies are fractions in [0, 1]; ideal/analog are on-crossbar and null when not measured. */
-export interface Accuracies { float: number; quantized: number; ideal: number | null; analog: number | null }
+export type AccuracyKind = 'float' | 'quantized' | 'ideal' | 'analog';
+
+/**
+ * Accuracies are fractions in [0, 1]; ideal/analog are on-crossbar and null when not measured. Each comes with the
+ * number of test images it was measured on and its 95 % Wilson score interval (both null where the accuracy is).
+ */
+export interface Accuracies {
+  float: number;
+  quantized: number;
+  ideal: number | null;
+  analog: number | null;
+  samples: { float: number; quantized: number; ideal: number | null; analog: number | null };
+  ci95: { float: Interval; quantized: Interval; ideal: Interval | null; analog: Interval | null };
+}
 
 export interface LayerSwitchStats {
   layer: number;
@@ -74,9 +89,39 @@ export interface StrategyResult {
   tiedFraction?: number;
 }
 
-export interface ParetoPoint { share: number; cyclesPerSwitch: number; accuracy: Record<string, Accuracies> }
+/** One ha3m run at an MMR share (the accuracy-vs-cycles trade-off); tiedFraction as in StrategyResult. */
+export interface ParetoPoint { share: number; cyclesPerSwitch: number; accuracy: Record<string, Accuracies>; tiedFraction?: number }
 
-export interface ScenarioModel { name: string; architecture: string; task: string; crossbars: number }
+export interface ScenarioModel {
+  name: string;
+  architecture: string;
+  task: string;
+  crossbars: number;
+  /** Images in the model's test set (the most an accuracy can be measured on). */
+  testSamples: number;
+}
+
+/** One training phase of a model: `epochs` passes over `trainSamples` training images. */
+export interface TrainingPhase { phase: string; epochs: number; trainSamples: number; samplesSeen: number }
+
+/** The training a model got before the scenario: what "the same budget" compares. */
+export interface ModelBudget {
+  name: string;
+  /** separate = trained alone (the full/diff/blm models); merged = retrained by MMR (ha3m), at `share`. */
+  variant: 'separate' | 'merged';
+  share?: number;
+  task: string;
+  phases: TrainingPhase[];
+  /** Σ over phases: epochs and epochs × training images. */
+  epochs: number;
+  samplesSeen: number;
+}
+
+export interface TrainingBudgets {
+  models: ModelBudget[];
+  /** True when every model's merged variants saw exactly as many training samples as its separate variant. */
+  sameBudget: boolean;
+}
 
 export interface Results {
   schema: typeof RESULTS_SCHEMA_ID;
@@ -90,8 +135,15 @@ export interface Results {
     sequence: string[];
     poolCrossbars: number;
     mapping: 'baseline' | 'xamm';
-    evalSamples: number;
+    /** Test images behind each claimed accuracy (each model's last residency); null = each model's whole test set. */
+    evalSamples: number | null;
+    /** Test images behind the on-crossbar accuracies that only track drift between switches (earlier residencies). */
+    trackSamples: number;
   };
+  /** How the accuracies' intervals are computed. */
+  accuracyInterval: { method: 'wilson'; confidence: 0.95 };
+  /** Training budgets of the models (null when the scenario did not train them, e.g. models loaded from files). */
+  training: TrainingBudgets | null;
   strategies: Record<string, StrategyResult>;
   pareto: ParetoPoint[];
   notes: string[];

@@ -5,10 +5,11 @@ import type { HardwareConfig } from '../hardware/config.js';
 import { CrossbarPool } from '../hardware/pool.js';
 import { mapModel } from '../mapping/map.js';
 import type { Placement } from '../mapping/placement.js';
-import { CrossbarEngine, evaluate, type InferenceMode } from '../inference/engine.js';
+import { CrossbarEngine } from '../inference/engine.js';
 import { quantizeModel, type QuantizedModel } from '../inference/quantized-model.js';
 import { NO_TARGET } from '../programming/program.js';
 import { arena } from '../wasm/index.js';
+import { EvaluationPlan, onCrossbar, residentAccuracy, softwareAccuracy, softwareOnly } from './accuracy.js';
 import { switchModel, type SwitchOptions, type SwitchResult } from './switch.js';
 import {
   RESULTS_SCHEMA, STRATEGY_DESCRIPTIONS, ScenarioError, type Accuracies, type LayerSwitchStats, type Results, type ScenarioModel,
@@ -87,32 +88,6 @@ function heatmap(touched: Uint8Array, pool: CrossbarPool, crossbars: number[]): 
   return { crossbars, binRows, binCols, values };
 }
 
-// Software accuracies depend only on the model, its test samples and the quantization (weights, io) — not on the
-// crossbars or the device — so they are kept across runs (a sweep runs many hardware points on the same models).
-const softwareAccuracies = new WeakMap<ScenarioModel, Map<string, { float: number; quantized: number }>>();
-
-class AccuracyCache {
-  constructor(private readonly samples: number) {}
-  software(p: PreparedModel): { float: number; quantized: number } {
-    let perModel = softwareAccuracies.get(p.spec);
-    if (!perModel) { perModel = new Map(); softwareAccuracies.set(p.spec, perModel); }
-    const cfg = p.qm.config;
-    const key = JSON.stringify({ weights: cfg.weights, io: cfg.io, samples: this.samples });
-    let a = perModel.get(key);
-    if (!a) {
-      const engine = new CrossbarEngine(p.qm, mapPlacementFor(p), null);
-      const r = evaluate(engine, p.spec.test, ['float', 'quantized'], { limit: this.samples });
-      a = { float: r.float!, quantized: r.quantized! };
-      perModel.set(key, a);
-    }
-    return a;
-  }
-}
-
-function mapPlacementFor(p: PreparedModel): Placement {
-  return mapModel(p.spec.model, p.qm.config);
-}
-
 // The per-cell loops of a switch live in small functions: inside runStrategy each loop would make V8 compile the whole
 // (large) function again on stack replacement, every run — seconds of background compilation per sweep point.
 
@@ -139,9 +114,8 @@ function countEqual(a: Uint8Array, v: number): number {
 
 /** Runs one strategy over the whole sequence on a fresh pool. */
 export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: Map<string, PreparedModel>, poolCrossbars: number,
-  acc: AccuracyCache, progress?: (done: number) => void, estimate = false): StrategyResult {
+  plan: EvaluationPlan, progress?: (done: number) => void, estimate = false): StrategyResult {
   const cfg = spec.config;
-  const samples = spec.evalSamples ?? 1000;
   const o = spec.blm ?? {};
   const options: SwitchOptions = {
     engine: estimate ? 'estimate' : 'simulate', mapping: spec.mapping, program: { perCell: false },
@@ -152,11 +126,11 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
     const pool = new CrossbarPool(cfg, { numCrossbars: poolCrossbars, seed: spec.seed });
     const switches: SwitchRecord[] = [];
     const lastOnCrossbar = new Map<string, Accuracies>();
-    let resident: { name: string; placement: Placement } | null = null;
+    let residentModel: { name: string; placement: Placement } | null = null;
     for (let index = 0; index < spec.sequence.length; index++) { // a loop, not a fresh closure V8 re-optimizes per run
       const name = spec.sequence[index]!;
       const incoming = models.get(name)!;
-      const s: SwitchResult = switchModel(pool, incoming.qm, strategy, { ...options, resident: resident?.placement });
+      const s: SwitchResult = switchModel(pool, incoming.qm, strategy, { ...options, resident: residentModel?.placement });
       const { placement, targets, regions, touched } = s;
       const layerTotals = incoming.qm.layers.map(() => ({ cycles: 0 }));
       for (const op of s.operations) {
@@ -172,20 +146,21 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
       }));
       const sum = s.totals;
       const cellsTouched = countNonZero(touched), cellsTargeted = targets.length - countEqual(targets, NO_TARGET);
-      resident = { name, placement };
-      // accuracy of every model after this switch: on-crossbar for the resident one
+      residentModel = { name, placement };
+      // accuracy of every model after this switch: on-crossbar for the resident one — on its claim images when this is
+      // its last residency (the accuracy the summary shows), else on the tracking images
       const engine = new CrossbarEngine(incoming.qm, placement, pool, { seed: spec.seed });
+      const n = plan.isClaim(index) ? plan.claimSamples(incoming.spec) : plan.trackSamples(incoming.spec);
+      const swIn = softwareAccuracy(incoming, plan.claimSamples(incoming.spec));
       // an estimate leaves the pool holding exactly the targets, so ideal = quantized by construction (the engine's
       // routing is tested bit-identical): only a simulation is worth evaluating on the crossbars
-      const onXbar = estimate
-        ? { ideal: acc.software(incoming).quantized, analog: null }
-        : evaluate(engine, incoming.spec.test, ['ideal', 'analog'] as InferenceMode[], { limit: samples });
+      const resident = estimate ? residentAccuracy(swIn, { value: swIn.quantized, n: swIn.n }, null) : (() => {
+        const r = onCrossbar(engine, incoming.spec.test, n);
+        return residentAccuracy(swIn, r.ideal, r.analog);
+      })();
       const accuracy: Record<string, Accuracies> = {};
       for (const [mName, p] of models) {
-        const sw = acc.software(p);
-        accuracy[mName] = mName === name
-          ? { ...sw, ideal: onXbar.ideal!, analog: onXbar.analog ?? null }
-          : { ...sw, ideal: null, analog: null };
+        accuracy[mName] = mName === name ? resident : softwareOnly(softwareAccuracy(p, plan.claimSamples(p.spec)));
       }
       lastOnCrossbar.set(name, accuracy[name]!);
       const last = s.operations[s.operations.length - 1]!;
@@ -203,7 +178,7 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
     const mean = (f: (s: SwitchRecord) => number) => sw.reduce((a, s) => a + f(s), 0) / Math.max(1, sw.length);
     const accuracy: Record<string, Accuracies> = {};
     for (const [mName, p] of models) {
-      accuracy[mName] = lastOnCrossbar.get(mName) ?? { ...acc.software(p), ideal: null, analog: null };
+      accuracy[mName] = lastOnCrossbar.get(mName) ?? softwareOnly(softwareAccuracy(p, plan.claimSamples(p.spec)));
     }
     return {
       name: strategy, description: STRATEGY_DESCRIPTIONS[strategy],
@@ -222,7 +197,7 @@ export function runStrategy(spec: ScenarioSpec, strategy: StrategyName, models: 
   }
 }
 
-/** Runs every strategy of the scenario and assembles results.json (schema ha3m-results/1). */
+/** Runs every strategy of the scenario and assembles results.json (schema ha3m-results/2). */
 export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results {
   checkSpec(spec);
   const cfg = spec.config;
@@ -238,28 +213,29 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
       throw new ScenarioError(`model ${n} needs ${p.crossbars} crossbars but the pool has ${poolCrossbars}; raise poolCrossbars or use XAMM`);
     }
   }
-  const acc = new AccuracyCache(spec.evalSamples ?? 1000);
+  const plan = new EvaluationPlan(spec);
   const strategies: Record<string, StrategyResult> = {};
   const total = spec.strategies.length * spec.sequence.length;
   spec.strategies.forEach((s, si) => {
     const models = s === 'ha3m' ? merged! : original;
-    strategies[s] = runStrategy(spec, s, models, poolCrossbars, acc,
+    strategies[s] = runStrategy(spec, s, models, poolCrossbars, plan,
       (done) => opts.onProgress?.(s, si * spec.sequence.length + done, total), opts.estimate);
   });
   const pareto: Results['pareto'] = [];
   for (const [i, entry] of (spec.pareto ?? []).entries()) {
     const prepared = prepareModels(entry.models, cfg, spec.mapping);
-    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, acc, undefined, opts.estimate);
-    pareto.push({ share: entry.share, cyclesPerSwitch: r.cyclesPerSwitch, accuracy: r.accuracy });
+    const r = runStrategy({ ...spec, merged: entry }, 'ha3m', prepared, poolCrossbars, plan, undefined, opts.estimate);
+    pareto.push({ share: entry.share, cyclesPerSwitch: r.cyclesPerSwitch, accuracy: r.accuracy, tiedFraction: entry.tiedFraction });
     opts.onProgress?.(`pareto ${entry.share}`, total, total);
   }
   const h = strategies.ha3m;
-  if (h && spec.merged && pareto.length > 0) pareto.push({ share: spec.merged.share, cyclesPerSwitch: h.cyclesPerSwitch, accuracy: h.accuracy });
+  if (h && spec.merged && pareto.length > 0) pareto.push({ share: spec.merged.share, cyclesPerSwitch: h.cyclesPerSwitch, accuracy: h.accuracy, tiedFraction: spec.merged.tiedFraction });
   pareto.sort((a, b) => a.share - b.share);
   const notes: string[] = [
     ...(spec.notes ?? []),
     'full = erase the incoming model\'s cells to HRS, then write-verify every cell; diff = in-place baseline mapping, only changed cells',
-    'ideal/analog accuracies are measured on the crossbars after each switch for the resident model; software accuracies for the others',
+    'ideal/analog accuracies are measured on the crossbars after each switch for the resident model (its last residency on the claim images, earlier ones on the tracking images); software accuracies for the others',
+    ...plan.warnings.map((w) => `warning: ${w}`),
     ...(opts.estimate ? ['costs are estimates from the expected-cost table (no pulse-level simulation); analog accuracy was not measured'] : []),
   ];
   return {
@@ -270,9 +246,14 @@ export function runScenario(spec: ScenarioSpec, opts: RunOptions = {}): Results 
     config: cfg,
     scenario: {
       name: spec.name,
-      models: spec.models.map((m) => ({ name: m.name, architecture: m.architecture, task: m.task, crossbars: original.get(m.name)!.crossbars })),
-      sequence: spec.sequence, poolCrossbars, mapping: spec.mapping, evalSamples: spec.evalSamples ?? 1000,
+      models: spec.models.map((m) => ({
+        name: m.name, architecture: m.architecture, task: m.task, crossbars: original.get(m.name)!.crossbars, testSamples: m.test.n,
+      })),
+      sequence: spec.sequence, poolCrossbars, mapping: spec.mapping,
+      evalSamples: spec.evalSamples === undefined ? null : spec.evalSamples, trackSamples: plan.recordedTrackSamples,
     },
+    accuracyInterval: { method: 'wilson', confidence: 0.95 },
+    training: spec.training ?? null,
     strategies,
     pareto,
     notes,

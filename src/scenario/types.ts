@@ -1,9 +1,9 @@
-// Types of a switching scenario and of its results (schema "ha3m-results/1", the contract with src/report).
+// Types of a switching scenario and of its results (schema "ha3m-results/2", the contract with src/report).
 import type { HardwareConfig } from '../hardware/config.js';
 import type { ImportedModel } from '../mapping/types.js';
 import type { LabelledSet } from '../inference/engine.js';
 
-import { RESULTS_SCHEMA_ID } from '../report/types.js';
+import { RESULTS_SCHEMA_ID, type TrainingBudgets } from '../report/types.js';
 
 export const RESULTS_SCHEMA = RESULTS_SCHEMA_ID;
 // the strategy table's names and descriptions, where the scenario's types have always offered them
@@ -39,8 +39,15 @@ export interface ScenarioSpec {
   mapping: 'baseline' | 'xamm';
   strategies: StrategyName[];
   seed: number;
-  /** Test samples per accuracy evaluation (default 1000). */
+  /**
+   * Test images behind each claimed accuracy — each model's accuracy the last time it is resident, what the summary
+   * shows (default: each model's whole test set; more than a test set holds is clamped with a note).
+   */
   evalSamples?: number;
+  /** Test images behind the on-crossbar accuracies of earlier residencies, which only track drift (default 1000). */
+  trackSamples?: number;
+  /** Training budgets of the models, when the caller trained them (results.training). */
+  training?: TrainingBudgets | null;
   /** Merged (MMR-retrained) versions of the models for the ha3m strategy, same names; required for 'ha3m'. */
   merged?: { models: ScenarioModel[]; tiedFraction: number; share: number };
   /** More merged pairs (other MMR shares): the ha3m strategy runs once per entry, giving results.pareto. */
@@ -49,7 +56,7 @@ export interface ScenarioSpec {
   blm?: { mode?: 'layer' | 'global'; negate?: boolean; blockRows?: number; blockCols?: number };
 }
 
-// The results types are the report module's (one definition of schema ha3m-results/1).
+// The results types are the report module's (one definition of schema ha3m-results/2).
 export type {
   Accuracies, LayerSwitchStats, SwitchRecord, StrategyResult, ParetoPoint, Results,
 } from '../report/types.js';

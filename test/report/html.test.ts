@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { costSpec, heatmapSpec, htmlReport, paretoSpec, renderSvg, renderSvgAsync, reuseRows, validateResults } from '../../src/report/index.js';
+import { costSpec, heatmapSpec, htmlReport, paretoSpec, renderSvg, renderSvgAsync, reuseRows, tradeoffRows, validateResults } from '../../src/report/index.js';
 import type { Results } from '../../src/report/index.js';
 
 const load = (): Results => validateResults(JSON.parse(readFileSync(new URL('../fixtures/results-small.json', import.meta.url), 'utf8')));
@@ -58,17 +58,43 @@ test('the summary table, notes and a collapsible config are in the page', () => 
   for (const n of r0.notes) assert.ok(html.includes(n));
 });
 
-test('no Pareto data: a clear note and no chart; HTML-special names are escaped', () => {
+test('no share sweep: a clear note, and the trade-off chart still shows every strategy once; names are escaped', () => {
   const r = load();
   r.pareto = [];
   r.scenario.name = '<b>x</b> & "y"';
   const out = htmlReport(r);
-  assert.match(out, /class="nodata">No Pareto data/);
-  assert.not.match(out, /data-chart="pareto"/);
-  assert.is(count(out, /<svg/g), 6);
+  assert.match(out, /class="nodata">No MMR share sweep in these results: run `ha3m demo --pareto`/);
+  assert.match(out, /data-chart="pareto"/);
+  assert.is(count(out, /<svg/g), 7);
   assert.ok(out.includes('&lt;b&gt;x&lt;/b&gt; &amp; &quot;y&quot;'));
   assert.not.ok(out.includes('<b>x</b>'));
-  assert.is(paretoSpec(r), null);
+  const runs = new Set(tradeoffRows(r).map((x) => x.run));
+  assert.equal([...runs], ['full', 'diff', 'blm', 'ha3m']);
+  for (const s of Object.values(r.strategies)) s.accuracy = {};
+  assert.is(paretoSpec(r), null, 'nothing measured: no chart');
+});
+
+test('trade-off chart: every model × kind × run with its interval; the cycle axis is log and says so', () => {
+  const rows = tradeoffRows(r0);
+  // 3 references + 3 shares, 2 models, ideal and analog
+  assert.is(rows.length, 6 * 2 * 2);
+  const p = rows.find((x) => x.run === 'ha3m 0.5' && x.model === 'B' && x.kind === 'analog')!;
+  const a = r0.pareto.find((x) => x.share === 0.5)!.accuracy.B!;
+  assert.is(p.accuracy, a.analog! * 100);
+  assert.equal([p.lo, p.hi], [a.ci95.analog![0] * 100, a.ci95.analog![1] * 100]);
+  assert.is(p.cycles, r0.pareto.find((x) => x.share === 0.5)!.cyclesPerSwitch);
+  const spec = paretoSpec(r0) as any;
+  assert.is(spec.spec.encoding.x.scale.type, 'log');
+  assert.match(spec.spec.encoding.x.title, /\(log scale\)/);
+  const zero = load();
+  zero.pareto[2]!.cyclesPerSwitch = 0;
+  const z = paretoSpec(zero) as any;
+  assert.is(z.spec.encoding.x.scale.type, 'symlog', 'a run with no cycles cannot sit on a log axis');
+  assert.match(z.spec.encoding.x.title, /symlog scale/);
+  const svg = renderSvg(paretoSpec(r0)!);
+  assert.match(svg, /ideal accuracy/);
+  assert.match(svg, /analog accuracy/);
+  assert.match(svg, /share 0\.75/);
 });
 
 test('options: heatmap switch, crossbar cap and log scale', () => {
@@ -82,10 +108,13 @@ test('options: heatmap switch, crossbar cap and log scale', () => {
   assert.match(out, /Showing the first 2 of 3 crossbars/);
   const spec = costSpec(r0, 'log') as any;
   assert.is(spec.vconcat[0].encoding.y.scale.type, 'symlog', 'bars need a zero baseline: a log-like axis is symlog');
-  assert.is((costSpec(r0, 'linear') as any).vconcat[0].encoding.y.scale.type, 'linear');
-  const withZero = load();
-  withZero.strategies.ha3m!.switches[1]!.cycles = 0;
-  assert.is((costSpec(withZero, 'log') as any).vconcat[0].encoding.y.scale.type, 'symlog', 'log of zero falls back to symlog');
+  assert.match(spec.vconcat[0].title, /symlog axis .*bar lengths are not proportional/, 'a log-like axis says so');
+  for (const mode of ['linear', 'auto'] as const) {
+    const lin = costSpec(r0, mode) as any;
+    assert.is(lin.vconcat[0].encoding.y.scale.type, 'linear', `${mode}: bars on a linear axis`);
+    assert.is(lin.vconcat[0].title, 'Programming cycles per switch');
+  }
+  assert.is((costSpec(r0) as any).vconcat[0].encoding.y.scale.type, 'linear', 'linear by default');
 });
 
 test('per-layer reuse aggregates cells over switches into each model', () => {

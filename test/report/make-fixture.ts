@@ -1,13 +1,16 @@
 // Generates test/fixtures/results-small.json: a small but internally consistent results file (schema
-// ha3m-results/1) — two 64→32→10 MLPs A and B on 64×64 crossbars, a 4-crossbar pool, sequence A,B,A,B, all four
-// strategies, 8×8-bin heatmaps and a 3-point Pareto curve. Numbers are synthetic but shaped like real runs
-// (≈8.7 write-verify pulses per touched cell, RADAR statistics). Run: node --import tsx test/report/make-fixture.ts
+// ha3m-results/2) — two 64→32→10 MLPs A and B on 64×64 crossbars, a 4-crossbar pool, sequence A,B,A,B, all four
+// strategies, 8×8-bin heatmaps, a 3-point Pareto curve and training budgets. Numbers are synthetic but shaped like
+// real runs (≈8.7 write-verify pulses per touched cell, RADAR statistics); accuracies are whole counts of their
+// samples (claims on the 10,000-image test set, earlier residencies tracked on 1,000) with their Wilson intervals.
+// Run: node --import tsx test/report/make-fixture.ts
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defaultHardware } from '../../src/hardware/presets.js';
+import { accuracyRecord } from '../../src/report/interval.js';
 import { stringifyResults } from '../../src/report/json.js';
 import { validateResults } from '../../src/report/schema.js';
-import type { Accuracies, Results, StrategyResult, SwitchRecord } from '../../src/report/types.js';
+import type { Accuracies, ModelBudget, Results, StrategyResult, SwitchRecord } from '../../src/report/types.js';
 
 // Small deterministic generator for synthetic data (not a simulator stream).
 let s = 0x9e3779b9;
@@ -28,11 +31,21 @@ const modelCells = layers.reduce((a, l) => a + l.weights * CELLS_PER_WEIGHT, 0);
 const modelCrossbars = Math.ceil(modelCells / (ROWS * COLS)); // 3
 const sequence = ['A', 'B', 'A', 'B'];
 
-const alone: Record<string, Accuracies> = {
+const TEST = 10000, TRACK = 1000;
+interface Acc4 { float: number; quantized: number; ideal: number | null; analog: number | null }
+/** An accuracy record: software on the whole test set, on-crossbar on `n` images (values rounded to whole counts). */
+function acc(a: Acc4, n = TEST): Accuracies {
+  const at = (v: number, m: number) => ({ value: Math.round(v * m) / m, n: m });
+  return accuracyRecord({
+    float: at(a.float, TEST), quantized: at(a.quantized, TEST),
+    ideal: a.ideal === null ? null : at(a.ideal, n), analog: a.analog === null ? null : at(a.analog, n),
+  });
+}
+const alone: Record<string, Acc4> = {
   A: { float: 0.9712, quantized: 0.9695, ideal: 0.9688, analog: 0.9641 },
   B: { float: 0.9493, quantized: 0.9467, ideal: 0.9459, analog: 0.9402 },
 };
-const merged: Record<string, Accuracies> = {
+const merged: Record<string, Acc4> = {
   A: { float: 0.9684, quantized: 0.9660, ideal: 0.9655, analog: 0.9603 },
   B: { float: 0.9451, quantized: 0.9430, ideal: 0.9424, analog: 0.9371 },
 };
@@ -95,7 +108,9 @@ for (const sp of specs) {
     const accuracy: Record<string, Accuracies> = {};
     for (const m of ['A', 'B']) {
       const a = sp.acc[m]!;
-      accuracy[m] = m === to ? { ...a, analog: round(a.analog! - 0.002 * rand(), 4) } : { float: a.float, quantized: a.quantized, ideal: null, analog: null };
+      // the last residency of each model is the claim (whole test set); earlier ones track drift on TRACK images
+      const claim = sequence.lastIndexOf(m) === index;
+      accuracy[m] = m === to ? acc({ ...a, analog: a.analog! - 0.002 * rand() }, claim ? TEST : TRACK) : acc({ float: a.float, quantized: a.quantized, ideal: null, analog: null });
     }
     switches.push({
       index, from, to, cycles, setPulses, resetPulses: cycles - setPulses, verifyReads, energyJ,
@@ -136,8 +151,17 @@ for (const sp of specs) {
 }
 
 const full = strategies.full!.cyclesPerSwitch;
+const phase = (name: string, epochs: number) => ({ phase: name, epochs, trainSamples: 1000, samplesSeen: epochs * 1000 });
+const budgets: ModelBudget[] = [];
+for (const name of ['A', 'B']) {
+  const task = name === 'A' ? 'digits-8x8' : 'digits-8x8-rot90';
+  budgets.push({ name, variant: 'separate', task, phases: [phase('train', 2), phase('continue', 2)], epochs: 4, samplesSeen: 4000 });
+  for (const share of [0.25, 0.5, 0.6, 0.75]) {
+    budgets.push({ name, variant: 'merged', share, task, phases: [phase('train', 2), phase('mmr penalty', 1), phase('mmr fine-tune', 1)], epochs: 4, samplesSeen: 4000 });
+  }
+}
 const results: Results = {
-  schema: 'ha3m-results/1',
+  schema: 'ha3m-results/2',
   tool: { name: 'ha3m', version: '0.1.0' },
   createdAt: '2026-11-26T14:30:00.000Z',
   seed: 42,
@@ -145,21 +169,25 @@ const results: Results = {
   scenario: {
     name: 'fixture: MLP 64-32-10, A ↔ B',
     models: [
-      { name: 'A', architecture: 'mlp-64-32-10', task: 'digits-8x8', crossbars: modelCrossbars },
-      { name: 'B', architecture: 'mlp-64-32-10', task: 'digits-8x8-rot90', crossbars: modelCrossbars },
+      { name: 'A', architecture: 'mlp-64-32-10', task: 'digits-8x8', crossbars: modelCrossbars, testSamples: TEST },
+      { name: 'B', architecture: 'mlp-64-32-10', task: 'digits-8x8-rot90', crossbars: modelCrossbars, testSamples: TEST },
     ],
     sequence,
     poolCrossbars: 4,
     mapping: 'xamm',
-    evalSamples: 500,
+    evalSamples: null,
+    trackSamples: TRACK,
   },
+  accuracyInterval: { method: 'wilson', confidence: 0.95 },
+  training: { models: budgets, sameBudget: true },
   strategies,
   pareto: [0.25, 0.5, 0.75].map((share, i) => ({
     share,
-    cyclesPerSwitch: Math.round(full * (0.5 - 0.17 * i - 0.04 * i * i)),
+    cyclesPerSwitch: Math.round(full * 0.5 * 0.4 ** i),
+    tiedFraction: share,
     accuracy: {
-      A: { float: 0.9705 - 0.001 * i * i, quantized: 0.969 - 0.0012 * i * i, ideal: 0.9683 - 0.0013 * i * i, analog: round(0.963 - 0.0018 * i * i, 4) },
-      B: { float: 0.9488 - 0.002 * i * i, quantized: 0.946 - 0.0021 * i * i, ideal: 0.9452 - 0.0022 * i * i, analog: round(0.9395 - 0.0025 * i * i, 4) },
+      A: acc({ float: 0.9705 - 0.001 * i * i, quantized: 0.969 - 0.0012 * i * i, ideal: 0.9683 - 0.0013 * i * i, analog: 0.963 - 0.0018 * i * i }),
+      B: acc({ float: 0.9488 - 0.002 * i * i, quantized: 0.946 - 0.0021 * i * i, ideal: 0.9452 - 0.0022 * i * i, analog: 0.9395 - 0.0025 * i * i }),
     },
   })),
   notes: [

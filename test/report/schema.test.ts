@@ -30,7 +30,9 @@ test('the fixture follows the contract: 2 models, 4 strategies, 3–5 switches w
     assert.ok(Math.abs(mean - s.cyclesPerSwitch) < 1e-6, `${s.name}: cyclesPerSwitch is the mean over switches ≥ 1`);
   }
   assert.is(r.pareto.length, 3);
-  assert.is(RESULTS_JSON_SCHEMA.properties.schema.const, 'ha3m-results/1');
+  assert.is(RESULTS_JSON_SCHEMA.properties.schema.const, 'ha3m-results/2');
+  assert.is(r.training!.sameBudget, true);
+  assert.is(r.scenario.evalSamples, null);
 });
 
 test('a missing field is reported with its path', () => {
@@ -69,7 +71,7 @@ test('NaN or Infinity where a number is required fails (JSON would store null); 
 test('wrong schema id, out-of-range accuracy, bad enum and cross-field problems', () => {
   const a = load() as any;
   a.schema = 'ha3m-results/0';
-  assert.match(problems(a), /\$\.schema is "ha3m-results\/0", expected "ha3m-results\/1"/);
+  assert.match(problems(a), /\$\.schema is "ha3m-results\/0", expected "ha3m-results\/2"/);
   const b = load() as any;
   b.strategies.full.accuracy.A.analog = 96.3;
   b.scenario.mapping = 'xam';
@@ -85,6 +87,68 @@ test('wrong schema id, out-of-range accuracy, bad enum and cross-field problems'
   assert.match(mc, /\$\.strategies\.diff\.switches\[1\]\.heatmap\.values\[0\]: 63 bins, expected binRows × binCols = 64/);
   assert.match(mc, /\$\.scenario\.sequence\[2\]: "C" is not one of the scenario's models/);
   assert.throws(() => validateResults([]), /expected a JSON object/);
+});
+
+test('accuracies: sample counts, whole counts of correct answers, Wilson intervals and null consistency', () => {
+  // the fixture's ha3m claim for A: 10,000 images
+  const a = load() as any;
+  const claim = a.strategies.ha3m.accuracy.A;
+  claim.ci95.analog = [claim.ci95.analog[0] - 0.001, claim.ci95.analog[1]];
+  assert.match(problems(a), /\$\.strategies\.ha3m\.accuracy\.A\.ci95\.analog: \[[\d.]+, [\d.]+\] is not the 95 % Wilson interval of \d+\/10000/);
+  const b = load() as any;
+  b.strategies.full.accuracy.B.samples.ideal = 20000;
+  b.strategies.full.accuracy.B.samples.analog = 0;
+  const mb = problems(b);
+  assert.match(mb, /\$\.strategies\.full\.accuracy\.B\.samples\.analog: must be >= 1, got 0/);
+  const c = load() as any;
+  c.strategies.full.accuracy.B.samples.ideal = 20000;
+  assert.match(problems(c), /\$\.strategies\.full\.accuracy\.B\.samples\.ideal: 20000 samples, but the model's test set has 10000 images/);
+  const d = load() as any;
+  d.strategies.diff.switches[1].accuracy.B.ideal = 0.94567; // not k/1000
+  assert.match(problems(d), /switches\[1\]\.accuracy\.B\.ideal: 0\.94567 is not a whole number of correct answers out of samples\.ideal = 1000/);
+  const e = load() as any;
+  e.strategies.blm.accuracy.A.ideal = null; // its samples and interval are still set
+  assert.match(problems(e), /\$\.strategies\.blm\.accuracy\.A: ideal is null but samples\.ideal is 10000 and ci95\.ideal is \[/);
+  const f = load() as any;
+  f.pareto[0].accuracy.C = f.pareto[0].accuracy.A;
+  f.strategies.full.accuracy.A.extra = 1;
+  delete f.strategies.full.accuracy.B.ci95;
+  const mf = problems(f);
+  assert.match(mf, /\$\.strategies\.full\.accuracy\.A: must NOT have additional properties/);
+  assert.match(mf, /\$\.strategies\.full\.accuracy\.B\.ci95: missing/);
+  const g = load() as any;
+  g.pareto[0].accuracy.C = g.pareto[0].accuracy.A;
+  assert.match(problems(g), /\$\.pareto\[0\]\.accuracy\.C: "C" is not one of the scenario's models/);
+  const h = load() as any;
+  h.accuracyInterval.method = 'wald';
+  h.scenario.evalSamples = 0;
+  const mh = problems(h);
+  assert.match(mh, /\$\.accuracyInterval\.method: must be equal to constant "wilson"/);
+  assert.match(mh, /\$\.scenario\.evalSamples: must be >= 1, got 0/);
+});
+
+test('training budgets: phases add up, and sameBudget must say what the budgets show', () => {
+  const a = load() as any;
+  const merged = a.training.models.find((m: any) => m.variant === 'merged' && m.name === 'B');
+  merged.phases[1].epochs = 2; merged.phases[1].samplesSeen = 2000; merged.epochs = 5; merged.samplesSeen = 5000;
+  assert.match(problems(a), /\$\.training\.sameBudget: true, but merged B \(share 0\.25\) saw 5000 samples, separate B 4000/);
+  a.training.sameBudget = false;
+  validateResults(a); // honest: unequal budgets, said so
+  const b = load() as any;
+  b.training.models[0].phases[0].samplesSeen = 1999;
+  b.training.models[0].epochs = 7;
+  const mb = problems(b);
+  assert.match(mb, /\$\.training\.models\[0\]\.phases\[0\]\.samplesSeen: 1999, but epochs × trainSamples = 2000/);
+  assert.match(mb, /\$\.training\.models\[0\]\.epochs: 7, but its phases add up to 4/);
+  const c = load() as any;
+  c.training.models = c.training.models.filter((m: any) => m.variant === 'separate');
+  assert.match(problems(c), /\$\.training\.sameBudget: true, but there is no merged model/);
+  const d = load() as any;
+  d.training = null;
+  validateResults(d); // models loaded from files: budgets unknown
+  const e = load() as any;
+  e.training.models[0].variant = 'alone';
+  assert.match(problems(e), /\$\.training\.models\[0\]\.variant: must be equal to one of the allowed values/);
 });
 
 test('many problems are capped in the message but all kept in .problems', () => {

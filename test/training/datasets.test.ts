@@ -89,6 +89,13 @@ test('tasks: limited, deterministic, unknown names rejected', async () => {
   assert.ok(a.train.labels.every((l) => l === 0 || l === 1));
   const p = await loadTask('permuted-mnist:9', { limit: 120, seed: 1 });
   assert.is(p.train.n + p.val.n, 120);
+  assert.is(p.test.n, 20, 'a training limit cuts the test set to limit / 6');
+  // testLimit: the whole test set (or another count) with a training limit, the training split unchanged
+  const whole = await loadTask('permuted-mnist:9', { limit: 120, testLimit: Infinity, seed: 1 });
+  assert.is(whole.test.n, 10000);
+  assert.equal(Array.from(whole.train.labels), Array.from(p.train.labels));
+  assert.equal(Array.from(whole.test.images.subarray(0, 20 * 784)), Array.from(p.test.images));
+  assert.is((await loadTask('mnist', { limit: 120, testLimit: 50, seed: 1 })).test.n, 50);
   await loadTask('nope').then(() => assert.unreachable('should throw'), (e: Error) => assert.match(e.message, /unknown dataset 'nope'/));
 });
 

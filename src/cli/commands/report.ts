@@ -32,7 +32,7 @@ export function registerReport(program: Command): void {
     .argument('<results>', 'results.json written by `ha3m switch` or `ha3m demo`')
     .option('--out <dir>', 'directory for the reports (default: the results file\'s directory; created if missing)')
     .option('--format <list>', 'files to write, comma-separated: html (report.html), md (summary.md), json (summary.json)', 'html,md')
-    .option('--scale <mode>', 'y scale of the cost charts: auto (log when values span > 20×), log or linear', 'auto')
+    .option('--scale <mode>', 'y scale of the cost bar charts: auto or linear (linear axis), or log (a symlog axis, said in the chart titles)', 'auto')
     .option('--switch <index>', 'switch whose reprogrammed-cell heatmaps are shown (default: the first A→B switch)')
     .option('--max-crossbars <n>', 'at most this many crossbar heatmaps per strategy', '16')
     .option('--quiet', 'do not print the summary')

@@ -216,6 +216,8 @@ export interface TaskOptions {
   dataDir?: string;
   /** Use only the first N training and N/6 test samples (quick runs, tests). */
   limit?: number;
+  /** Use only the first N test samples instead (Infinity: the whole test set, e.g. with a training limit). */
+  testLimit?: number;
 }
 
 /** Loads a named task as deterministic train / validation / test splits. */
@@ -245,7 +247,9 @@ export async function loadTask(task: string, opts: TaskOptions = {}): Promise<Ta
     default: throw new Error(`unknown dataset '${task}'; use ${taskHelp}`);
   }
   let train = base.train, test = base.test;
-  if (opts.limit !== undefined) { train = limit(train, opts.limit); test = limit(test, Math.max(1, Math.ceil(opts.limit / 6))); }
+  if (opts.limit !== undefined) train = limit(train, opts.limit);
+  const testN = opts.testLimit ?? (opts.limit !== undefined ? Math.max(1, Math.ceil(opts.limit / 6)) : undefined);
+  test = limit(test, testN);
   train = f(train); test = f(test);
   const sp = splitTrainVal(train, opts.valFraction ?? 0.1, seed);
   return { name: task, train: sp.train, val: sp.val, test: { ...test, name: `${task} test` } };
