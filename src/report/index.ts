@@ -13,3 +13,4 @@ export {
   summaryTable, summaryJson, orderedStrategies, reductionPercent, scenarioFacts, accuracyTable, accuracyGaps, paretoTable,
   fmtAccuracyCi, uniformClaimSamples, accuracyFact, trainingFact, type SummaryRow, type SummaryTable,
 } from './table.js';
+export { replaceBetweenMarkers, readmeBlock, MarkerError, type ReadmeBlock } from './readme.js';
