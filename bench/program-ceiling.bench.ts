@@ -1,5 +1,5 @@
-// Native ceiling of the write-verify (ISPP) loop, for issue 3's ratio (wasm kernel ≥ 20× its TS twin): how fast
-// the same per-cell loop runs as C, scalar and with 128-bit SIMD laid out like the wasm kernel (lookups as scalar
+// Native ceiling of the write-verify (ISPP) loop, to tell whether a wasm kernel ≥ 20× its TS twin is reachable: how
+// fast the same per-cell loop runs as C, scalar and with 128-bit SIMD laid out like the wasm kernel (lookups as scalar
 // loads, since wasm SIMD128 has no gather), and with AVX2, all bit-identical to the TS reference on every cell.
 // The workload is bench/program.bench.ts's ISPP op (default hardware, 4 crossbars, seed 1, random 2-bit targets
 // with seed 2), taken as the exact kernel inputs (parameter block, tables, per-crossbar RNG keys, initial state).

@@ -8,10 +8,10 @@
 //   stock wasm + host Adam — the stock kernels and loss with our Adam (MLP only: separates the kernels' and fused
 //                 loss's share of the gain from Adam's)
 //   cpu         — plain tfjs cpu backend with tf.train.adam
-// Goals (issue 6): ≥ 5× stock wasm on the MLP, ≥ 50× cpu on LeNet-5. Run: node --import tsx bench/train.bench.ts
+// Goals (training is the slow part of every experiment): ≥ 5× stock wasm on the MLP, ≥ 50× cpu on LeNet-5. Run: node --import tsx bench/train.bench.ts
 // (HA3M_TRAIN_BENCH=gemm or =train runs one section). The wasm configurations run in HA3M_TRAIN_BENCH_ROUNDS (5)
 // interleaved rounds; their ratios are medians of per-round ratios (the machine is shared; load swings hit all alike).
-// PyTorch (optional; issue 6 aims at ≤ 3× its CPU time): HA3M_BENCH_PYTORCH=python (a Python with torch) runs
+// PyTorch (optional; the goal is ≤ 3× its CPU time, what users compare against): HA3M_BENCH_PYTORCH=python (a Python with torch) runs
 // bench/pytorch_train.py once per round, on one thread, same models, optimizer, batch and sample count.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

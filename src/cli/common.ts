@@ -2,8 +2,7 @@
 // are the user's to fix turned into UserError (no stack trace, exit code 2).
 import { readFileSync } from 'node:fs';
 import { ConfigError, configFromJson, resolveHardware, deepMerge, validate, type HardwareConfig } from '../hardware/index.js';
-import { loadModel } from '../mapping/import.js';
-import { loadModelFile } from '../mapping/load-node.js';
+import { loadModelFrom } from '../mapping/load-node.js';
 import { PlacementError } from '../mapping/placement.js';
 import { ModelImportError, type ImportedModel } from '../mapping/types.js';
 import { ScenarioError } from '../scenario/types.js';
@@ -35,7 +34,7 @@ export function loadHardware(opts: HardwareOpts, overrides: Record<string, unkno
 }
 
 export function loadModelArg(src: string): Promise<ImportedModel> {
-  return userErrors(() => (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? loadModel(src) : loadModelFile(src)));
+  return userErrors(() => loadModelFrom(src));
 }
 
 /** An integer option value ≥ min, or a UserError naming the option. */

@@ -2,10 +2,11 @@
 // loadModelFile, ONNX files. Kept out of the library index so browser bundles never see node:fs. Load: model.json +
 // the weight files its manifest names, checked for size before tfjs decodes them. Save: model.json + one weights.bin,
 // written atomically.
-import { readFileSync, writeFileSync, renameSync, mkdirSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, mkdirSync, existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { importLayersModel } from './import.js';
+import { writeFileAtomic } from '../io/index.js';
+import { importLayersModel, loadModel } from './import.js';
 import { isOnnxPath, loadOnnxFile } from './onnx/file.js';
 import { ModelImportError, type ImportedModel } from './types.js';
 
@@ -123,6 +124,17 @@ export async function loadLayersModelFile(modelJsonPath: string): Promise<tf.Lay
   }
 }
 
+/** Whether a model source names a URL (scheme://…) rather than a file path. */
+export const isModelUrl = (src: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(src);
+
+/**
+ * Loads a model from where a user named it (Node): a URL (http(s)://, file://, … — TF.js or ONNX, see loadModel) or
+ * a path (see loadModelFile). The one rule every command and scenario file uses.
+ */
+export function loadModelFrom(src: string): Promise<ImportedModel> {
+  return isModelUrl(src) ? loadModel(src) : loadModelFile(src);
+}
+
 /**
  * Loads a model from a path (Node) and imports it: an .onnx file, a TF.js model.json, or a directory holding a
  * model.json (or else a model.onnx).
@@ -141,7 +153,7 @@ export async function loadModelFile(modelJsonPath: string): Promise<ImportedMode
   }
 }
 
-/** An IOHandler that writes `dir/model.json` + `dir/weights.bin` (temp file + rename, so never half-written). */
+/** An IOHandler that writes `dir/model.json` + `dir/weights.bin` (each atomically, src/io/atomic.ts: never half-written). */
 export function fileSaveHandler(dir: string): tf.io.IOHandler {
   return {
     save: async (a: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
@@ -155,15 +167,11 @@ export function fileSaveHandler(dir: string): tf.io.IOHandler {
         modelTopology: a.modelTopology,
         weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
       };
-      atomicWrite(join(dir, 'weights.bin'), data);
-      atomicWrite(join(dir, 'model.json'), JSON.stringify(json));
+      writeFileAtomic(join(dir, 'weights.bin'), data);
+      writeFileAtomic(join(dir, 'model.json'), JSON.stringify(json));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
     },
   };
 }
 
-function atomicWrite(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
+

@@ -13,7 +13,7 @@
 import type { DeepPartial, HardwareConfig } from '../hardware/config.js';
 import { deepMerge, validate } from '../hardware/resolve.js';
 import type { CrossbarPool } from '../hardware/pool.js';
-import { arena, WasmArray } from '../wasm/arena.js';
+import { arena, WasmArray, type Arena } from '../wasm/arena.js';
 import { reference, resolveBackend, wasmKernels, type Backend } from '../wasm/index.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { buildParams, buildTables, programFlagsBytes, PROGRAM_SCRATCH_BYTES, SUMMARY_FIELDS } from './tables.js';
@@ -123,14 +123,61 @@ function wearStats(wv: Uint32Array, endurance: number): { maxWear: number; sumWe
 
 /** Programs the pool to `targets` (one u8 per physical cell; 255 = not part of this operation). */
 export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<'u8'>, opts: ProgramOptions = {}): ProgramResult {
+  const o = prepareOperation(pool, targets, opts);
+  const sums = arena.scoped((a) => runChunks(o, a));
+  pool.opCounter = o.op + 1;
+  return { report: operationReport(o, sums), perCell: o.perCell };
+}
+
+/** One programming operation, validated: its config, targets, regions, kernel inputs and chunking. */
+interface Operation {
+  pool: CrossbarPool;
+  cfg: HardwareConfig;
+  opts: ProgramOptions;
+  warnings: string[];
+  /** Targets as a JS array (copied into wasm memory chunk by chunk), or null when they already live there. */
+  tJs: Uint8Array | null;
+  tWasm: WasmArray<'u8'> | null;
+  regions: RegionSpec | undefined;
+  /** Crossbars per kernel call. */
+  chunkCb: number;
+  perCell: PerCellCounts | undefined;
+  /** The pool's operation counter for this operation (its random streams). */
+  op: number;
+  prm: Float64Array;
+  tab: Float32Array;
+  useReference: boolean;
+  /** Conductance of each level's centre (the accounting's in-band check). */
+  gLevel: Float64Array;
+}
+
+/** Validates the config, targets and regions and builds the kernel's parameter block and tables. */
+function prepareOperation(pool: CrossbarPool, targets: Uint8Array | WasmArray<'u8'>, opts: ProgramOptions): Operation {
   const cfg = effectiveConfig(pool, opts.programming);
   const warnings = checkProgramming(cfg);
   for (const w of warnings) opts.onWarning?.(w);
   const L = 2 ** cfg.cells.cellBits;
   const n = pool.numCells;
   const tJs = targets instanceof WasmArray ? null : targets;
-  checkTargets(tJs ?? (targets as WasmArray<'u8'>).view, n, L);
-  const regions = opts.regions;
+  const tWasm = targets instanceof WasmArray ? targets : null;
+  checkTargets(tJs ?? tWasm!.view, n, L);
+  checkRegions(opts.regions, n);
+  const gMin = cfg.device.gMinUS, spacing = (cfg.device.gMaxUS - gMin) / (L - 1);
+  return {
+    pool, cfg, opts, warnings, tJs, tWasm, regions: opts.regions,
+    chunkCb: Math.max(1, Math.min(pool.numCrossbars, Math.floor((opts.chunkCells ?? 4 * 2 ** 20) / pool.cellsPerCrossbar))),
+    perCell: (opts.perCell ?? n <= 16 * 2 ** 20) ? {
+      setPulses: new Uint32Array(n), resetPulses: new Uint32Array(n), verifyReads: new Uint32Array(n), energyJ: new Float32Array(n),
+    } : undefined,
+    op: pool.opCounter,
+    prm: buildParams(cfg, { seed: pool.seed, verifyAll: opts.verifyAll }),
+    tab: buildTables(cfg),
+    useReference: resolveBackend(opts.backend, 'programPool') === 'reference',
+    gLevel: Float64Array.from({ length: L }, (_, l) => gMin + l * spacing),
+  };
+}
+
+function checkRegions(regions: RegionSpec | undefined, n: number): void {
   if (regions instanceof Int32Array && regions.length !== n) {
     throw new Error(`regions has ${regions.length} entries but the pool has ${n} cells; pass one region id per cell or a list of { id, start, end } ranges`);
   }
@@ -141,164 +188,169 @@ export function programPool(pool: CrossbarPool, targets: Uint8Array | WasmArray<
       }
     }
   }
-  const p = cfg.programming;
-  const rows = pool.rows, cols = pool.cols, cpc = pool.cellsPerCrossbar;
-  const chunkCb = Math.max(1, Math.min(pool.numCrossbars, Math.floor((opts.chunkCells ?? 4 * 2 ** 20) / cpc)));
-  const wantPerCell = opts.perCell ?? n <= 16 * 2 ** 20;
-  const perCell: PerCellCounts | undefined = wantPerCell ? {
-    setPulses: new Uint32Array(n), resetPulses: new Uint32Array(n), verifyReads: new Uint32Array(n), energyJ: new Float32Array(n),
-  } : undefined;
-  const op = pool.opCounter;
-  const prm = buildParams(cfg, { seed: pool.seed, verifyAll: opts.verifyAll });
-  const tab = buildTables(cfg);
-  const useRef = resolveBackend(opts.backend, 'programPool') === 'reference';
-  const kernels = wasmKernels('program');
-  const nb = pool.numCrossbars;
-  const per = {
-    cycles: new Float64Array(nb), setPulses: new Float64Array(nb), resetPulses: new Float64Array(nb),
-    verifyReads: new Float64Array(nb), energyJ: new Float64Array(nb), failures: new Float64Array(nb),
-    cellsTouched: new Float64Array(nb), latencyCellS: new Float64Array(nb), latencyRowS: new Float64Array(nb),
+}
+
+/** What the chunks add up to: per crossbar, in total, per region, the pulse histogram and the failed cells. */
+interface OperationSums {
+  per: ProgramReport['perCrossbar'];
+  totals: ProgramTotals;
+  hist: Float64Array;
+  failedCells: number[];
+  regionTotals: Map<number, ProgramTotals>;
+  inBand: number;
+  switchesLeft: number;
+}
+
+/** The kernel's working memory for one chunk of crossbars (reused by every chunk). */
+type ChunkBuffers = ReturnType<typeof chunkBuffers>;
+
+function chunkBuffers(o: Operation, a: Arena) {
+  const p = o.cfg.programming, rows = o.pool.rows, chunkCells = o.chunkCb * o.pool.cellsPerCrossbar;
+  // not zeroed (false): the kernel initialises its flags and scratch and writes every cell's counts and every
+  // row's latency; programSummary writes its sums and the failed list; targets and streams are set per chunk
+  return {
+    prm: a.from('f64', o.prm), tab: a.from('f32', o.tab),
+    streams: a.alloc('u32', o.chunkCb, false),
+    flags: a.alloc('u8', programFlagsBytes(p.maxPulses), false),
+    rng: a.alloc('u8', PROGRAM_SCRATCH_BYTES, false),
+    targets: o.tJs ? a.alloc('u8', chunkCells, false) : null,
+    set: a.alloc('u32', chunkCells, false), reset: a.alloc('u32', chunkCells, false),
+    reads: a.alloc('u32', chunkCells, false), energy: a.alloc('f32', chunkCells, false),
+    rowOut: a.alloc('u32', o.chunkCb * rows * 3, false),
+    levelG: a.from('f64', o.gLevel),
+    sums: a.alloc('f64', o.chunkCb * SUMMARY_FIELDS, false),
+    hist: a.alloc('f64', p.maxPulses + 1),
+    failed: a.alloc('u32', chunkCells, false),
   };
-  const totals = emptyTotals();
-  const hist = new Float64Array(p.maxPulses + 1);
-  const failedCells: number[] = [];
-  const regionTotals = new Map<number, ProgramTotals>();
-  let inBand = 0;
-  let switchesLeft = Infinity;
-  const tPulse = p.tPulseS, tRead = p.tReadS, nReads = p.readsPerVerify;
-  const gMin = cfg.device.gMinUS, spacing = (cfg.device.gMaxUS - gMin) / (L - 1), tol = p.toleranceUS;
+}
+
+/** Runs the kernel over the pool chunk by chunk and adds up each chunk's accounting. */
+function runChunks(o: Operation, a: Arena): OperationSums {
+  const pool = o.pool, nb = pool.numCrossbars, cpc = pool.cellsPerCrossbar;
+  const b = chunkBuffers(o, a);
+  const sums: OperationSums = {
+    per: {
+      cycles: new Float64Array(nb), setPulses: new Float64Array(nb), resetPulses: new Float64Array(nb),
+      verifyReads: new Float64Array(nb), energyJ: new Float64Array(nb), failures: new Float64Array(nb),
+      cellsTouched: new Float64Array(nb), latencyCellS: new Float64Array(nb), latencyRowS: new Float64Array(nb),
+    },
+    totals: emptyTotals(), hist: new Float64Array(o.cfg.programming.maxPulses + 1), failedCells: [],
+    regionTotals: new Map(), inBand: 0, switchesLeft: Infinity,
+  };
+  for (let cb0 = 0; cb0 < nb; cb0 += o.chunkCb) {
+    const ncb = Math.min(o.chunkCb, nb - cb0);
+    const first = cb0 * cpc, cells = ncb * cpc;
+    const sv = b.streams.view;
+    for (let c = 0; c < ncb; c++) sv[c] = streamId(StreamPurpose.programming, cb0 + c, o.op);
+    if (b.targets) b.targets.view.set(o.tJs!.subarray(first, first + cells));
+    runKernel(o, b, ncb, first, cells);
+    summarizeChunk(o, b, sums, cb0, ncb, first, cells);
+    o.opts.onProgress?.(first + cells, pool.numCells);
+  }
+  sums.hist.set(b.hist.view);
+  return sums;
+}
+
+/** Where this chunk's targets are: in the chunk buffer, or in the caller's wasm array. */
+function chunkTargetPtr(o: Operation, b: ChunkBuffers, first: number): number {
+  return b.targets ? b.targets.ptr : o.tWasm!.ptr + first;
+}
+
+/** The write-verify loop over one chunk of crossbars, by the wasm kernel or its TS twin (the same results). */
+function runKernel(o: Operation, b: ChunkBuffers, ncb: number, first: number, cells: number): void {
+  const pool = o.pool, rows = pool.rows, cols = pool.cols;
+  const gA = pool.conductances(), lvA = pool.levels(), stA = pool.status(), ftA = pool.faults(), wrA = pool.wear();
+  if (o.useReference) {
+    const sub = <T extends { subarray(s: number, e: number): T }>(v: T): T => v.subarray(first, first + cells);
+    reference('program').refProgramCells(o.prm, o.tab, {
+      g: sub(gA.view), level: sub(lvA.view), fault: sub(ftA.view), status: sub(stA.view), wear: sub(wrA.view),
+      targets: b.targets ? b.targets.view.subarray(0, cells) : sub(o.tWasm!.view),
+      outSet: b.set.view, outReset: b.reset.view, outReads: b.reads.view, outEnergy: b.energy.view,
+      rowOut: b.rowOut.view, streams: b.streams.view,
+    }, ncb, rows, cols);
+    return;
+  }
+  wasmKernels('program').programCells(b.prm.ptr, b.tab.ptr,
+    gA.ptr + 4 * first, lvA.ptr + first, ftA.ptr + first, stA.ptr + first, wrA.ptr + 4 * first, chunkTargetPtr(o, b, first),
+    b.set.ptr, b.reset.ptr, b.reads.ptr, b.energy.ptr, b.rowOut.ptr, b.streams.ptr, b.flags.ptr, b.rng.ptr, ncb, rows, cols);
+}
+
+/** Per-cell copies, the per-crossbar accounting (in wasm, the same for both backends) and the region totals. */
+function summarizeChunk(o: Operation, b: ChunkBuffers, s: OperationSums, cb0: number, ncb: number, first: number, cells: number): void {
+  const pool = o.pool, p = o.cfg.programming;
+  const tPulse = p.tPulseS, tRead = p.tReadS;
+  const sSet = b.set.view, sReset = b.reset.view, sReads = b.reads.view, sE = b.energy.view;
+  if (o.perCell) {
+    o.perCell.setPulses.set(sSet.subarray(0, cells), first);
+    o.perCell.resetPulses.set(sReset.subarray(0, cells), first);
+    o.perCell.verifyReads.set(sReads.subarray(0, cells), first);
+    o.perCell.energyJ.set(sE.subarray(0, cells), first);
+  }
+  const gA = pool.conductances(), stA = pool.status(), wrA = pool.wear();
+  const nf = wasmKernels('program').programSummary(chunkTargetPtr(o, b, first), b.set.ptr, b.reset.ptr, b.reads.ptr, b.energy.ptr,
+    gA.ptr + 4 * first, stA.ptr + first, wrA.ptr + 4 * first, b.rowOut.ptr, b.levelG.ptr, ncb, pool.rows, pool.cols, first,
+    p.toleranceUS, o.cfg.device.enduranceCycles, tPulse, p.readsPerVerify, tRead, b.sums.ptr, b.hist.ptr, b.failed.ptr);
+  const fv = b.failed.view;
+  for (let k = 0; k < nf; k++) s.failedCells.push(fv[k]!);
+  const sm = b.sums.view, per = s.per, totals = s.totals;
+  for (let c = 0; c < ncb; c++) {
+    const cb = cb0 + c, f = c * SUMMARY_FIELDS;
+    const targeted = sm[f]!, checked = sm[f + 1]!, touched = sm[f + 2]!, ns = sm[f + 3]!, nr = sm[f + 4]!;
+    const reads = sm[f + 5]!, energy = sm[f + 6]!, fails = sm[f + 7]!, rowS = sm[f + 10]!;
+    s.inBand += sm[f + 8]!;
+    if (sm[f + 9]! < s.switchesLeft) s.switchesLeft = sm[f + 9]!;
+    const cellS = (ns + nr) * tPulse + reads * tRead;
+    per.cycles[cb] = ns + nr; per.setPulses[cb] = ns; per.resetPulses[cb] = nr; per.verifyReads[cb] = reads;
+    per.energyJ[cb] = energy; per.failures[cb] = fails; per.cellsTouched[cb] = touched;
+    per.latencyCellS[cb] = cellS; per.latencyRowS[cb] = rowS;
+    totals.cellsTargeted += targeted; totals.cellsChecked += checked; totals.cellsTouched += touched;
+    totals.setPulses += ns; totals.resetPulses += nr; totals.cycles += ns + nr; totals.verifyReads += reads;
+    totals.energyJ += energy; totals.failures += fails; totals.latencyCellS += cellS; totals.latencyRowS += rowS;
+  }
+  if (o.regions) {
+    const tv = b.targets ? b.targets.view : o.tWasm!.view.subarray(first, first + cells);
+    accumulateRegions(o.regions, s.regionTotals, first, cells, tv, sSet, sReset, sReads, sE, stA.view, tPulse, tRead);
+  }
+}
+
+/** The report of a finished operation: totals, latency under the parallelism, distribution, failures, wear. */
+function operationReport(o: Operation, s: OperationSums): ProgramReport {
+  const { pool, cfg, warnings } = o;
+  const p = cfg.programming, n = pool.numCells, totals = s.totals;
   const endurance = cfg.device.enduranceCycles;
-  const gLevel = Float64Array.from({ length: L }, (_, l) => gMin + l * spacing);
-
-  arena.scoped((a) => {
-    const prmW = a.from('f64', prm);
-    const tabW = a.from('f32', tab);
-    const chunkCells = chunkCb * cpc;
-    // not zeroed (false): the kernel initialises its flags and scratch and writes every cell's counts and every
-    // row's latency; programSummary writes its sums and the failed list; targets and streams are set per chunk
-    const streamsW = a.alloc('u32', chunkCb, false);
-    const flagsW = a.alloc('u8', programFlagsBytes(p.maxPulses), false);
-    const rngW = a.alloc('u8', PROGRAM_SCRATCH_BYTES, false);
-    const tgtW = tJs ? a.alloc('u8', chunkCells, false) : null;
-    const oSet = a.alloc('u32', chunkCells, false), oReset = a.alloc('u32', chunkCells, false);
-    const oReads = a.alloc('u32', chunkCells, false), oEnergy = a.alloc('f32', chunkCells, false);
-    const rowOut = a.alloc('u32', chunkCb * rows * 3, false);
-    const levelW = a.from('f64', gLevel);
-    const sumW = a.alloc('f64', chunkCb * SUMMARY_FIELDS, false);
-    const histW = a.alloc('f64', p.maxPulses + 1);
-    const failW = a.alloc('u32', chunkCells, false);
-
-    for (let cb0 = 0; cb0 < nb; cb0 += chunkCb) {
-      const ncb = Math.min(chunkCb, nb - cb0);
-      const first = cb0 * cpc, cells = ncb * cpc;
-      const sv = streamsW.view;
-      for (let c = 0; c < ncb; c++) sv[c] = streamId(StreamPurpose.programming, cb0 + c, op);
-      if (tgtW) tgtW.view.set(tJs!.subarray(first, first + cells));
-      const tgtPtr = tgtW ? tgtW.ptr : (targets as WasmArray<'u8'>).ptr + first;
-      const gA = pool.conductances(), lvA = pool.levels(), stA = pool.status(), ftA = pool.faults(), wrA = pool.wear();
-      if (useRef) {
-        reference('program').refProgramCells(prm, tab, {
-          g: gA.view.subarray(first, first + cells), level: lvA.view.subarray(first, first + cells),
-          fault: ftA.view.subarray(first, first + cells), status: stA.view.subarray(first, first + cells),
-          wear: wrA.view.subarray(first, first + cells),
-          targets: tgtW ? tgtW.view.subarray(0, cells) : (targets as WasmArray<'u8'>).view.subarray(first, first + cells),
-          outSet: oSet.view, outReset: oReset.view, outReads: oReads.view, outEnergy: oEnergy.view,
-          rowOut: rowOut.view, streams: streamsW.view,
-        }, ncb, rows, cols);
-      } else {
-        kernels.programCells(prmW.ptr, tabW.ptr,
-          gA.ptr + 4 * first, lvA.ptr + first, ftA.ptr + first, stA.ptr + first, wrA.ptr + 4 * first, tgtPtr,
-          oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr, rowOut.ptr, streamsW.ptr, flagsW.ptr, rngW.ptr, ncb, rows, cols);
-      }
-      // ---- summarize the chunk ----
-      const tv = tgtW ? tgtW.view : (targets as WasmArray<'u8'>).view.subarray(first, first + cells);
-      const sSet = oSet.view, sReset = oReset.view, sReads = oReads.view, sE = oEnergy.view;
-      const stv = stA.view;
-      if (perCell) {
-        perCell.setPulses.set(sSet.subarray(0, cells), first);
-        perCell.resetPulses.set(sReset.subarray(0, cells), first);
-        perCell.verifyReads.set(sReads.subarray(0, cells), first);
-        perCell.energyJ.set(sE.subarray(0, cells), first);
-      }
-      // per-crossbar sums in wasm (the same host accounting for both backends): PROGRAM_SUMMARY_FIELDS f64 each
-      const nf = kernels.programSummary(tgtPtr, oSet.ptr, oReset.ptr, oReads.ptr, oEnergy.ptr,
-        gA.ptr + 4 * first, stA.ptr + first, wrA.ptr + 4 * first, rowOut.ptr, levelW.ptr, ncb, rows, cols, first,
-        tol, endurance, tPulse, nReads, tRead, sumW.ptr, histW.ptr, failW.ptr);
-      const fv = failW.view;
-      for (let k = 0; k < nf; k++) failedCells.push(fv[k]!);
-      const sm = sumW.view;
-      for (let c = 0; c < ncb; c++) {
-        const cb = cb0 + c, o = c * SUMMARY_FIELDS;
-        const targeted = sm[o]!, checked = sm[o + 1]!, touched = sm[o + 2]!, ns = sm[o + 3]!, nr = sm[o + 4]!;
-        const reads = sm[o + 5]!, energy = sm[o + 6]!, fails = sm[o + 7]!, rowS = sm[o + 10]!;
-        inBand += sm[o + 8]!;
-        if (sm[o + 9]! < switchesLeft) switchesLeft = sm[o + 9]!;
-        const cellS = (ns + nr) * tPulse + reads * tRead;
-        per.cycles[cb] = ns + nr; per.setPulses[cb] = ns; per.resetPulses[cb] = nr; per.verifyReads[cb] = reads;
-        per.energyJ[cb] = energy; per.failures[cb] = fails; per.cellsTouched[cb] = touched;
-        per.latencyCellS[cb] = cellS; per.latencyRowS[cb] = rowS;
-        totals.cellsTargeted += targeted; totals.cellsChecked += checked; totals.cellsTouched += touched;
-        totals.setPulses += ns; totals.resetPulses += nr; totals.cycles += ns + nr; totals.verifyReads += reads;
-        totals.energyJ += energy; totals.failures += fails; totals.latencyCellS += cellS; totals.latencyRowS += rowS;
-      }
-      if (regions) accumulateRegions(regions, regionTotals, first, cells, tv, sSet, sReset, sReads, sE, stv, tPulse, tRead);
-      opts.onProgress?.(first + cells, n);
-    }
-    hist.set(histW.view);
-  });
-  pool.opCounter = op + 1;
-
   // wear over the whole pool
   const { maxWear, sumWear, worn } = wearStats(pool.wear().view.subarray(0, n), endurance);
   const checked = totals.cellsChecked, targeted = totals.cellsTargeted;
-  const histogram = Array.from(hist);
+  const histogram = Array.from(s.hist);
   let sum = 0, max = 0;
   for (let k = 0; k < histogram.length; k++) { sum += k * histogram[k]!; if (histogram[k]! > 0) max = k; }
-  const latencyCellS = listSchedule(per.latencyCellS, p.crossbarsInParallel);
-  const latencyRowS = listSchedule(per.latencyRowS, p.crossbarsInParallel);
+  const latencyCellS = listSchedule(s.per.latencyCellS, p.crossbarsInParallel);
+  const latencyRowS = listSchedule(s.per.latencyRowS, p.crossbarsInParallel);
   if (totals.failures > 0) {
     const msg = `${totals.failures} of ${checked} cells failed to verify in band within ${p.maxPulses} pulses (stuck or unconvergent)`;
     warnings.push(msg);
-    opts.onWarning?.(msg);
+    o.opts.onWarning?.(msg);
   }
-  const report: ProgramReport = {
-    ok: totals.failures === 0,
-    scheme: p.scheme,
-    opCounter: op,
-    seed: pool.seed,
-    totals,
-    latencyS: p.parallelism === 'row' ? latencyRowS : latencyCellS,
-    latencyCellS,
-    latencyRowS,
-    parallelism: p.parallelism,
-    crossbarsInParallel: p.crossbarsInParallel,
-    perCrossbar: per,
-    perRegion: regionTotals,
+  return {
+    ok: totals.failures === 0, scheme: p.scheme, opCounter: o.op, seed: pool.seed, totals,
+    latencyS: p.parallelism === 'row' ? latencyRowS : latencyCellS, latencyCellS, latencyRowS,
+    parallelism: p.parallelism, crossbarsInParallel: p.crossbarsInParallel, perCrossbar: s.per, perRegion: s.regionTotals,
     distribution: {
-      histogram,
-      cells: targeted,
-      mean: targeted ? sum / targeted : 0,
-      median: histogramQuantile(histogram, targeted, 0.5),
-      p90: histogramQuantile(histogram, targeted, 0.9),
-      p99: histogramQuantile(histogram, targeted, 0.99),
-      max,
+      histogram, cells: targeted, mean: targeted ? sum / targeted : 0,
+      median: histogramQuantile(histogram, targeted, 0.5), p90: histogramQuantile(histogram, targeted, 0.9),
+      p99: histogramQuantile(histogram, targeted, 0.99), max,
       meanTouched: totals.cellsTouched ? totals.cycles / totals.cellsTouched : 0,
       failureRate: checked ? totals.failures / checked : 0,
-      inBandRate: checked ? inBand / checked : 1,
+      inBandRate: checked ? s.inBand / checked : 1,
     },
-    failures: { count: totals.failures, cells: Uint32Array.from(failedCells) },
+    failures: { count: totals.failures, cells: Uint32Array.from(s.failedCells) },
     wear: {
-      enduranceCycles: endurance,
-      maxWear,
-      meanWear: n ? sumWear / n : 0,
-      cellsWornOut: worn,
+      enduranceCycles: endurance, maxWear, meanWear: n ? sumWear / n : 0, cellsWornOut: worn,
       remainingCycles: endurance - maxWear,
-      switchesLeft: Math.max(0, Math.floor(switchesLeft)),
+      switchesLeft: s.switchesLeft === Infinity ? Infinity : Math.max(0, Math.floor(s.switchesLeft)),
     },
     warnings,
   };
-  if (switchesLeft === Infinity) report.wear.switchesLeft = Infinity;
-  return { report, perCell };
 }
 
 function addCell(t: ProgramTotals, s: number, r: number, rd: number, e: number, failed: boolean, tPulse: number, tRead: number): void {

@@ -1,11 +1,12 @@
 // Node-only: writes the report files for a results object into a directory, each atomically.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { htmlReport, type HtmlReportOptions } from './html.js';
 import { stringifyResults } from './json.js';
 import { markdownSummary } from './markdown.js';
 import { summaryJson } from './table.js';
 import type { Results } from './types.js';
-import { writeFileAtomic } from './write.js';
+import { writeFileAtomic, writeResultsAtomic } from './write.js';
 
 export type ReportFormat = 'html' | 'md' | 'json';
 export const REPORT_FILES: Record<ReportFormat, string> = { html: 'report.html', md: 'summary.md', json: 'summary.json' };
@@ -29,4 +30,14 @@ export function writeReports(results: Results, dir: string, opts: WriteReportsOp
     files[f] = path;
   }
   return { files, markdown };
+}
+
+/**
+ * The outputs of a scenario run: creates `dir` if needed and writes results.json (validated), summary.md and
+ * report.html into it, each atomically. Returns the Markdown summary.
+ */
+export function writeOutputs(results: Results, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeResultsAtomic(join(dir, 'results.json'), results);
+  return writeReports(results, dir, { formats: ['md', 'html'] }).markdown;
 }

@@ -2,20 +2,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deepMerge, resolveHardware, validate, type HardwareConfig } from '../hardware/index.js';
-import { loadModelFile } from '../mapping/load-node.js';
-import { loadModel } from '../mapping/import.js';
-import type { ImportedModel } from '../mapping/types.js';
+import { loadModelFrom } from '../mapping/load-node.js';
 import { loadTask } from '../training/data/datasets.js';
 import { modelTaskMismatch } from '../training/data/fit.js';
 import { parseScenarioFile, sequenceOf, ScenarioFileError, type ScenarioFile } from './file.js';
 import type { ScenarioModel, ScenarioSpec } from './types.js';
 
-const loadAny = (src: string): Promise<ImportedModel> => (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? loadModel(src) : loadModelFile(src));
-
 /** Loads one model and its task (calibration samples from the training split, test samples for accuracy). */
 export async function loadScenarioModel(entry: { name: string; path: string; task: string; architecture?: string },
   opts: { seed: number; calibSamples: number; evalSamples: number; dataDir?: string }): Promise<ScenarioModel> {
-  const model = await loadAny(entry.path);
+  const model = await loadModelFrom(entry.path);
   let task;
   try {
     task = await loadTask(entry.task, { seed: opts.seed, dataDir: opts.dataDir });

@@ -1,8 +1,10 @@
 // Atomic TF.js-format model saving (model.json + weights.bin) and loading, for Node. A model directory is written
-// under a temporary name and renamed into place, so a crash never leaves a half-written model that looks complete.
+// under a temporary name and renamed into place (src/io/atomic.ts), so a crash never leaves a half-written model that
+// looks complete.
 import * as tf from '@tensorflow/tfjs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { writeDirAtomic, writeFileAtomic as writeAtomic } from '../io/index.js';
 
 function concatWeightData(d: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Array {
   if (!d) return new Uint8Array(0);
@@ -14,25 +16,9 @@ function concatWeightData(d: ArrayBuffer | ArrayBuffer[] | undefined): Uint8Arra
   return out;
 }
 
-/** Writes a whole directory atomically: fill `dir.tmp-PID`, then swap it in. `extra` = more files (name → text). */
-export async function writeDirAtomic(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
-  await rm(tmp, { recursive: true, force: true });
-  await mkdir(tmp, { recursive: true });
-  for (const [name, data] of Object.entries(files)) await writeFile(path.join(tmp, name), data);
-  await rm(old, { recursive: true, force: true });
-  try { await rename(dir, old); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e; }
-  await rename(tmp, dir);
-  await rm(old, { recursive: true, force: true });
-}
-
-/** Writes one file atomically (temp file in the same directory, then rename). */
+/** Writes one file atomically (fsynced temp file, then rename), creating its directory if needed. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, file);
+  writeAtomic(file, data, { mkdir: true });
 }
 
 /** Saves `model` as `dir/model.json` + `dir/weights.bin` (TF.js layers format), atomically. */
@@ -51,8 +37,7 @@ export async function saveModel(model: tf.LayersModel, dir: string, extra: Recor
     weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
     ...(a.userDefinedMetadata ? { userDefinedMetadata: a.userDefinedMetadata } : {}),
   };
-  await mkdir(path.dirname(path.resolve(dir)), { recursive: true });
-  await writeDirAtomic(dir, { 'model.json': JSON.stringify(json), 'weights.bin': concatWeightData(a.weightData as ArrayBuffer | ArrayBuffer[]), ...extra });
+  writeDirAtomic(dir, { 'model.json': JSON.stringify(json), 'weights.bin': concatWeightData(a.weightData as ArrayBuffer | ArrayBuffer[]), ...extra });
 }
 
 /** Loads a model saved by saveModel (or any TF.js layers model directory with one weights file group). */

@@ -1,4 +1,4 @@
-// MMR — multi-model retraining (DESIGN §3.3, issue 7 part 1). Given K ≥ 2 models (model 0 = "A", the reference;
+// MMR — multi-model retraining (DESIGN §3.3). Given K ≥ 2 models (model 0 = "A", the reference;
 // models 1.. = "B", "C", …; same or different architectures) and their tasks:
 //
 //   1. pairing   cut every Dense/Conv2D kernel (K×N) into blocks of blockRows × blockCols logical weights (default:

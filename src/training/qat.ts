@@ -1,4 +1,4 @@
-// Quantization-aware training (issue 6, DESIGN §3.3): fake-quantized crossbar weights with a straight-through
+// Quantization-aware training (DESIGN §3.3): fake-quantized crossbar weights with a straight-through
 // estimator. The float "master" copy of every Dense/Conv2D kernel is kept aside; before each step the model's kernel
 // is set to quantize(master) — computed by src/hardware/quantize.ts's own quantizeWeights(), so the rules are exactly
 // the crossbar encoder's (scale = max|w|/(2^(wb−1)−1) per layer or per column, round half to even, clip) — and the

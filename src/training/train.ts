@@ -1,4 +1,4 @@
-// The training loop (issue 6), reusable: one or several (model, dataset) tasks trained with alternating batches
+// The training loop, reusable: one or several (model, dataset) tasks trained with alternating batches
 // (round robin), an optional per-step hook adding loss terms (evaluated on the gradient tape) and an after-step hook
 // for weight projections — the MMR engineer's joint two-model training builds on this. Adam, early stopping on
 // validation accuracy, optional QAT (qat.ts), atomic TF.js checkpoints, resumable.

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { initSync } from '../../src/wasm/index.js';
 import { roundRobin, runDemo } from '../../src/scenario/demo.js';
 import { mergeHook, parsePareto, demoTasks } from '../../src/cli/commands/demo.js';
-import { writeOutputs } from '../../src/cli/commands/switch.js';
+import { writeOutputs } from '../../src/report/node.js';
 import { markdownSummary, validateResults } from '../../src/report/index.js';
 
 initSync();

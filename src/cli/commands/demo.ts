@@ -6,7 +6,8 @@ import { initSync } from '../../wasm/index.js';
 import { userErrors, parseIntOption } from '../common.js';
 import { progressBar, type Progress } from '../progress.js';
 import { UserError } from '../errors.js';
-import { parseStrategies, writeOutputs } from './switch.js';
+import { writeOutputs } from '../../report/node.js';
+import { parseStrategies } from './switch.js';
 
 interface DemoOpts {
   data: string; task: string; tasks?: string; model: string; out: string; epochs: string; trainLimit: string; evalSamples: string;

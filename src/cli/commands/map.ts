@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { ConfigError, presetNames, resolveHardware } from '../../hardware/index.js';
-import { loadModel } from '../../mapping/import.js';
-import { loadModelFile } from '../../mapping/load-node.js';
+import { loadModelFrom } from '../../mapping/load-node.js';
 import { mapModel } from '../../mapping/map.js';
 import { PlacementError, type Placement } from '../../mapping/placement.js';
 import { crossbarLayers, ModelImportError, type ImportedModel } from '../../mapping/types.js';
@@ -30,7 +29,7 @@ export function registerMap(program: Command): void {
       let placement: Placement | XammPlacement;
       try {
         const src = opts.model!;
-        model = /^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? await loadModel(src) : await loadModelFile(src);
+        model = await loadModelFrom(src);
         placement = mapModel(model, cfg, { xamm: !!opts.xamm });
       } catch (e) {
         if (e instanceof ModelImportError || e instanceof PlacementError) throw new UserError(e.message);

