@@ -6,6 +6,7 @@ export * from './mvm';
 export * from './analog';
 export * from './program';
 export * from './lap';
+export * from './lap-sparse';
 export * from './cost';
 export * from './gemm';
 

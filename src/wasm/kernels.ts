@@ -29,6 +29,7 @@ import { refProgramCells } from '../reference/program.js';
 import { refProgramSummary } from '../reference/program-summary.js';
 import { refLapSolve } from '../reference/lap.js';
 import { refBlockCostMatrix } from '../reference/cost.js';
+import { refSparseLapSolve } from '../reference/lap-sparse.js';
 import { refAdamStep, refCol2im, refGemm, refGemmBiasAct, refIm2col, refMaxPoolGrad, refSumRows } from '../reference/gemm.js';
 
 /** Where a kernel runs: the wasm binary, or its plain-TypeScript twin. */
@@ -72,6 +73,7 @@ export const KERNELS = {
   maxPool: { wasm: ['maxPool2dF32'], reference: { refMaxPool2d } },
   program: { wasm: ['programFlagsBytes', 'programCells', 'programSummary'], reference: { refProgramCells, refProgramSummary } },
   lap: { wasm: ['lapValidate', 'lapScratchBytes', 'lapInit', 'lapAugment'], reference: { refLapSolve } },
+  lapSparse: { wasm: ['lapSparseScratchBytes', 'lapSparseInit', 'lapSparseAugment'], reference: { refSparseLapSolve } },
   cost: { wasm: ['costPackPlanes', 'costMatrix'], reference: { refBlockCostMatrix } },
   gemm: {
     wasm: ['gemmWorkFloats', 'gemmF32', 'gemmBiasAct'], reference: { refGemm, refGemmBiasAct },
