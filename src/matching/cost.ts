@@ -17,8 +17,9 @@
 // and `plain` / `negatedCost` hold both full matrices.
 // Speed: one-hot planes + popcount, ≤ (L−1)·L·cellsPerBlock/64 popcounts per pair ((L−1)² for blocks that use every
 // cell, 2(L−1) for mismatch).
-import { arena, reference, resolveBackend, wasmKernels, type Backend } from '../wasm/index.js';
-import { constantTerm, costPlan } from './cost-plan.js';
+import { reference, resolveBackend, type Backend } from '../wasm/index.js';
+import { exactQuantum } from './cost-plan.js';
+import { costKernel, levelCounts, withCostKernel } from './cost-kernel.js';
 
 export type BlockCostMode = 'expected' | 'mismatch' | 'l1';
 
@@ -48,7 +49,7 @@ export interface BlockCostResult {
 
 export const MAX_LEVELS = 64;
 
-interface Checked { L: number; W: Float64Array; negate: boolean }
+interface Checked { L: number; W: Float64Array; negate: boolean; counts: { blocks: Float64Array; slots: Float64Array } }
 
 function check(blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cpb: number, opts: BlockCostOptions): Checked {
   for (const [name, x] of [['nb', nb], ['ns', ns], ['cellsPerBlock', cpb]] as const) {
@@ -101,106 +102,88 @@ function check(blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cp
   } else {
     for (let f = 0; f < L; f++) for (let t = 0; t < L; t++) W[f * L + t] = mode === 'l1' ? Math.abs(f - t) : f === t ? 0 : 1;
   }
-  for (let k = 0; k < blocks.length; k++) {
-    const x = blocks[k];
-    if (x >= L && x !== 255) {
-      throw new Error(`blockCostMatrix: block ${Math.floor(k / cpb)} cell ${k % cpb} has level ${x}, but levels = ${L} ` +
-        '(use 0..L−1, or 255 for a cell the block does not use)');
-    }
+  const counts = { blocks: levelCounts(blocks), slots: levelCounts(slots) };
+  checkLevels(blocks, counts.blocks, cpb, L, true);
+  checkLevels(slots, counts.slots, cpb, L, false);
+  return { L, W, negate, counts };
+}
+
+/** Names the first cell whose level is out of range, when the level counts show one. */
+function checkLevels(cells: Uint8Array, counts: Float64Array, cpb: number, L: number, isBlock: boolean): void {
+  let bad = 0;
+  for (let v = L; v < 256; v++) if (!(isBlock && v === 255)) bad += counts[v]!;
+  if (!bad) return;
+  for (let k = 0; k < cells.length; k++) {
+    const x = cells[k]!;
+    if (x < L || (isBlock && x === 255)) continue;
+    throw new Error(isBlock
+      ? `blockCostMatrix: block ${Math.floor(k / cpb)} cell ${k % cpb} has level ${x}, but levels = ${L} (use 0..L−1, or 255 for a cell the block does not use)`
+      : `blockCostMatrix: slot ${Math.floor(k / cpb)} cell ${k % cpb} has level ${x}, but levels = ${L}; every slot cell must hold a real level 0..L−1`);
   }
-  for (let k = 0; k < slots.length; k++) {
-    const x = slots[k];
-    if (x >= L) {
-      throw new Error(`blockCostMatrix: slot ${Math.floor(k / cpb)} cell ${k % cpb} has level ${x}, but levels = ${L}; ` +
-        'every slot cell must hold a real level 0..L−1');
-    }
-  }
-  return { L, W, negate };
 }
 
 /** Cost of every (block, slot) pair, in wasm (SIMD) unless opts.backend is 'reference'. */
 export function blockCostMatrix(
   blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number, opts: BlockCostOptions,
 ): BlockCostResult {
-  if (resolveBackend(opts?.backend, 'blockCostMatrix') === 'reference') return referenceCostMatrix(blocks, nb, slots, ns, cellsPerBlock, opts);
-  const { L, W, negate } = check(blocks, nb, slots, ns, cellsPerBlock, opts);
-  const w = wasmKernels('cost');
-  const stride = Math.max(128, Math.ceil(cellsPerBlock / 128) * 128);
-  const pb = stride / 8;
-  const dec = costPlan(W, L);
-  // blocks that use every cell can drop their last level too (fewer codes): put them first, the rest after
-  const full = new Uint8Array(nb);
-  let nFull = 0;
-  if (dec.useFull) {
-    for (let b = 0; b < nb; b++) {
-      const cells = blocks.subarray(b * cellsPerBlock, (b + 1) * cellsPerBlock);
-      if (cells.indexOf(255) < 0) { full[b] = 1; nFull++; }
-    }
-  }
-  const order: number[] = [];
-  for (let b = 0; b < nb; b++) if (full[b]) order.push(b);
-  for (let b = 0; b < nb; b++) if (!full[b]) order.push(b);
-  return arena.scoped((a) => {
-    const pack = (cells: Uint8Array, count: number, neg: boolean, perm?: number[]) => {
-      const planes = a.alloc('u8', count * L * pb);
-      const totals = a.alloc('i32', count * L);
-      a.scoped((s) => {
-        const staged = s.alloc('u8', count * stride);
-        const v = staged.view;
-        v.fill(255);
-        for (let e = 0; e < count; e++) {
-          const src = perm ? perm[e] : e;
-          v.set(cells.subarray(src * cellsPerBlock, (src + 1) * cellsPerBlock), e * stride);
-        }
-        w.costPackPlanes(staged.ptr, count, stride, L, neg ? 1 : 0, planes.ptr, pb, totals.ptr);
-      });
-      return { planes, totals };
-    };
-    const slotP = pack(slots, ns, false);
-    const slotConst = a.alloc('f64', ns);
-    {
-      const tv = slotP.totals.view, sv = slotConst.view;
-      for (let s = 0; s < ns; s++) sv[s] = constantTerm(dec.slotRow, tv.subarray(s * L, (s + 1) * L));
-    }
-    const forms = [dec.full, dec.partial].map((f) => ({ codes: a.from('i32', f.codes), weights: a.from('f64', f.weights), n: f.weights.length }));
-    const run = (neg: boolean): Float32Array => {
-      const blockP = pack(blocks, nb, neg, order);
-      const consts = a.alloc('f64', nb);
-      const tv = blockP.totals.view, cv = consts.view;
-      for (let e = 0; e < nb; e++) cv[e] = constantTerm(dec.lastRow, tv.subarray(e * L, (e + 1) * L));
-      const out = a.alloc('f32', nb * ns);
-      // one call per 4 blocks (the kernel's register blocking): lets V8 switch to optimized code after the first
-      // few calls (a single long call would run to the end in the baseline tier)
-      const entity = L * pb;
-      for (let e = 0; e < nb;) {
-        const isFull = e < nFull;
-        const cnt = Math.min(4, (isFull ? nFull : nb) - e);
-        const f = forms[isFull ? 0 : 1];
-        w.costMatrix(blockP.planes.ptr + e * entity, cnt, slotP.planes.ptr, ns, L, pb, f.codes.ptr, f.weights.ptr, f.n,
-          consts.ptr + 8 * e, isFull ? slotConst.ptr : 0, out.ptr + 4 * ns * e);
-        e += cnt;
-      }
-      const ov = out.view;
-      const result = new Float32Array(nb * ns);
-      for (let e = 0; e < nb; e++) result.set(ov.subarray(e * ns, (e + 1) * ns), order[e] * ns);
-      return result;
-    };
-    const plain = run(false);
-    if (!negate) return { cost: plain, levels: L };
-    const negatedCost = run(true);
-    return { ...combine(plain, negatedCost), plain, negatedCost, levels: L };
-  });
+  const backend = resolveBackend(opts?.backend, 'blockCostMatrix');
+  const { L, W, negate, counts } = check(blocks, nb, slots, ns, cellsPerBlock, opts);
+  const run = (neg: boolean) => backend === 'reference' ? referenceCosts(blocks, nb, slots, ns, cellsPerBlock, W, L, neg)
+    : costKernel(blocks, nb, slots, ns, cellsPerBlock, W, L, neg, counts);
+  const plain = run(false);
+  if (!negate) return { cost: plain, levels: L };
+  const negatedCost = run(true);
+  return { ...combine(plain, negatedCost), plain, negatedCost, levels: L };
 }
 
-function referenceCostMatrix(
-  blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number, opts: BlockCostOptions,
+/** The twin: the exact cell-by-cell sum when the kernel's sums are exact, else the fixed decomposition's steps. */
+function referenceCosts(blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cpb: number, W: Float64Array, L: number, neg: boolean): Float32Array {
+  const { refBlockCostMatrix, refBlockCostMatrixExact } = reference('cost');
+  return (exactQuantum(W, cpb) !== null ? refBlockCostMatrixExact : refBlockCostMatrix)(blocks, nb, slots, ns, cpb, W, L, neg);
+}
+
+/**
+ * The costs of listed (block, slot) pairs only — block b with slots candSlot[candStart[b] .. candStart[b + 1]) —
+ * each exactly the value blockCostMatrix gives for that pair (one entry per listed pair, in list order).
+ */
+export function blockCostPairs(
+  blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number, candStart: Int32Array, candSlot: Int32Array,
+  opts: BlockCostOptions,
 ): BlockCostResult {
-  const { L, W, negate } = check(blocks, nb, slots, ns, cellsPerBlock, opts);
-  const { refBlockCostMatrix } = reference('cost');
-  const plain = refBlockCostMatrix(blocks, nb, slots, ns, cellsPerBlock, W, L, false);
+  const backend = resolveBackend(opts?.backend, 'blockCostPairs');
+  const { L, W, negate, counts } = check(blocks, nb, slots, ns, cellsPerBlock, opts);
+  checkCandidates(nb, ns, candStart, candSlot);
+  const run = (neg: boolean) => backend === 'reference' ? referencePairs(blocks, nb, slots, cellsPerBlock, W, L, neg, candStart, candSlot)
+    : withCostKernel(blocks, nb, slots, ns, cellsPerBlock, W, L, neg, counts, (k) => k.pairs(candStart, candSlot));
+  const plain = run(false);
   if (!negate) return { cost: plain, levels: L };
-  const negatedCost = refBlockCostMatrix(blocks, nb, slots, ns, cellsPerBlock, W, L, true);
+  const negatedCost = run(true);
   return { ...combine(plain, negatedCost), plain, negatedCost, levels: L };
+}
+
+function referencePairs(blocks: Uint8Array, nb: number, slots: Uint8Array, cpb: number, W: Float64Array, L: number, neg: boolean,
+  candStart: Int32Array, candSlot: Int32Array): Float32Array {
+  const out = new Float32Array(candSlot.length);
+  for (let b = 0; b < nb; b++) {
+    for (let k = candStart[b]!; k < candStart[b + 1]!; k++) {
+      const s = candSlot[k]!;
+      out[k] = referenceCosts(blocks.subarray(b * cpb, (b + 1) * cpb), 1, slots.subarray(s * cpb, (s + 1) * cpb), 1, cpb, W, L, neg)[0]!;
+    }
+  }
+  return out;
+}
+
+function checkCandidates(nb: number, ns: number, candStart: Int32Array, candSlot: Int32Array): void {
+  if (!(candStart instanceof Int32Array) || candStart.length !== nb + 1 || candStart[0] !== 0 || !(candSlot instanceof Int32Array) || candStart[nb] !== candSlot.length) {
+    throw new Error(`blockCostPairs: candStart must be an Int32Array of nb + 1 = ${nb + 1} offsets from 0 to candSlot.length`);
+  }
+  for (let b = 0; b < nb; b++) {
+    if (candStart[b + 1]! < candStart[b]!) throw new Error(`blockCostPairs: candStart decreases at block ${b}`);
+  }
+  for (let k = 0; k < candSlot.length; k++) {
+    const s = candSlot[k]!;
+    if (!Number.isInteger(s) || s < 0 || s >= ns) throw new Error(`blockCostPairs: candidate ${k} is slot ${s}, outside 0..${ns - 1}`);
+  }
 }
 
 function combine(plain: Float32Array, neg: Float32Array): { cost: Float32Array; negated: Uint8Array } {

@@ -3,7 +3,7 @@ export { linearAssignment, AssignmentError, MAX_FINITE_COST } from './assignment
 export type { AssignmentResult, CostInput } from './assignment.js';
 export { sparseAssignment } from './assignment-sparse.js';
 export type { SparseCandidates } from './assignment-sparse.js';
-export { blockCostMatrix, MAX_LEVELS } from './cost.js';
+export { blockCostMatrix, blockCostPairs, MAX_LEVELS } from './cost.js';
 export type { BlockCostMode, BlockCostOptions, BlockCostResult } from './cost.js';
 export * from './blocks.js';
 export * from './blm.js';

@@ -1,7 +1,12 @@
-// Plain-TS twin of assembly/cost.ts (block cost matrices). Counts cell-level pairs cell by cell instead of with bit
-// planes, then combines the counts with exactly the same f64 operations in the same order as the kernel, so the
-// result is bit-identical. costDecomposition() and the helpers below are the twin's own: the wasm path plans its
-// codes and constants separately (src/matching/cost-plan.ts), so the comparison checks that plan too.
+// Plain-TS twins of assembly/cost.ts (block cost matrices), counting cell by cell instead of with bit planes.
+// - refBlockCostMatrixExact: when every sum is exact in f64 (src/matching/cost-plan.ts: exactQuantum), the kernel's
+//   result is the exact Σ_cells W[slotLevel][blockLevel] rounded once to f32, whatever decomposition it used; so is
+//   this cell-by-cell sum.
+// - refBlockCostMatrix: otherwise the kernel uses a fixed decomposition (last level eliminated); this twin combines
+//   the counts with exactly the same f64 operations in the same order, so the result is bit-identical.
+//   costDecomposition() and the helpers below are the twin's own: the wasm path plans its codes and constants
+//   separately (src/matching/cost-plan.ts), so the comparison checks that plan too.
+// - refTopKCols, refLevelCounts: twins of the candidate-selection and histogram kernels.
 
 export interface CostForm {
   /** (slotLevel f, blockLevel t) pairs in f-major order, only those with a non-zero weight. */
@@ -126,4 +131,38 @@ export function refBlockCostDirect(
     acc += W[slots[s * cellsPerBlock + c] * L + t];
   }
   return acc;
+}
+
+/** The kernel's result when every sum is exact: Σ_cells W[slotLevel][blockLevel] in cell order, rounded to f32. */
+export function refBlockCostMatrixExact(
+  blocks: Uint8Array, nb: number, slots: Uint8Array, ns: number, cellsPerBlock: number,
+  W: ArrayLike<number>, L: number, negate: boolean,
+): Float32Array {
+  const out = new Float32Array(nb * ns);
+  for (let b = 0; b < nb; b++) {
+    for (let s = 0; s < ns; s++) out[b * ns + s] = refBlockCostDirect(blocks, b, slots, s, cellsPerBlock, W, L, negate);
+  }
+  return out;
+}
+
+/** Twin of costTopKCols: per row, the `keep` lowest listed entries by (value, column), ascending, and the f64 sum in list order. */
+export function refTopKCols(m: Float32Array, stride: number, rowFrom: number, rowTo: number, cols: Int32Array, keep: number) {
+  const rows = rowTo - rowFrom, K = Math.min(keep, cols.length);
+  const slot = new Int32Array(rows * keep), val = new Float32Array(rows * keep), count = new Int32Array(rows), sum = new Float64Array(rows);
+  for (let r = rowFrom; r < rowTo; r++) {
+    const o = r - rowFrom;
+    const items = Array.from(cols, (c) => [m[r * stride + c]!, c] as [number, number]);
+    for (const [x] of items) sum[o] += x;
+    items.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+    for (let i = 0; i < K; i++) { val[o * keep + i] = items[i]![0]; slot[o * keep + i] = items[i]![1]; }
+    count[o] = K;
+  }
+  return { slot, val, count, sum };
+}
+
+/** Twin of costHistogram: how many bytes hold each value. */
+export function refLevelCounts(cells: Uint8Array): Float64Array {
+  const h = new Float64Array(256);
+  for (let i = 0; i < cells.length; i++) h[cells[i]!]++;
+  return h;
 }

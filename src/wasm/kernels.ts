@@ -28,7 +28,7 @@ import { refMaxPool2d } from '../reference/pool.js';
 import { refProgramCells } from '../reference/program.js';
 import { refProgramSummary } from '../reference/program-summary.js';
 import { refLapSolve } from '../reference/lap.js';
-import { refBlockCostMatrix } from '../reference/cost.js';
+import { refBlockCostMatrix, refBlockCostMatrixExact, refLevelCounts, refTopKCols } from '../reference/cost.js';
 import { refSparseLapSolve } from '../reference/lap-sparse.js';
 import { refAdamStep, refCol2im, refGemm, refGemmBiasAct, refIm2col, refMaxPoolGrad, refSumRows } from '../reference/gemm.js';
 
@@ -74,7 +74,11 @@ export const KERNELS = {
   program: { wasm: ['programFlagsBytes', 'programCells', 'programSummary'], reference: { refProgramCells, refProgramSummary } },
   lap: { wasm: ['lapValidate', 'lapScratchBytes', 'lapInit', 'lapAugment'], reference: { refLapSolve } },
   lapSparse: { wasm: ['lapSparseScratchBytes', 'lapSparseInit', 'lapSparseAugment'], reference: { refSparseLapSolve } },
-  cost: { wasm: ['costPackPlanes', 'costMatrix'], reference: { refBlockCostMatrix } },
+  cost: {
+    wasm: ['costPackPlanes', 'costMatrix', 'costPairs', 'costHistogram', 'costRareCells', 'costTopKCols'],
+    reference: { refBlockCostMatrix, refBlockCostMatrixExact, refLevelCounts, refTopKCols },
+    note: 'costPairs is checked against costMatrix and the twins pair by pair; costRareCells through the exact-sum costs (the lists feed their corrections)',
+  },
   gemm: {
     wasm: ['gemmWorkFloats', 'gemmF32', 'gemmBiasAct'], reference: { refGemm, refGemmBiasAct },
     note: 'blocked SIMD sums round differently: results agree within refGemmErrorBound, not bit for bit',

@@ -2,9 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { initSync, type Backend } from '../../src/wasm/index.js';
 import { RefRng } from '../../src/reference/rng.js';
-import { blockCostMatrix, type BlockCostMode } from '../../src/matching/cost.js';
+import { blockCostMatrix, blockCostPairs, type BlockCostMode } from '../../src/matching/cost.js';
 import { forEachBackend } from '../helpers/backends.js';
-import { refBlockCostDirect } from '../../src/reference/cost.js';
+import { refBlockCostDirect, refBlockCostMatrix, refLevelCounts, refTopKCols } from '../../src/reference/cost.js';
+import { entityLevelCounts, levelCounts, topKQueries } from '../../src/matching/cost-kernel.js';
+import { exactQuantum } from '../../src/matching/cost-plan.js';
 
 initSync();
 
@@ -102,6 +104,117 @@ forEachBackend('levels default to √table.length, else the highest level presen
   const t = blockCostMatrix(Uint8Array.from([1, 0]), 1, Uint8Array.from([0, 0]), 1, 2, { mode: 'expected', table: [0, 2.5, 1, 0] });
   assert.is(t.levels, 2);
   assert.is(t.cost[0], 2.5);
+});
+
+test('exact sums: the kernel\'s own decomposition (rare slot levels corrected cell by cell) is bit-identical to the fixed one', () => {
+  const rng = new RefRng(23, 0);
+  // fault-aware-like: 4 real levels, two rare slot pseudo-levels (4, 5) with expensive rows, blocks never hold them
+  for (const [nb, ns, cpb, rare] of [[9, 7, 2048, 0.01], [5, 11, 16384, 0.0015], [6, 5, 300, 0.05], [4, 3, 128, 0]] as const) {
+    const L = 6;
+    const table = new Float64Array(L * L);
+    for (let f = 0; f < L; f++) {
+      for (let t = 0; t < 4; t++) table[f * L + t] = f >= 4 ? 200 + f * 3.25 : f === t ? 0 : Math.fround(Math.round((0.5 + rng.uniform() * 50) * 4096) / 4096);
+    }
+    assert.ok(exactQuantum(table, cpb) !== null, 'dyadic table: exact');
+    const blocks = new Uint8Array(nb * cpb);
+    for (let b = 0; b < nb; b++) blocks.set(cells(rng, cpb, 4, b % 2 ? 0.2 : 0), b * cpb);
+    const slots = cells(rng, ns * cpb, 4, 0);
+    for (let k = 0; k < slots.length; k++) if (rng.uniform() < rare) slots[k] = 4 + (rng.uniform() < 0.5 ? 1 : 0);
+    for (const negate of [false, true]) {
+      const a = blockCostMatrix(blocks, nb, slots, ns, cpb, { mode: 'expected', table, levels: L, negate });
+      const W = Float64Array.from(table, (x) => Math.fround(x));
+      const plain = refBlockCostMatrix(blocks, nb, slots, ns, cpb, W, L, false);
+      const neg = refBlockCostMatrix(blocks, nb, slots, ns, cpb, W, L, true);
+      const tag = `${nb}×${ns} cpb ${cpb} rare ${rare} negate ${negate}`;
+      for (let k = 0; k < plain.length; k++) {
+        assert.ok(Object.is(negate ? a.plain![k] : a.cost[k], plain[k]), `${tag} [${k}]: ${a.cost[k]} vs ${plain[k]}`);
+        if (negate) assert.ok(Object.is(a.negatedCost![k], neg[k]), `${tag} negated [${k}]`);
+      }
+    }
+  }
+});
+
+test('sums that may round: the kernel keeps the fixed decomposition, bit-identical to its twin', () => {
+  const rng = new RefRng(24, 0);
+  const L = 4, nb = 6, ns = 5, cpb = 16384;
+  const table = Float32Array.from({ length: 16 }, (_, k) => (k % 5 === 0 ? 0 : k === 1 ? 1e-7 : 3 + rng.uniform() * 190));
+  assert.is(exactQuantum(table, cpb), null, 'a tiny entry beside large ones: not provably exact');
+  const blocks = new Uint8Array(nb * cpb);
+  for (let b = 0; b < nb; b++) blocks.set(cells(rng, cpb, L, b % 2 ? 0.1 : 0), b * cpb);
+  const slots = cells(rng, ns * cpb, L, 0);
+  const a = blockCostMatrix(blocks, nb, slots, ns, cpb, { mode: 'expected', table, levels: L });
+  const want = refBlockCostMatrix(blocks, nb, slots, ns, cpb, Float64Array.from(table), L, false);
+  for (let k = 0; k < want.length; k++) assert.ok(Object.is(a.cost[k], want[k]), `[${k}]: ${a.cost[k]} vs ${want[k]}`);
+  // integer tables (mismatch, L1) are always exact; powers of two as fine as the sums allow are too
+  assert.is(exactQuantum([0, 1, 2, 0], 1 << 40), 1);
+  assert.is(exactQuantum([0, 0.25, 8, 0], 16384), 0.25);
+  assert.is(exactQuantum([0, 2 ** -40, 8, 0], 16384), null);
+});
+
+test('listed pairs cost exactly what the matrix says (exact and fixed decompositions, rare levels, negation), twin bit for bit', () => {
+  const rng = new RefRng(25, 0);
+  for (const [nb, ns, cpb, L, tiny] of [[7, 9, 2048, 6, false], [13, 5, 300, 4, false], [6, 8, 16384, 4, true], [3, 2, 64, 2, false]] as const) {
+    const table = Float32Array.from({ length: L * L }, (_, k) => (k % (L + 1) === 0 ? 0 : tiny && k === 1 ? 1e-7 : Math.round((1 + rng.uniform() * 60) * 64) / 64));
+    const real = L === 6 ? 4 : L;
+    const blocks = new Uint8Array(nb * cpb);
+    for (let b = 0; b < nb; b++) blocks.set(cells(rng, cpb, real, b % 3 ? 0.1 : 0), b * cpb);
+    const slots = cells(rng, ns * cpb, real, 0);
+    if (L === 6) for (let k = 0; k < slots.length; k++) if (rng.uniform() < 0.01) slots[k] = 4 + (k & 1);
+    const start = new Int32Array(nb + 1), list: number[] = [];
+    for (let b = 0; b < nb; b++) {
+      for (let s = 0; s < ns; s++) if (rng.uniform() < 0.5) list.push(s);
+      start[b + 1] = list.length;
+    }
+    const slotList = Int32Array.from(list);
+    const opts = { mode: 'expected' as const, table, levels: L, negate: true };
+    const m = blockCostMatrix(blocks, nb, slots, ns, cpb, opts);
+    const p = blockCostPairs(blocks, nb, slots, ns, cpb, start, slotList, opts);
+    const r = blockCostPairs(blocks, nb, slots, ns, cpb, start, slotList, { ...opts, backend: 'reference' });
+    const tag = `${nb}×${ns} cpb ${cpb} L ${L}${tiny ? ' (fixed decomposition)' : ''}`;
+    for (let b = 0; b < nb; b++) {
+      for (let k = start[b]!; k < start[b + 1]!; k++) {
+        const at = b * ns + slotList[k]!;
+        assert.ok(Object.is(p.plain![k], m.plain![at]) && Object.is(p.negatedCost![k], m.negatedCost![at]), `${tag}: pair ${k}`);
+        assert.ok(Object.is(r.plain![k], p.plain![k]) && Object.is(r.negatedCost![k], p.negatedCost![k]), `${tag}: twin, pair ${k}`);
+        assert.is(p.negated![k], m.negated![at]);
+      }
+    }
+  }
+  const one = new Uint8Array(4);
+  assert.throws(() => blockCostPairs(one, 1, one, 1, 4, Int32Array.from([0, 1]), Int32Array.from([3]), { mode: 'l1', levels: 4 }), /candidate 0 is slot 3, outside 0..0/);
+  assert.throws(() => blockCostPairs(one, 1, one, 1, 4, Int32Array.from([0, 2]), Int32Array.from([0]), { mode: 'l1', levels: 4 }), /candStart must be/);
+});
+
+test('top-k over listed columns (quickselect in wasm) equals a full sort, ties to the lower column', () => {
+  const rng = new RefRng(26, 0);
+  const nb = 37, ns = 300;
+  // few distinct values: many ties
+  const m = Float32Array.from({ length: nb * ns }, () => Math.floor(rng.uniform() * 20) / 4);
+  const queries = [
+    { rowFrom: 0, rowTo: nb, cols: Int32Array.from({ length: ns }, (_, i) => i), keep: 16 },
+    { rowFrom: 5, rowTo: 29, cols: Int32Array.from({ length: 90 }, (_, i) => 3 * i + 1), keep: 128 },
+    { rowFrom: 2, rowTo: 3, cols: Int32Array.from([7, 3, 250]), keep: 5 },
+    { rowFrom: 0, rowTo: nb, cols: Int32Array.from({ length: ns }, (_, i) => ns - 1 - i), keep: 1 },
+  ];
+  const got = topKQueries(m, ns, queries);
+  queries.forEach((q, i) => {
+    const want = refTopKCols(m, ns, q.rowFrom, q.rowTo, q.cols, q.keep);
+    assert.equal(Array.from(got[i]!.count), Array.from(want.count), `query ${i} counts`);
+    assert.equal(Array.from(got[i]!.slot), Array.from(want.slot), `query ${i} slots`);
+    assert.equal(Array.from(got[i]!.val), Array.from(want.val), `query ${i} values`);
+    assert.equal(Array.from(got[i]!.sum), Array.from(want.sum), `query ${i} sums`);
+  });
+});
+
+test('level counts (wasm histogram), per entity too, equal a plain count', () => {
+  const rng = new RefRng(27, 0);
+  const cells = Uint8Array.from({ length: 100003 }, () => (rng.uniform() < 0.1 ? 255 : Math.floor(rng.uniform() * 6)));
+  assert.equal(Array.from(levelCounts(cells)), Array.from(refLevelCounts(cells)));
+  const per = entityLevelCounts(cells.subarray(0, 999 * 100), 999, 100, 6);
+  for (const e of [0, 1, 500, 998]) {
+    const want = refLevelCounts(cells.subarray(e * 100, (e + 1) * 100));
+    assert.equal(Array.from(per.subarray(e * 6, (e + 1) * 6)), Array.from(want.subarray(0, 6)), `entity ${e}`);
+  }
 });
 
 forEachBackend('bad input gives clear errors', (backend) => {
