@@ -6,6 +6,7 @@ import type { QuantizedModel } from '../inference/quantized-model.js';
 import { expectedCostTable } from '../programming/cost-table.js';
 import { stuckCellCosts } from '../programming/stuck-costs.js';
 import { blockCostMatrix, type BlockCostMode } from './cost.js';
+import { levelCounts } from './cost-kernel.js';
 import { modelBlocks, poolSlots, slotIndex, type BlockGrid, type IncomingBlocks, type PoolSlots } from './blocks.js';
 
 /** The per-cell price table of a match and how slots' stuck cells are priced. */
@@ -25,8 +26,8 @@ export interface PriceTable {
 export function pricingTable(pool: CrossbarPool, costMode: BlockCostMode, table: ArrayLike<number> | undefined, faultAwareOpt: boolean | undefined): PriceTable {
   const L = 2 ** pool.config.cells.cellBits;
   const baseTable = costMode === 'expected' ? (table ?? expectedCostTable(pool.config).mean) : undefined;
-  const faults = pool.faultCounts();
-  const faultAware = costMode === 'expected' && (faultAwareOpt ?? true) && faults.stuckHrs + faults.stuckLrs > 0;
+  const faults = levelCounts(pool.faults()); // 1 = stuck at HRS, 2 = stuck at LRS
+  const faultAware = costMode === 'expected' && (faultAwareOpt ?? true) && faults[1]! + faults[2]! > 0;
   if (!faultAware) return { costMode, L, baseTable, table: baseTable, levels: L, faultAware };
   // two pseudo-levels for the slots' stuck cells: rows L (stuck HRS) and L + 1 (stuck LRS) of an (L+2)² table;
   // blocks never hold them, so their columns are never used
@@ -54,7 +55,8 @@ export interface Priced {
   costMs: number;
 }
 
-export function priceBlocks(qm: QuantizedModel, pool: CrossbarPool, grid: BlockGrid, pt: PriceTable, negate: boolean): Priced {
+/** The incoming model's blocks and the pool's slots of one grid (stuck cells as pseudo-levels when fault-aware). */
+export function blocksAndSlots(qm: QuantizedModel, pool: CrossbarPool, grid: BlockGrid, pt: PriceTable): { inc: IncomingBlocks; sl: PoolSlots } {
   const inc = modelBlocks(qm, grid);
   const sl = poolSlots(pool, grid, pt.faultAware ? [pt.L, pt.L + 1] : undefined);
   const nb = inc.blocks.length, ns = sl.slots.length;
@@ -62,6 +64,12 @@ export function priceBlocks(qm: QuantizedModel, pool: CrossbarPool, grid: BlockG
     throw new Error(`BLM: the model has ${nb} blocks of ${grid.blockRows} × ${grid.blockCols} weights but the pool has only ${ns} slots ` +
       `(${pool.numCrossbars} crossbars × ${grid.slotRows * grid.slotCols}); use a bigger pool`);
   }
+  return { inc, sl };
+}
+
+/** Every (block, slot) pair's exact cost. */
+export function priceBlocks(inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, negate: boolean): Priced {
+  const grid = inc.grid, nb = inc.blocks.length, ns = sl.slots.length;
   const tc0 = performance.now();
   const copts = { mode: pt.costMode, table: pt.table, levels: pt.levels };
   const plain = blockCostMatrix(inc.levels, nb, sl.levels, ns, grid.cellsPerBlock, copts).cost;

@@ -55,13 +55,15 @@
 //
 // Phases, one module each: price (blm-price.ts: blocks, slots, cost matrices, in-place cost), restrict (blm-layer.ts:
 // layer pairing), assign and route (blm-assign.ts: assignment, routing repair, pinning), guards (below: whole-tile
-// and in-place). The routing rule itself is in routing.ts.
+// and in-place). The routing rule itself is in routing.ts. Pruned matching (option `candidates`; blm-prune.ts,
+// blm-sparse.ts) runs the same phases on the k best slots per block by a sketch estimate.
 import type { CrossbarPool } from '../hardware/pool.js';
 import type { Placement } from '../mapping/placement.js';
 import type { QuantizedModel } from '../inference/quantized-model.js';
 import type { BlockCostMode } from './cost.js';
-import { blockGrid, modelBlocks, slotIndex, type BlockGrid, type BlockGridOptions, type ModelBlock } from './blocks.js';
-import { inPlaceOf, priceBlocks, pricingTable, type PriceTable, type Priced } from './blm-price.js';
+import { blockGrid, modelBlocks, slotIndex, type BlockGrid, type BlockGridOptions, type IncomingBlocks, type ModelBlock, type PoolSlots } from './blocks.js';
+import { blocksAndSlots, inPlaceOf, priceBlocks, pricingTable, type PriceTable, type Priced } from './blm-price.js';
+import { prunedMatch } from './blm-sparse.js';
 import { restrictToLayers, type AssignClock } from './blm-layer.js';
 import { assignAndRoute, assignState, type AssignState } from './blm-assign.js';
 import { placeBlocks, serialMvmSteps } from './routing.js';
@@ -98,7 +100,19 @@ export interface BlmOptions extends BlockGridOptions {
    * `serialSteps`), each step driving only its blocks' rows and reading only their columns.
    */
   routing?: 'strict' | 'serial';
+  /**
+   * Pruned matching: price every pair on a sketch (one row in 16), keep this many best slots per block, price those
+   * exactly and assign over them (blm-sparse.ts). 'all': exact (every pair priced exactly). 'auto' (default): exact
+   * up to AUTO_EXACT_PAIRS (block, slot) pairs, else AUTO_CANDIDATES. Needs whole-tile blocks or serial routing
+   * ('auto' stays exact otherwise).
+   */
+  candidates?: number | 'all' | 'auto';
 }
+
+/** 'auto' matches exactly up to this many (block, slot) pairs (an MLP 784-1024-1024-10 pair has ~0.95 M). */
+export const AUTO_EXACT_PAIRS = 4 * 2 ** 20;
+/** Candidates per block that 'auto' keeps above AUTO_EXACT_PAIRS. */
+export const AUTO_CANDIDATES = 128;
 
 export interface BlmResult {
   placement: Placement;
@@ -133,6 +147,10 @@ export interface BlmResult {
   costMs: number;
   /** Of which: assignments, ms. */
   assignMs: number;
+  /** Pruned matching: candidates per block (null: exact, every pair priced). */
+  candidates: number | null;
+  /** (block, slot) pairs priced exactly. */
+  pricedPairs: number;
   notes: string[];
 }
 
@@ -148,8 +166,7 @@ interface GridMatch {
   layerPairs?: Array<number | null>;
 }
 
-function matchGrid(qm: QuantizedModel, pool: CrossbarPool, grid: BlockGrid, pt: PriceTable, o: ResolvedOptions, notes: string[], clock: AssignClock): GridMatch {
-  const p = priceBlocks(qm, pool, grid, pt, o.negate);
+function matchGrid(qm: QuantizedModel, pool: CrossbarPool, p: Priced, o: ResolvedOptions, notes: string[], clock: AssignClock): GridMatch {
   let work = p.cost;
   let layerPairs: Array<number | null> | undefined;
   if (o.mode === 'layer') {
@@ -163,13 +180,14 @@ function matchGrid(qm: QuantizedModel, pool: CrossbarPool, grid: BlockGrid, pt: 
   const { assign, fellBack } = assignAndRoute(st, work, o.routing);
   if (fellBack) layerPairs = undefined;
   if (assign) return { p, st, assign, forcedInPlace: false, layerPairs };
-  if (inPlaceCost === null) {
-    throw new Error(`BLM: no placement of ${p.nb} blocks on ${p.ns} slots satisfying the routing rule was found (${notes.join('; ')}); ` +
-      'use whole-tile blocks (the default) or a bigger pool');
-  }
+  if (inPlaceCost === null) throw noPlacement(p.nb, p.ns, notes);
   notes.push('the routing repair found no valid placement; returned the in-place placement');
   return { p, st, assign: inPlace, forcedInPlace: true, layerPairs };
 }
+
+const noPlacement = (nb: number, ns: number, notes: string[]) =>
+  new Error(`BLM: no placement of ${nb} blocks on ${ns} slots satisfying the routing rule was found (${notes.join('; ')}); ` +
+    'use whole-tile blocks (the default) or a bigger pool');
 
 /**
  * Tile guard (strict routing, blocks smaller than the tile): whole tiles moved intact always satisfy the routing
@@ -178,7 +196,8 @@ function matchGrid(qm: QuantizedModel, pool: CrossbarPool, grid: BlockGrid, pt: 
  */
 function wholeTileCandidate(qm: QuantizedModel, pool: CrossbarPool, m: GridMatch, pt: PriceTable, o: ResolvedOptions, clock: AssignClock): { assign: Int32Array; total: number } {
   const tileGrid = blockGrid(qm.config, {});
-  const whole = matchGrid(qm, pool, tileGrid, pt, o, [], clock);
+  const { inc, sl } = blocksAndSlots(qm, pool, tileGrid, pt);
+  const whole = matchGrid(qm, pool, priceBlocks(inc, sl, pt, o.negate), o, [], clock);
   const { p } = m;
   const cand = new Int32Array(p.nb);
   let total = 0;
@@ -189,6 +208,66 @@ function wholeTileCandidate(qm: QuantizedModel, pool: CrossbarPool, m: GridMatch
     total += p.cost[b * p.ns + s]!;
   }
   return { assign: cand, total };
+}
+
+/** What a matcher (exact or pruned) hands to the in-place guard and the result. */
+interface Outcome {
+  inc: IncomingBlocks;
+  sl: PoolSlots;
+  assign: Int32Array;
+  total: number;
+  /** Per block: stored negated (ignored when the in-place placement is taken). */
+  negated: Uint8Array;
+  usedInPlace: boolean;
+  usedTiles: boolean;
+  inPlace: Int32Array;
+  inPlaceCost: number | null;
+  layerPairs?: Array<number | null>;
+  repairs: number;
+  pinnedTiles: Set<number>;
+  costMs: number;
+  pricedPairs: number;
+}
+
+function exactOutcome(qm: QuantizedModel, pool: CrossbarPool, inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, o: ResolvedOptions,
+  opts: BlmOptions, notes: string[], clock: AssignClock): Outcome {
+  const p = priceBlocks(inc, sl, pt, o.negate);
+  const m = matchGrid(qm, pool, p, o, notes, clock);
+  const { st } = m;
+  let assign = m.assign, total = 0, costMs = p.costMs, usedInPlace = m.forcedInPlace, usedTiles = false;
+  for (let b = 0; b < p.nb; b++) total += p.cost[b * p.ns + assign[b]!]!;
+  if (m.forcedInPlace) total = st.inPlaceCost!;
+  const grid = inc.grid;
+  if ((grid.blockRows !== grid.tileRows || grid.blockCols !== grid.tileCols) && o.routing === 'strict' && (opts.tileGuard ?? true)) {
+    const tc = performance.now(), before = clock.assignMs;
+    const cand = wholeTileCandidate(qm, pool, m, pt, o, clock);
+    costMs += performance.now() - tc - (clock.assignMs - before);
+    if (cand.total < total) {
+      notes.push(`the whole-tile match (${cand.total}) is cheaper than the block match (${total}) under strict routing; returned it cut into blocks`);
+      assign = cand.assign; total = cand.total; usedInPlace = false; usedTiles = true;
+    }
+  }
+  const negated = new Uint8Array(p.nb);
+  if (p.negFlag) for (let b = 0; b < p.nb; b++) negated[b] = p.negFlag[b * p.ns + assign[b]!]!;
+  return {
+    inc, sl, assign, total, negated, usedInPlace, usedTiles, inPlace: st.inPlace, inPlaceCost: st.inPlaceCost, layerPairs: m.layerPairs,
+    repairs: st.repairs, pinnedTiles: st.pinnedTiles, costMs, pricedPairs: p.nb * p.ns * (o.negate ? 2 : 1),
+  };
+}
+
+function prunedOutcome(qm: QuantizedModel, pool: CrossbarPool, inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, o: ResolvedOptions, k: number,
+  notes: string[], clock: AssignClock): Outcome {
+  const m = prunedMatch({ inc, sl, pt, mode: o.mode, negate: o.negate, resident: o.resident, k, numCrossbars: pool.numCrossbars, nLayersB: qm.layers.length }, notes, clock);
+  let assign = m.assign, total = m.total, usedInPlace = false;
+  if (!assign) {
+    if (m.inPlaceCost === null) throw noPlacement(inc.blocks.length, sl.slots.length, notes);
+    notes.push('the routing repair found no valid placement; returned the in-place placement');
+    assign = m.inPlace; total = m.inPlaceCost; usedInPlace = true;
+  }
+  return {
+    inc, sl, assign, total, negated: m.negated, usedInPlace, usedTiles: false, inPlace: m.inPlace, inPlaceCost: m.inPlaceCost,
+    layerPairs: m.layerPairs, repairs: 0, pinnedTiles: new Set(), costMs: m.sketchMs + m.costMs, pricedPairs: m.priced,
+  };
 }
 
 function resolveOptions(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOptions): ResolvedOptions & { costMode: BlockCostMode } {
@@ -203,7 +282,24 @@ function resolveOptions(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOptions
   }
   const routing = opts.routing ?? 'strict';
   if (routing !== 'strict' && routing !== 'serial') throw new Error(`BLM: routing must be 'strict' or 'serial', got ${String(routing)}`);
+  const c = opts.candidates ?? 'auto';
+  if (c !== 'all' && c !== 'auto' && !(Number.isInteger(c) && c >= 1)) {
+    throw new Error(`BLM: candidates must be a positive integer, 'all' or 'auto', got ${String(c)}`);
+  }
   return { mode, costMode, negate: !!opts.negate, routing, resident: opts.resident };
+}
+
+/** Candidates per block for pruned matching, or null for exact matching (see BlmOptions.candidates). */
+function candidatesFor(opts: BlmOptions, grid: BlockGrid, routing: 'strict' | 'serial', pairs: number): number | null {
+  const c = opts.candidates ?? 'auto';
+  if (c === 'all') return null;
+  const supported = routing === 'serial' || (grid.blockRows === grid.tileRows && grid.blockCols === grid.tileCols);
+  if (c === 'auto') return supported && pairs > AUTO_EXACT_PAIRS ? AUTO_CANDIDATES : null;
+  if (!supported) {
+    throw new Error(`BLM: pruned matching (candidates: ${c}) needs whole-tile blocks or serial routing, but the blocks are ${grid.blockRows} × ${grid.blockCols} ` +
+      `in tiles of ${grid.tileRows} × ${grid.tileCols} under strict routing; use candidates: 'all', whole-tile blocks or routing: 'serial'`);
+  }
+  return c;
 }
 
 /** BLM: matches the incoming model `qm` against what `pool` holds now. See the top comment. */
@@ -214,50 +310,31 @@ export function blmPlacement(qm: QuantizedModel, pool: CrossbarPool, opts: BlmOp
   const grid = blockGrid(qm.config, opts);
   const notes: string[] = [];
   const clock: AssignClock = { assignMs: 0 };
-  const m = matchGrid(qm, pool, grid, pt, o, notes, clock);
-  const { p, st } = m;
-  let assign = m.assign;
-  let total = 0;
-  for (let b = 0; b < p.nb; b++) total += p.cost[b * p.ns + assign[b]!]!;
-  if (m.forcedInPlace) total = st.inPlaceCost!;
-  let costMs = p.costMs;
-  // guards
-  let usedTiles = false, usedInPlace = m.forcedInPlace;
-  const isTile = grid.blockRows === grid.tileRows && grid.blockCols === grid.tileCols;
-  if (!isTile && o.routing === 'strict' && (opts.tileGuard ?? true)) {
-    const tc = performance.now(), before = clock.assignMs;
-    const cand = wholeTileCandidate(qm, pool, m, pt, o, clock);
-    costMs += performance.now() - tc - (clock.assignMs - before);
-    if (cand.total < total) {
-      notes.push(`the whole-tile match (${cand.total}) is cheaper than the block match (${total}) under strict routing; returned it cut into blocks`);
-      assign = cand.assign;
-      total = cand.total;
-      usedInPlace = false;
-      usedTiles = true;
-    }
-  }
-  const negated = new Uint8Array(p.nb);
-  if (usedInPlace) {
-    // in place, plain sign
-  } else if (st.inPlaceCost !== null && st.inPlaceCost < total && (opts.fallbackInPlace ?? true)) {
+  const { inc, sl } = blocksAndSlots(qm, pool, grid, pt);
+  const k = candidatesFor(opts, grid, o.routing, inc.blocks.length * sl.slots.length);
+  const m = k === null ? exactOutcome(qm, pool, inc, sl, pt, o, opts, notes, clock) : prunedOutcome(qm, pool, inc, sl, pt, o, k, notes, clock);
+  const nb = inc.blocks.length;
+  let { assign, total, usedInPlace } = m;
+  let negated = m.negated;
+  if (usedInPlace) negated = new Uint8Array(nb); // in place, plain sign
+  else if (m.inPlaceCost !== null && m.inPlaceCost < total && (opts.fallbackInPlace ?? true)) {
     usedInPlace = true;
-    assign = st.inPlace;
-    total = st.inPlaceCost;
-    notes.push(`the in-place placement (${st.inPlaceCost}) is cheaper than the ${o.mode} match; returned it instead`);
-  } else if (p.negFlag) {
-    for (let b = 0; b < p.nb; b++) negated[b] = p.negFlag[b * p.ns + assign[b]!]!;
+    assign = m.inPlace;
+    total = m.inPlaceCost;
+    negated = new Uint8Array(nb);
+    notes.push(`the in-place placement (${m.inPlaceCost}) is cheaper than the ${o.mode} match; returned it instead`);
   }
-  const placement = placeBlocks('blm', qm, grid, p.inc.blocks, p.sl.slots, assign, negated, o.routing);
+  const placement = placeBlocks('blm', qm, grid, inc.blocks, sl.slots, assign, negated, o.routing);
   const serialSteps = o.routing === 'serial' ? serialMvmSteps(placement.blocks) : 0;
   const matchMs = performance.now() - t0;
   let negatedBlocks = 0;
   for (const v of negated) negatedBlocks += v;
-  const pinnedTiles = [...st.pinnedTiles].sort((a, b) => a - b);
-  const pinnedLayers = [...new Set(p.inc.blocks.filter((b) => st.pinnedTiles.has(b.tile)).map((b) => b.layer))].sort((a, b) => a - b);
+  const pinnedTiles = [...m.pinnedTiles].sort((a, b) => a - b);
+  const pinnedLayers = [...new Set(inc.blocks.filter((b) => m.pinnedTiles.has(b.tile)).map((b) => b.layer))].sort((a, b) => a - b);
   return {
-    placement, expectedCost: total, inPlaceCost: st.inPlaceCost, usedInPlace, usedTiles, mode: o.mode, cost: o.costMode, grid, blocks: p.nb,
-    slots: p.ns, negatedBlocks, repairs: st.repairs, pinnedTiles, pinnedLayers, serialSteps, layerPairs: m.layerPairs, matchMs, costMs,
-    assignMs: clock.assignMs, notes,
+    placement, expectedCost: total, inPlaceCost: m.inPlaceCost, usedInPlace, usedTiles: m.usedTiles, mode: o.mode, cost: o.costMode, grid, blocks: nb,
+    slots: sl.slots.length, negatedBlocks, repairs: m.repairs, pinnedTiles, pinnedLayers, serialSteps, layerPairs: m.layerPairs, matchMs,
+    costMs: m.costMs, assignMs: clock.assignMs, candidates: k, pricedPairs: m.pricedPairs, notes,
   };
 }
 

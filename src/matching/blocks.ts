@@ -21,7 +21,6 @@ import type { CrossbarPool } from '../hardware/pool.js';
 import { cellsPerWeight, tileCols, tileRows } from '../hardware/derived.js';
 import { encodeLevels } from '../hardware/encode.js';
 import { tileLayer, type Tile } from '../mapping/placement.js';
-import { blockInts } from '../inference/targets.js';
 import type { QuantizedModel } from '../inference/quantized-model.js';
 
 export interface BlockGridOptions {
@@ -83,10 +82,6 @@ export interface IncomingBlocks {
   negatedLevels: Uint8Array;
 }
 
-function padInto(out: Uint8Array, at: number, lv: Uint8Array, rows: number, physCols: number, grid: BlockGrid): void {
-  for (let i = 0; i < rows; i++) out.set(lv.subarray(i * physCols, (i + 1) * physCols), at + i * grid.physCols);
-}
-
 /** Cuts every tile of `qm` into blocks and encodes each block's target levels (plain and negated). */
 export function modelBlocks(qm: QuantizedModel, grid: BlockGrid): IncomingBlocks {
   const blocks: ModelBlock[] = [];
@@ -104,16 +99,35 @@ export function modelBlocks(qm: QuantizedModel, grid: BlockGrid): IncomingBlocks
       tileIndex++;
     }
   });
-  const cpb = grid.cellsPerBlock;
+  const cpb = grid.cellsPerBlock, cpw = grid.cellsPerWeight;
   const levels = new Uint8Array(blocks.length * cpb).fill(255);
   const negatedLevels = new Uint8Array(blocks.length * cpb).fill(255);
-  for (let i = 0; i < blocks.length; i++) { // a loop, not a per-call closure: V8 re-optimizes fresh closures
+  // each layer encoded once (as is and negated), then every block's rows copied out of it
+  let layer = -1, rowCells = 0;
+  let plain: Uint8Array = new Uint8Array(0), neg: Uint8Array = new Uint8Array(0);
+  for (let i = 0; i < blocks.length; i++) {
     const b = blocks[i]!;
-    const pc = b.cols * grid.cellsPerWeight;
-    const ints = blockInts(qm, { ...b, crossbar: 0, rowOffset: 0, colOffset: 0, negated: false });
-    padInto(levels, i * cpb, encodeLevels(ints, b.rows, b.cols, qm.config), b.rows, pc, grid);
-    for (let k = 0; k < ints.length; k++) ints[k] = -ints[k]! || 0;
-    padInto(negatedLevels, i * cpb, encodeLevels(ints, b.rows, b.cols, qm.config), b.rows, pc, grid);
+    if (b.layer !== layer) {
+      layer = b.layer;
+      const l = qm.layers[layer]!, K = l.op.rows, N = l.op.cols;
+      plain = encodeLevels(l.q.ints, K, N, qm.config);
+      if (qm.config.cells.sign === 'differential') {
+        // −W swaps the two cells of every differential pair (adjacent columns 2k, 2k + 1)
+        neg = new Uint8Array(plain.length);
+        for (let c = 0; c < plain.length; c += 2) { neg[c] = plain[c + 1]!; neg[c + 1] = plain[c]!; }
+      } else {
+        const ints = new Int32Array(l.q.ints.length);
+        for (let k = 0; k < ints.length; k++) ints[k] = -l.q.ints[k]! || 0;
+        neg = encodeLevels(ints, K, N, qm.config);
+      }
+      rowCells = N * cpw;
+    }
+    const pc = b.cols * cpw;
+    for (let r = 0; r < b.rows; r++) {
+      const from = (b.srcRow + r) * rowCells + b.srcCol * cpw, to = i * cpb + r * grid.physCols;
+      levels.set(plain.subarray(from, from + pc), to);
+      negatedLevels.set(neg.subarray(from, from + pc), to);
+    }
   }
   return { grid, blocks, levels, negatedLevels };
 }
