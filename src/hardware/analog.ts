@@ -5,7 +5,7 @@ import { arena, type Arena, type WasmArray, wasmKernels, type WasmRng } from '..
 import type { HardwareConfig } from './config.js';
 import { cellsPerWeight, levelSpacingUS, magnitudeSlices, maxLevel, signCells, weightOffset } from './derived.js';
 import { maxInputInt } from './quantize.js';
-import { normalTable } from '../programming/tables.js';
+import { normalTable } from '../wasm/index.js';
 
 export type MvmConfig = Pick<HardwareConfig, 'weights' | 'cells' | 'io' | 'device' | 'crossbar'>;
 

@@ -18,7 +18,7 @@ import { WasmArray as WA } from '../wasm/arena.js';
 import { StreamPurpose, streamId } from '../wasm/rng.js';
 import { HostRng } from '../wasm/index.js';
 import type { HardwareConfig } from './config.js';
-import { normalTable, Q_SHIFT } from '../programming/tables.js';
+import { normalTable, Q_SHIFT } from '../wasm/index.js';
 
 export const FAULT_NONE = 0;
 export const FAULT_STUCK_HRS = 1;

@@ -6,3 +6,5 @@ export { WasmRng, StreamPurpose, streamId, seedHalves, RNG_STATE_BYTES } from '.
 export { KERNELS, BACKENDS, wasmKernels, reference, resolveBackend, HostRng, detExp, detLog } from './kernels.js';
 export type { Backend, KernelFamily, KernelFamilyName, KernelName } from './kernels.js';
 export type { WasmExports } from './exports.generated.js';
+export { normalQuantile, normalTable, quantileNode } from './normal-table.js';
+export * from './program-abi.js';
