@@ -159,11 +159,8 @@ export function evaluateAccuracy(model: tf.LayersModel, ds: Dataset, batchSize =
   return ok / ds.n;
 }
 
-/**
- * Trains one or more tasks with alternating batches. Returns the training state (history, best validation accuracy).
- * With `qat`, every model's Dense/Conv2D kernels are fake-quantized (STE) and end up exactly on the quantization grid.
- */
-export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promise<TrainResult> {
+/** Every task has a model whose outputs match its dataset's classes. */
+function checkTasks(tasks: TrainTask[]): void {
   if (!tasks.length) throw new Error('train: no tasks given');
   for (const t of tasks) {
     const out = t.model.outputs[0]!.shape;
@@ -171,16 +168,13 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
       throw new Error(`task '${t.name}': model '${t.model.name}' has ${out[out.length - 1]} outputs but the dataset has ${t.train.numClasses} classes; build the model with numClasses=${t.train.numClasses}`);
     }
   }
-  const epochs = opts.epochs ?? 5;
-  const batchSize = opts.batchSize ?? 64;
-  const seed = opts.seed ?? 0;
-  let lr = opts.learningRate ?? 1e-3;
-  const host = opts.optimizer === 'tfjs-adam' ? null : new HostAdam(lr);
-  // the fused loss is part of the ha3m wasm set-up (kernels.ts); other backends and stock wasm keep the composed one
-  const loss = tf.getBackend() === 'wasm' && wasmKernelsPatched() ? crossEntropyFused : crossEntropy;
-  const optimizer: { learningRate: number; applyGradients(g: tf.NamedTensorMap): void; dispose(): void } = host ?? (tf.train.adam(lr) as unknown as typeof optimizer);
-  const quantizers = opts.qat ? tasks.map((t, i) => new FakeQuantizer(t.model, { ...opts.qat!, seed: (opts.qat!.seed ?? seed) + i })) : [];
-  // stable keys for the optimizer state: `task:index` over each task's trainable weights (QAT: kernels → masters)
+}
+
+/**
+ * Stable keys for the optimizer state (variable names are not stable across processes): `task:index` over each
+ * task's trainable weights, with QAT kernels standing for their float masters.
+ */
+function optimizerKeys(tasks: TrainTask[], quantizers: FakeQuantizer[]): { keyToName: Map<string, string>; nameToKey: Map<string, string> } {
   const keyToName = new Map<string, string>(), nameToKey = new Map<string, string>();
   tasks.forEach((t, ti) => {
     const q = quantizers[ti];
@@ -192,6 +186,25 @@ export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promis
       if (!nameToKey.has(name)) nameToKey.set(name, key);
     });
   });
+  return { keyToName, nameToKey };
+}
+
+/**
+ * Trains one or more tasks with alternating batches. Returns the training state (history, best validation accuracy).
+ * With `qat`, every model's Dense/Conv2D kernels are fake-quantized (STE) and end up exactly on the quantization grid.
+ */
+export async function train(tasks: TrainTask[], opts: TrainOptions = {}): Promise<TrainResult> {
+  checkTasks(tasks);
+  const epochs = opts.epochs ?? 5;
+  const batchSize = opts.batchSize ?? 64;
+  const seed = opts.seed ?? 0;
+  let lr = opts.learningRate ?? 1e-3;
+  const host = opts.optimizer === 'tfjs-adam' ? null : new HostAdam(lr);
+  // the fused loss is part of the ha3m wasm set-up (kernels.ts); other backends and stock wasm keep the composed one
+  const loss = tf.getBackend() === 'wasm' && wasmKernelsPatched() ? crossEntropyFused : crossEntropy;
+  const optimizer: { learningRate: number; applyGradients(g: tf.NamedTensorMap): void; dispose(): void } = host ?? (tf.train.adam(lr) as unknown as typeof optimizer);
+  const quantizers = opts.qat ? tasks.map((t, i) => new FakeQuantizer(t.model, { ...opts.qat!, seed: (opts.qat!.seed ?? seed) + i })) : [];
+  const { keyToName, nameToKey } = optimizerKeys(tasks, quantizers);
   const hasVal = tasks.every((t) => t.val && t.val.n > 0);
   const restoreBest = opts.restoreBest ?? hasVal;
   const state: TrainState = opts.resumeFrom ? structuredClone(opts.resumeFrom) : { epochsDone: 0, bestValAccuracy: -1, bestEpoch: -1, staleEpochs: 0, history: [], seconds: 0 };
