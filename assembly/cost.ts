@@ -186,7 +186,42 @@ export function costPairs(
     const base = load<f64>(blockConst + (b << 3));
     const blk = blockCells + b * cs;
     const k1 = <usize>load<i32>(candStart + (b << 2), 4);
-    for (let k = <usize>load<i32>(candStart + (b << 2)); k < k1; k++) {
+    let k = <usize>load<i32>(candStart + (b << 2));
+    // four candidate slots at a time: each block word is loaded once for four slots; every pair's sum is formed
+    // in the same order as pairCost (constant, slot constant, codes, correction)
+    for (; k + 4 <= k1; k += 4) {
+      const s0 = <usize>load<i32>(candSlot + (k << 2)), s1 = <usize>load<i32>(candSlot + (k << 2), 4);
+      const s2 = <usize>load<i32>(candSlot + (k << 2), 8), s3 = <usize>load<i32>(candSlot + (k << 2), 12);
+      let a0 = base, a1 = base, a2 = base, a3 = base;
+      if (slotConst) {
+        a0 += load<f64>(slotConst + (s0 << 3)); a1 += load<f64>(slotConst + (s1 << 3));
+        a2 += load<f64>(slotConst + (s2 << 3)); a3 += load<f64>(slotConst + (s3 << 3));
+      }
+      const p0 = slotPlanes + s0 * sEnt, p1 = slotPlanes + s1 * sEnt, p2 = slotPlanes + s2 * sEnt, p3 = slotPlanes + s3 * sEnt;
+      for (let q: usize = 0; q < nc; q++) {
+        const f = <usize>load<i32>(codes + (q << 3)) * pb;
+        const t = bp + <usize>load<i32>(codes + (q << 3), 4) * pb;
+        let c0: i64 = 0, c1: i64 = 0, c2: i64 = 0, c3: i64 = 0;
+        for (let c: usize = 0; c < pb; c += 8) {
+          const x = load<u64>(t + c);
+          c0 += popcnt(x & load<u64>(p0 + f + c));
+          c1 += popcnt(x & load<u64>(p1 + f + c));
+          c2 += popcnt(x & load<u64>(p2 + f + c));
+          c3 += popcnt(x & load<u64>(p3 + f + c));
+        }
+        const w = load<f64>(weights + (q << 3));
+        a0 += w * <f64>c0; a1 += w * <f64>c1; a2 += w * <f64>c2; a3 += w * <f64>c3;
+      }
+      if (sparseStart) {
+        a0 += sparseCorrection(<usize>load<i32>(sparseStart + (s0 << 2)), <usize>load<i32>(sparseStart + (s0 << 2), 4), sparseCell, sparseRow, blk, ng, corr);
+        a1 += sparseCorrection(<usize>load<i32>(sparseStart + (s1 << 2)), <usize>load<i32>(sparseStart + (s1 << 2), 4), sparseCell, sparseRow, blk, ng, corr);
+        a2 += sparseCorrection(<usize>load<i32>(sparseStart + (s2 << 2)), <usize>load<i32>(sparseStart + (s2 << 2), 4), sparseCell, sparseRow, blk, ng, corr);
+        a3 += sparseCorrection(<usize>load<i32>(sparseStart + (s3 << 2)), <usize>load<i32>(sparseStart + (s3 << 2), 4), sparseCell, sparseRow, blk, ng, corr);
+      }
+      store<f32>(out + (k << 2), <f32>a0); store<f32>(out + (k << 2), <f32>a1, 4);
+      store<f32>(out + (k << 2), <f32>a2, 8); store<f32>(out + (k << 2), <f32>a3, 12);
+    }
+    for (; k < k1; k++) {
       const s = <usize>load<i32>(candSlot + (k << 2));
       const sc = slotConst ? load<f64>(slotConst + (s << 3)) : 0.0;
       store<f32>(out + (k << 2), <f32>pairCost(base, slotConst != 0, sc, slotPlanes + s * sEnt, bp, pb, codes, weights, nc,

@@ -41,10 +41,10 @@ function ownTerm(counts: Int32Array, n: number, W: Float64Array, levels: number,
  * sample (row 0 is always sampled). Blocks with unused cells use the scaled sample alone. Stuck cells (the
  * fault-aware pseudo-levels) count here at the most common slot level f0; stuckCorrection prices them.
  */
-export function sketchEstimates(inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, negate: boolean): Float32Array {
+export function sketchEstimates(inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, negate: boolean, common: CommonLevels): Float32Array {
   const grid = inc.grid, nb = inc.blocks.length, ns = sl.slots.length, cpb = grid.cellsPerBlock, Lv = pt.levels;
   const W = tableOf(pt);
-  const f0 = commonSlotLevel(sl, pt), t0 = argmax(levelCounts(inc.levels), pt.L);
+  const { f0, t0 } = common;
   const s = sketchCells(sl.levels, ns, grid);
   for (let i = 0; i < s.cells.length; i++) if (s.cells[i]! >= pt.L) s.cells[i] = f0;
   const slotCounts = entityLevelCounts(sl.levels, ns, cpb, Lv);
@@ -78,18 +78,20 @@ function tableOf(pt: PriceTable): Float64Array {
   });
 }
 
-/** The most common real level among the slots' cells. */
-const commonSlotLevel = (sl: PoolSlots, pt: PriceTable): number => argmax(levelCounts(sl.levels), pt.L);
+/** The most common real level among the slots' cells (f0) and among the blocks' (t0). */
+export interface CommonLevels { f0: number; t0: number }
+export const commonLevels = (inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable): CommonLevels =>
+  ({ f0: argmax(levelCounts(sl.levels), pt.L), t0: argmax(levelCounts(inc.levels), pt.L) });
 
 /**
  * What the slots' stuck cells (the fault-aware pseudo-levels) add to the sketch estimates of listed pairs — all of
  * them, exactly: they are few and expensive (a mismatched stuck cell costs maxPulses), so a sample would miss most.
  * With negation, the cheaper of the two signs' corrections.
  */
-export function stuckCorrection(inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, negate: boolean, start: Int32Array, slot: Int32Array): Float32Array | null {
+export function stuckCorrection(inc: IncomingBlocks, sl: PoolSlots, pt: PriceTable, negate: boolean, f0: number, start: Int32Array, slot: Int32Array): Float32Array | null {
   if (!pt.faultAware) return null;
   const nb = inc.blocks.length, ns = sl.slots.length, cpb = inc.grid.cellsPerBlock, Lv = pt.levels;
-  const W = tableOf(pt), f0 = commonSlotLevel(sl, pt);
+  const W = tableOf(pt);
   // each slot's stuck cells (CSR): cell index and pseudo-level
   const sStart = new Int32Array(ns + 1), sCell: number[] = [], sLevel: number[] = [];
   for (let j = 0; j < ns; j++) {

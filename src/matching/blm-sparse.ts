@@ -15,12 +15,12 @@ import { AssignmentError, linearAssignment } from './assignment.js';
 import { sparseAssignment } from './assignment-sparse.js';
 import { slotIndex, type BlockGrid, type IncomingBlocks, type PoolSlots } from './blocks.js';
 import { slotRegions, type AssignClock } from './blm-layer.js';
-import { candidateLists, correctTops, groupTops, priceCandidates, regionTops, sketchEstimates, stuckCorrection, type PricedCandidates, type RegionTops } from './blm-prune.js';
+import { candidateLists, commonLevels, correctTops, groupTops, priceCandidates, regionTops, sketchEstimates, stuckCorrection, type PricedCandidates, type RegionTops } from './blm-prune.js';
 import type { PriceTable } from './blm-price.js';
 import type { Placement } from '../mapping/placement.js';
 
 /** With stuck cells, the sketch preselects this many times k per block and region before their exact correction. */
-const PRESELECT = 4;
+const PRESELECT = 2;
 /** Candidates per block and region that price a layer pairing (estimates only). */
 const PAIRING_CANDIDATES = 16;
 
@@ -106,7 +106,8 @@ export function prunedMatch(inp: PrunedInput, notes: string[], clock: AssignCloc
   const { inc, sl, pt, negate } = inp, grid: BlockGrid = inc.grid;
   const nb = inc.blocks.length, ns = sl.slots.length;
   const t0 = performance.now();
-  const est = sketchEstimates(inc, sl, pt, negate);
+  const common = commonLevels(inc, sl, pt);
+  const est = sketchEstimates(inc, sl, pt, negate, common);
   const region = inp.mode === 'layer' ? slotRegions(grid, ns, inp.numCrossbars, inp.resident) : new Int32Array(ns).fill(-1);
   const nA = inp.mode === 'layer' && inp.resident ? inp.resident.layers.length : 0;
   const regionOf = Int32Array.from(region, (r) => (r < 0 ? nA : r));
@@ -142,7 +143,7 @@ export function prunedMatch(inp: PrunedInput, notes: string[], clock: AssignCloc
   const t2 = performance.now();
   const groups = layerGroups(inc, regionOf, allowed);
   const pre = groupTops(est, nb, ns, groups, pt.faultAware ? PRESELECT * inp.k : inp.k);
-  const tops = correctTops(pre, nb, inp.k, (start, slot) => stuckCorrection(inc, sl, pt, negate, start, slot));
+  const tops = correctTops(pre, nb, inp.k, (start, slot) => stuckCorrection(inc, sl, pt, negate, common.f0, start, slot));
   const tc = performance.now();
   const sketchTotal = sketchMs + (tc - t2);
   const lists = candidateLists(tops, nb, inp.k, (b) => [inPlace[b]!, w ? w[b]! : -1]);
