@@ -21,7 +21,7 @@ export function registerEval(program: Command): void {
   program
     .command('eval')
     .description('accuracy of a model on a labelled test set: float, quantized (software), on-crossbar ideal and analog (after write-verify programming)')
-    .requiredOption('--model <path>', 'TF.js LayersModel: model.json path (or its directory) or http(s) URL')
+    .requiredOption('--model <path>', 'model: an .onnx file, a TF.js model.json (or a directory holding either) or an http(s) URL')
     .requiredOption('--data <task>', taskHelp)
     .option('--preset <name>', `hardware preset (${presetNames().join(', ')})`, 'default')
     .option('--config <file>', 'hardware config JSON file (instead of --preset)')

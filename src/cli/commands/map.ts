@@ -12,8 +12,8 @@ interface MapOpts { model?: string; preset: string; xamm?: boolean; json?: boole
 export function registerMap(program: Command): void {
   program
     .command('map')
-    .description('map a TF.js model onto crossbars (baseline: one tile per crossbar; --xamm: pack partly-empty tiles) and print layers, tiles, crossbars, utilization')
-    .requiredOption('--model <path>', 'TF.js LayersModel: a model.json path (or its directory) or an http(s) URL')
+    .description('map a model (ONNX or TF.js) onto crossbars (baseline: one tile per crossbar; --xamm: pack partly-empty tiles) and print layers, tiles, crossbars, utilization')
+    .requiredOption('--model <path>', 'model: an .onnx file, a TF.js model.json (or a directory holding either) or an http(s) URL')
     .option('--preset <name>', `hardware preset (${presetNames().join(', ')})`, 'default')
     .option('--xamm', 'pack with XAMM instead of the baseline mapping')
     .option('--json', 'print the placement and summary as JSON')

@@ -17,7 +17,7 @@ export function registerProgram(program: Command): void {
   program
     .command('program')
     .description('map a TF.js model and program it into a fresh crossbar pool with the write-verify simulator; print the cost')
-    .requiredOption('--model <path>', 'TF.js LayersModel: model.json path (or its directory) or http(s) URL')
+    .requiredOption('--model <path>', 'model: an .onnx file, a TF.js model.json (or a directory holding either) or an http(s) URL')
     .option('--preset <name>', `hardware preset (${presetNames().join(', ')})`, 'default')
     .option('--config <file>', 'hardware config JSON file (instead of --preset)')
     .option('--scheme <name>', 'write-verify scheme: ispp | fppv | adaptive (calibrated presets)')

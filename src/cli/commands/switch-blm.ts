@@ -22,7 +22,7 @@ export function registerBlm(program: Command): void {
   program
     .command('blm')
     .description('switch a pool holding model A to model B under full, diff and BLM (layer and global matching): programming cycles and matching time')
-    .requiredOption('--model-a <path>', 'the resident model: TF.js model.json path (or its directory) or http(s) URL')
+    .requiredOption('--model-a <path>', 'the resident model: an .onnx file, a TF.js model.json (or a directory holding either) or an http(s) URL')
     .requiredOption('--model-b <path>', 'the incoming model')
     .option('--preset <name>', `hardware preset (${presetNames().join(', ')})`, 'default')
     .option('--block-rows <n>', 'BLM block rows (logical; default the whole tile)')

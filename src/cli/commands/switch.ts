@@ -42,7 +42,7 @@ export function registerSwitch(program: Command): void {
     .command('switch')
     .description('simulate switching between models on one crossbar pool under each strategy (full, diff, blm, ha3m); write results.json, summary.md and report.html')
     .option('--scenario <file>', 'scenario JSON file (models, tasks, sequence, hardware, strategies)')
-    .option('--model-a <path>', 'model A (TF.js model.json or its directory), instead of --scenario')
+    .option('--model-a <path>', 'model A (.onnx or TF.js model.json, or a directory holding either), instead of --scenario')
     .option('--data-a <task>', 'task of model A (e.g. mnist)')
     .option('--model-b <path>', 'model B')
     .option('--data-b <task>', 'task of model B (e.g. fashion)')

@@ -100,7 +100,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   const backend = await setupBackend({ backend: o.backend as BackendName | undefined });
   let splits;
   try {
-    splits = await loadTask(o.data, { seed, dataDir: o.dataDir, limit: run.limit ?? undefined, valFraction: run.valFraction });
+    splits = await loadTask(o.data, { requireTrain: true, seed, dataDir: o.dataDir, limit: run.limit ?? undefined, valFraction: run.valFraction });
   } catch (e) { throw new UserError((e as Error).message); }
   const log = (s: string) => { if (!o.json) console.log(s); else console.error(s); };
   log(`data ${splits.name}: ${splits.train.n} train, ${splits.val.n} validation, ${splits.test.n} test, ${splits.train.numClasses} classes`);

@@ -4,6 +4,9 @@
 import { HostRng } from '../../wasm/index.js';
 import { StreamPurpose, streamId } from '../../wasm/rng.js';
 import { parseIdx, readIdxFile, type IdxArray } from './idx.js';
+import type { DataOptions } from './arrays.js';
+import { DataError } from './errors.js';
+import { isDataPath, loadDataSource } from './source.js';
 
 export interface Dataset {
   name: string;
@@ -205,7 +208,8 @@ export function splitClasses(ds: Dataset, classes: number[]): Dataset {
 }
 
 export const taskHelp =
-  'mnist | fashion | permuted-mnist[:SEED] | rotated-mnist[:DEGREES] | split-mnist:C,C,… | split-fashion:C,C,… (e.g. split-mnist:0,1,2,3,4)';
+  'mnist | fashion | permuted-mnist[:SEED] | rotated-mnist[:DEGREES] | split-mnist:C,C,… | split-fashion:C,C,… (e.g. split-mnist:0,1,2,3,4) | '
+  + 'your own data: PATH (IDX or CIFAR-10/100 binary directory, .npz, directory of .npy, .json data spec), optionally derived: permuted[:SEED]@PATH, rotated[:DEGREES]@PATH, split:C,C,…@PATH';
 
 export interface TaskOptions {
   /** Seed for the validation split (and default permutation seed). */
@@ -218,35 +222,66 @@ export interface TaskOptions {
   limit?: number;
   /** Use only the first N test samples instead (Infinity: the whole test set, e.g. with a training limit). */
   testLimit?: number;
+  /** Your own data (a path task): layout and normalization. */
+  data?: DataOptions;
+  /** Refuse a data path without a training split (training needs one; evaluation can use the test split alone). */
+  requireTrain?: boolean;
 }
 
-/** Loads a named task as deterministic train / validation / test splits. */
-export async function loadTask(task: string, opts: TaskOptions = {}): Promise<TaskSplits> {
-  const seed = opts.seed ?? 0;
-  const [kind, arg] = task.split(':', 2) as [string, string | undefined];
-  let base: { train: Dataset; test: Dataset };
-  let f: (d: Dataset) => Dataset = (d) => d;
+type Derive = (d: Dataset) => Dataset;
+
+/** A derived task's transform: permuted[:SEED], rotated[:DEGREES], split:C,C,… (`what` names it in messages). */
+function deriveOf(kind: string, arg: string | undefined, seed: number, what: string): Derive {
   switch (kind) {
-    case 'mnist': base = await loadMnist(); break;
-    case 'fashion': case 'fashion-mnist': base = await loadFashionMnist(opts.dataDir); break;
-    case 'permuted-mnist': {
+    case 'permuted': {
       const ps = arg === undefined ? seed + 1 : Number(arg);
-      if (!Number.isInteger(ps)) throw new Error(`permuted-mnist:SEED needs an integer seed, got '${arg}'`);
-      base = await loadMnist(); f = (d) => permutePixels(d, ps); break;
+      if (!Number.isInteger(ps)) throw new Error(`${what}:SEED needs an integer seed, got '${arg}'`);
+      return (d) => permutePixels(d, ps);
     }
-    case 'rotated-mnist': {
+    case 'rotated': {
       const deg = arg === undefined ? 45 : Number(arg);
-      if (!Number.isFinite(deg)) throw new Error(`rotated-mnist:DEGREES needs a number, got '${arg}'`);
-      base = await loadMnist(); f = (d) => rotate(d, deg); break;
+      if (!Number.isFinite(deg)) throw new Error(`${what}:DEGREES needs a number, got '${arg}'`);
+      return (d) => rotate(d, deg);
     }
+    case 'split': {
+      const cls = (arg ?? '').split(',').filter((x) => x !== '').map(Number);
+      return (d) => splitClasses(d, cls);
+    }
+    default: throw new Error(`unknown derived task '${what}'; use permuted[:SEED], rotated[:DEGREES] or split:C,C,…`);
+  }
+}
+
+/** The base train/test sets of a task and the transform that derives it. */
+async function taskBase(task: string, opts: TaskOptions, seed: number): Promise<{ train: Dataset; test: Dataset; f: Derive }> {
+  const at = task.lastIndexOf('@');
+  if (at >= 0 || isDataPath(task)) {
+    const path = task.slice(at + 1), spec = at >= 0 ? task.slice(0, at) : undefined;
+    const src = await loadDataSource(path, opts.data);
+    if (!src.train && opts.requireTrain) {
+      throw new DataError('missing', `${path} has only a test split; training needs training data (x_train/y_train, data_batch_*.bin, train.bin or train-images-idx3-ubyte)`);
+    }
+    const [kind, arg] = (spec ?? '').split(':', 2) as [string, string | undefined];
+    return { train: src.train ?? src.test, test: src.test, f: spec ? deriveOf(kind, arg, seed, kind) : (d) => d };
+  }
+  const [kind, arg] = task.split(':', 2) as [string, string | undefined];
+  switch (kind) {
+    case 'mnist': return { ...(await loadMnist()), f: (d) => d };
+    case 'fashion': case 'fashion-mnist': return { ...(await loadFashionMnist(opts.dataDir)), f: (d) => d };
+    case 'permuted-mnist': return { ...(await loadMnist()), f: deriveOf('permuted', arg, seed, kind) };
+    case 'rotated-mnist': return { ...(await loadMnist()), f: deriveOf('rotated', arg, seed, kind) };
     case 'split-mnist': case 'split-fashion': {
-      const cls = (arg ?? '').split(',').filter((s) => s !== '').map(Number);
-      base = kind === 'split-mnist' ? await loadMnist() : await loadFashionMnist(opts.dataDir);
-      f = (d) => splitClasses(d, cls); break;
+      const f = deriveOf('split', arg, seed, kind);
+      return { ...(kind === 'split-mnist' ? await loadMnist() : await loadFashionMnist(opts.dataDir)), f };
     }
     default: throw new Error(`unknown dataset '${task}'; use ${taskHelp}`);
   }
-  let train = base.train, test = base.test;
+}
+
+/** Loads a named task (or your own data) as deterministic train / validation / test splits. */
+export async function loadTask(task: string, opts: TaskOptions = {}): Promise<TaskSplits> {
+  const seed = opts.seed ?? 0;
+  const { train: t0, test: v0, f } = await taskBase(task, opts, seed);
+  let train = t0, test = v0;
   if (opts.limit !== undefined) train = limit(train, opts.limit);
   const testN = opts.testLimit ?? (opts.limit !== undefined ? Math.max(1, Math.ceil(opts.limit / 6)) : undefined);
   test = limit(test, testN);
