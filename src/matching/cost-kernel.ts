@@ -96,8 +96,9 @@ interface Packed { planes: WasmArray<'u8'>; totals: WasmArray<'i32'>; staged: Wa
 function pack(a: Arena, w: CostExports, cells: Uint8Array, count: number, cpb: number, stride: number, L: number, neg: boolean,
   planeOf: Int32Array, nPlanes: number, perm?: Int32Array): Packed {
   const pb = stride / 8;
-  const planes = a.alloc('u8', Math.max(1, count * nPlanes * pb));
-  const totals = a.alloc('i32', count * L);
+  // the kernel writes every plane byte and every total
+  const planes = a.alloc('u8', Math.max(1, count * nPlanes * pb), false);
+  const totals = a.alloc('i32', count * L, false);
   const staged = a.alloc('u8', count * stride, false);
   const v = staged.view;
   v.fill(255);
