@@ -13,6 +13,14 @@ const ModelEntry = z.strictObject({
   architecture: z.string().optional(),
 });
 
+/**
+ * Bounds that stop a typo from exhausting memory before anything is reported (rounds: 1e8 ran out of memory after
+ * 2.6 GB): a round programs every model once per strategy, so 10,000 rounds of LeNet-5 are already hours.
+ */
+export const MAX_ROUNDS = 10_000;
+export const MAX_SEQUENCE = 2 * MAX_ROUNDS;
+export const MAX_SAMPLES = 1_000_000;
+
 export const ScenarioFileSchema = z.strictObject({
   name: z.string().default('scenario'),
   /** Hardware preset, and deep-partial overrides of it. */
@@ -20,8 +28,10 @@ export const ScenarioFileSchema = z.strictObject({
   hardware: z.record(z.string(), z.unknown()).default({}),
   models: z.array(ModelEntry, { error: 'must be a list of {name, path, task}' }).min(1, { error: 'needs at least one model' }),
   /** Explicit order of model names; or rounds of round robin over the models. */
-  sequence: z.array(z.string()).min(2, { error: 'needs at least two entries (a start and one switch)' }).optional(),
-  rounds: z.number().int({ error: 'must be a whole number of rounds' }).min(1, { error: 'must be at least 1' }).optional(),
+  sequence: z.array(z.string()).min(2, { error: 'needs at least two entries (a start and one switch)' })
+    .max(MAX_SEQUENCE, { error: `must have at most ${MAX_SEQUENCE} entries (each is a full programming of the pool)` }).optional(),
+  rounds: z.number().int({ error: 'must be a whole number of rounds' }).min(1, { error: 'must be at least 1' })
+    .max(MAX_ROUNDS, { error: `must be at most ${MAX_ROUNDS} (each round programs every model once per strategy)` }).optional(),
   /** Crossbars in the pool; default = largest model × (1 + poolSpare). */
   poolCrossbars: z.number().int().min(1, { error: 'must be a positive integer' }).nullable().default(null),
   poolSpare: z.number().min(0, { error: 'must be in [0, 10]' }).max(10, { error: 'must be in [0, 10]' }).default(0.1),
@@ -32,8 +42,10 @@ export const ScenarioFileSchema = z.strictObject({
   /** More `ha3m merge` outputs (other shares): ha3m runs on each, giving the accuracy-vs-cycles Pareto curve. */
   pareto: z.array(z.string()).optional(),
   seed: z.number().int({ error: 'must be an integer' }).default(1),
-  evalSamples: z.number().int().min(1, { error: 'must be a positive integer' }).default(1000),
-  calibSamples: z.number().int().min(1, { error: 'must be a positive integer' }).default(256),
+  evalSamples: z.number().int({ error: 'must be a positive integer' }).min(1, { error: 'must be a positive integer' })
+    .max(MAX_SAMPLES, { error: `must be at most ${MAX_SAMPLES} (a test set holds 10,000; more are never used)` }).default(1000),
+  calibSamples: z.number().int({ error: 'must be a positive integer' }).min(1, { error: 'must be a positive integer' })
+    .max(MAX_SAMPLES, { error: `must be at most ${MAX_SAMPLES}` }).default(256),
   blm: z.strictObject({
     mode: z.enum(['layer', 'global']).optional(),
     negate: z.boolean().optional(),

@@ -1,12 +1,30 @@
 // Node-only: turning a scenario file into a ScenarioSpec — loading models from disk and tasks from their datasets.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { deepMerge, resolveHardware, validate, type HardwareConfig } from '../hardware/index.js';
-import { loadModelFrom } from '../mapping/load-node.js';
+import { isModelUrl, loadModelFrom } from '../mapping/load-node.js';
 import { loadTask } from '../training/data/datasets.js';
 import { modelTaskMismatch } from '../training/data/fit.js';
 import { parseScenarioFile, sequenceOf, ScenarioFileError, type ScenarioFile } from './file.js';
 import type { ScenarioModel, ScenarioSpec } from './types.js';
+
+/**
+ * A scenario object with its relative paths (models[].path, merged, pareto[]) made absolute against `baseDir` —
+ * the directory of the file that holds it — so it means the same from any working directory (and when a sweep
+ * stores it in OUT/sweep.json). URLs, absolute paths and everything else are left as they are; runs before
+ * validation, so malformed fields are left for it to report.
+ */
+export function resolveScenarioPaths(data: unknown, baseDir: string): unknown {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return data;
+  const fix = (p: unknown) => (typeof p === 'string' && p !== '' && !isModelUrl(p) && !isAbsolute(p) ? resolve(baseDir, p) : p);
+  const o = { ...(data as Record<string, unknown>) };
+  if (Array.isArray(o.models)) {
+    o.models = o.models.map((m) => (m && typeof m === 'object' && !Array.isArray(m) ? { ...m, path: fix((m as { path?: unknown }).path) } : m));
+  }
+  if ('merged' in o) o.merged = fix(o.merged);
+  if (Array.isArray(o.pareto)) o.pareto = o.pareto.map(fix);
+  return o;
+}
 
 /** Loads one model and its task (calibration samples from the training split, test samples for accuracy). */
 export async function loadScenarioModel(entry: { name: string; path: string; task: string; architecture?: string },
@@ -108,5 +126,5 @@ export async function specFromPath(path: string, opts: { dataDir?: string } = {}
   } catch (e) {
     throw new ScenarioFileError(`cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return specFromFile(parseScenarioFile(data, path), opts);
+  return specFromFile(parseScenarioFile(resolveScenarioPaths(data, dirname(resolve(path))), path), opts);
 }
