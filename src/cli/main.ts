@@ -1,7 +1,7 @@
 // The `ha3m` command line. Each command lives in src/cli/commands/<name>.ts and is listed in commands/index.ts.
 import { Command, CommanderError } from 'commander';
 import { commands } from './commands/index.js';
-import { UserError } from './errors.js';
+import { EXIT, UserError } from './errors.js';
 
 export function buildProgram(): Command {
   const program = new Command('ha3m')
@@ -25,6 +25,6 @@ export async function main(argv: string[]): Promise<void> {
     const msg = err instanceof Error ? err.message : String(err);
     console.error(`ha3m: ${msg}`);
     if (!(err instanceof UserError) && process.env.HA3M_DEBUG && err instanceof Error) console.error(err.stack);
-    process.exitCode = err instanceof UserError ? 2 : 1;
+    process.exitCode = err instanceof UserError ? EXIT.badInput : EXIT.error;
   }
 }

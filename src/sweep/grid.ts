@@ -71,6 +71,8 @@ export function parseGridFile(data: unknown, source = 'grid'): GridFile {
     const paths = splitKey(key);
     for (const p of paths) {
       const root = p.split('.')[0]!;
+      const bad = p.split('.').find((seg) => seg === '__proto__' || seg === 'constructor' || seg === 'prototype' || seg === '');
+      if (bad !== undefined) throw new GridError(`invalid sweep grid ${source}: parameters.${key}: "${bad}" is not a field name`);
       if (FORBIDDEN_ROOTS.has(root)) throw new GridError(`invalid sweep grid ${source}: parameters.${key}: "${root}" cannot be swept (it is fixed by the base scenario; make one sweep per model set)`);
       if (!ALLOWED_ROOTS.has(root)) throw new GridError(`invalid sweep grid ${source}: parameters.${key}: "${root}" is not a scenario field; use one of ${[...ALLOWED_ROOTS].join(', ')} (hardware fields as hardware.<group>.<field>)`);
       if (root === 'merge' && p !== 'merge.share') throw new GridError(`invalid sweep grid ${source}: parameters.${key}: only merge.share can be swept; set the other MMR options in the grid's "merge" block`);
@@ -177,6 +179,8 @@ export function expandGrid(g: GridFile): SweepPoint[] {
     return points;
   }
   const budget = g.budget!;
+  // the same bound as grid mode: the points are held in memory (a budget of 5e8 ran out of it without a word)
+  if (budget > MAX_POINTS) throw new GridError(`budget ${budget} asks for more than ${MAX_POINTS} points; lower it (or split the study into several sweeps)`);
   const rng = new HostRng(g.seed >>> 0, 0x53574550); // "SWEP": the sampling stream of a sweep
   const below = (n: number) => Math.floor((rng.nextU32() / 2 ** 32) * n);
   if (Number.isFinite(size)) {

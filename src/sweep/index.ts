@@ -5,4 +5,6 @@ export * from './records.js';
 export * from './point.js';
 export * from './run.js';
 export * from './files.js';
+export * from './lock.js';
+export * from './workers.js';
 export * from './report.js';

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseScenarioFile } from '../scenario/file.js';
 import type { ModelCache } from '../scenario/load.js';
 import { expandGrid, parseGridFile, pointScenario, shardPoints, splitKey, sweepId, GridError, type GridFile } from './grid.js';
-import { hardwareOf } from '../scenario/load.js';
+import { hardwareOf, resolveScenarioPaths } from '../scenario/load.js';
 import { runPoint, type PointTask } from './point.js';
 import { runPool } from './pool.js';
 import { latestById, readRecords, RecordWriter, SweepFileError } from './records.js';
@@ -15,6 +15,7 @@ import { SWEEP_SCHEMA, type SweepPoint, type SweepRecord } from './types.js';
 import { ensureMerged, isMerged, mergeJobFor, type MergeJob, type MergeOptions } from './merge.js';
 import { setupBackend } from '../training/backend.js';
 import { writeFileAtomic } from '../report/write.js';
+import { acquireLock } from './lock.js';
 
 /** Reads a JSON or YAML file (by extension; .yml/.yaml are YAML). */
 export function readStructured(path: string, what: string): unknown {
@@ -41,9 +42,10 @@ export interface LoadedSweep {
 /** Loads and validates a grid file and its base scenario; expands the points. */
 export function loadSweep(gridPath: string, mode: 'simulate' | 'estimate' = 'simulate'): LoadedSweep {
   const grid = parseGridFile(readStructured(gridPath, 'sweep grid'), gridPath);
-  const base = (typeof grid.scenario === 'string'
-    ? readStructured(resolve(dirname(gridPath), grid.scenario), 'base scenario')
-    : grid.scenario) as Record<string, unknown>;
+  // model paths are relative to the file that names them (the scenario file, or the grid for an inline scenario)
+  const scenarioPath = typeof grid.scenario === 'string' ? resolve(dirname(gridPath), grid.scenario) : resolve(gridPath);
+  const base = resolveScenarioPaths(typeof grid.scenario === 'string' ? readStructured(scenarioPath, 'base scenario') : grid.scenario,
+    dirname(scenarioPath)) as Record<string, unknown>;
   const baseFile = parseScenarioFile(base, typeof grid.scenario === 'string' ? grid.scenario : `${gridPath}: scenario`);
   checkParamPaths(grid, hardwareOf(baseFile) as unknown as Record<string, unknown>, gridPath);
   if ('merge.share' in grid.parameters) {
@@ -64,7 +66,7 @@ function checkParamPaths(grid: GridFile, hardware: Record<string, unknown>, sour
         let node: unknown = hardware;
         for (const [i, k] of rest.entries()) {
           const obj = node as Record<string, unknown>;
-          if (node === null || typeof node !== 'object' || !(k in obj)) {
+          if (node === null || typeof node !== 'object' || !Object.hasOwn(obj, k)) {
             const at = ['hardware', ...rest.slice(0, i)].join('.');
             const known = node && typeof node === 'object' ? Object.keys(obj).join(', ') : '(not an object)';
             throw new GridError(`${source}: parameters.${key}: ${path} is not a hardware field (${at} has ${known})`);
@@ -155,6 +157,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepRun> {
   const points = o.shard ? shardPoints(sweep.points, o.shard) : sweep.points;
   mkdirSync(o.out, { recursive: true });
   const file = join(o.out, recordsFileName(o.shard));
+  // one run per records file: a second run, or a --resume while the first goes on, would run every point twice
+  const lock = acquireLock(`${file}.lock`, `the sweep in ${o.out}${o.shard && o.shard.count > 1 ? ` (shard ${o.shard.index}/${o.shard.count})` : ''}`, o.onLog);
+  try {
+    return await runLocked(o, mode, sweep, points, file);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(o: SweepOptions, mode: 'simulate' | 'estimate', sweep: LoadedSweep, points: SweepPoint[], file: string): Promise<SweepRun> {
   let truncateTo: number | undefined;
   let done = new Map<string, SweepRecord>();
   if (existsSync(file) && statSync(file).size > 0) {
@@ -182,7 +194,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepRun> {
   let finished = skipped, ran = 0;
   o.onProgress?.(finished, points.length, null);
   const writer = new RecordWriter(file, truncateTo !== undefined ? { truncateTo } : {});
-  const onRecord = (r: SweepRecord) => {
+  const onRecord = (rec: SweepRecord) => {
+    const r: SweepRecord = { ...rec, points: sweep.points.length };
     writer.append(r);
     ran++;
     done.set(r.id, r);
@@ -198,6 +211,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepRun> {
     if (workers === 0) {
       const cache: ModelCache = new Map();
       for (const t of tasks) {
+        // a point's work is synchronous: without a turn of the event loop a Ctrl-C (a signal handler) would only be
+        // seen after the last point
+        await new Promise((r) => setImmediate(r));
         if (o.shouldStop?.()) break;
         onRecord(await runPoint(t, cache));
       }

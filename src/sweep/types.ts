@@ -50,6 +50,8 @@ export interface SweepRecord {
   status: 'ok' | 'error';
   /** The error message of a failed point. */
   error?: string;
+  /** Points in the whole sweep (every shard): lets a merge tell that points are missing. */
+  points?: number;
   /** Wall seconds the point took in its worker. */
   seconds: number;
   result?: SweepPointResult;

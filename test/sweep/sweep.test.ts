@@ -107,7 +107,7 @@ test('shards partition the sweep; merging them gives the unsharded records', asy
   assert.equal(merged.map(comparable), reference.records.map(comparable));
   // the CLI does the same and writes the report
   const cli = await runCli(['sweep', 'merge', ...files, '--out', join(dir, 'merged-cli')]);
-  assert.is(cli.code, 0, cli.err);
+  assert.is(cli.code, 3, `two points failed (exit 3). ${cli.err}`);
   assert.match(cli.out, /6 points \(4 ok, 2 failed\)/);
   const html = readFileSync(join(dir, 'merged-cli', 'report.html'), 'utf8');
   assert.ok(html.includes('<svg'), 'the report has charts');
@@ -157,7 +157,7 @@ test('CLI: a bad grid is a clear error; --json prints a summary', async () => {
   assert.is(r.code, 2);
   assert.match(r.err, /parameters\.hardware\.crossbar\.rowz|rowz/);
   const ok = await runCli(['sweep', '--out', join(dir, 'full'), '--resume', '--json', '--workers', '0']); // the grid from OUT/sweep.json
-  assert.is(ok.code, 0, ok.err);
+  assert.is(ok.code, 3, `two points failed: the results are incomplete (exit 3). ${ok.err}`);
   const s = JSON.parse(ok.outLines[ok.outLines.length - 1]!);
   assert.equal([s.points, s.ran, s.ok, s.failed], [6, 0, 4, 2]);
 });
