@@ -1,7 +1,8 @@
 // `ha3m train` end to end on a few hundred MNIST images.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -74,6 +75,36 @@ test('--resume refuses a checkpoint of another model, task or options (naming th
   assert.is(same.code, undefined, same.err.join('\n'));
   const res = JSON.parse(same.out[same.out.length - 1]!);
   assert.equal([res.model, res.epochs, res.history.length], ['mlp', 2, 2]);
+});
+
+test('--out is checked before training; a save that fails still prints the results (exit 3); killed runs\' temp files are removed', async () => {
+  const file = path.join(dir, 'a-file');
+  writeFileSync(file, 'x');
+  for (const [out, re] of [
+    [file, /--out .*a-file: it is a file, not a directory/],
+    [path.join(file, 'sub'), /a-file is a file, not a directory/],
+    ['/proc/ha3m-train', /--out \/proc\/ha3m-train: cannot write there/],
+  ] as const) {
+    const r = await run(['train', '--model', 'mlp', '--limit', '300', '--epochs', '1', '--out', out, '--json', '--no-progress']);
+    assert.is(r.code, 2, `${out}: ${r.err.join('\n')}`);
+    assert.match(r.err.join('\n'), re);
+    assert.not.ok(r.err.some((l) => /^data |^epoch /.test(l)), 'refused before loading data or training');
+  }
+  const out = path.join(dir, 'blocked');
+  mkdirSync(path.join(out, 'result.json', 'in-the-way'), { recursive: true });
+  const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  const stale = path.join(out, `model.tmp-${dead}`);
+  mkdirSync(stale);
+  writeFileSync(path.join(stale, 'weights.bin'), 'half');
+  const old = new Date(Date.now() - 3600_000);
+  utimesSync(stale, old, old);
+  const r = await run(['train', '--model', 'mlp', '--limit', '300', '--epochs', '1', '--out', out, '--json', '--no-progress']);
+  assert.is(r.code, 3, r.err.join('\n'));
+  const res = JSON.parse(r.out[r.out.length - 1]!);
+  assert.type(res.testAccuracy, 'number', 'the results are printed');
+  assert.is(res.out, path.join(out, 'model'), 'the model itself was saved');
+  assert.match(r.err.join('\n'), /could not write .*blocked\/result\.json/);
+  assert.not.ok(existsSync(stale), 'the killed run\'s temp directory is gone');
 });
 
 test('bad input: clear errors, exit code 2', async () => {

@@ -3,7 +3,8 @@
 // weight scales in userDefinedMetadata.ha3m.weightScales) and OUT/merge.json (ties, accuracies, share), atomically.
 import path from 'node:path';
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
+import { markIncomplete, UserError } from '../errors.js';
+import { prepareOutDir, writeFailure } from '../out.js';
 import { intArg as int, numArg as num } from '../common.js';
 import { loadHardware, userErrors } from '../common.js';
 import { presetNames } from '../../hardware/index.js';
@@ -74,6 +75,7 @@ async function runMerge(o: MergeCliOptions): Promise<void> {
   const lim = o.limit !== undefined ? int(o.limit, 'limit', 1) : undefined;
   const testLim = o.testLimit !== undefined ? int(o.testLimit, 'test-limit', 1) : undefined;
   const cfg = await loadHardware({ preset: o.preset, config: o.config });
+  if (o.out) prepareOutDir(o.out); // before the retraining: a bad --out must not cost it
   const log = (s: string) => { if (!o.json) console.log(s); else console.error(s); };
 
   await setupBackend({ backend: o.backend as BackendName | undefined, log: o.json ? null : undefined });
@@ -133,10 +135,19 @@ async function runMerge(o: MergeCliOptions): Promise<void> {
     totalSeconds: seconds,
   };
   const mo = { names, tasks: [o.dataA, o.dataB], sources: [o.modelA, o.modelB], extra };
-  const out = o.out ? await writeMerged(o.out, [modelA, modelB], result, mo) : mergeManifest(result, mo);
+  let out = mergeManifest(result, mo), saved = !!o.out;
+  if (o.out) {
+    try {
+      out = await writeMerged(o.out, [modelA, modelB], result, mo);
+    } catch (e) { // the manifest is still printed (--json); the exit code says the merged models are not saved
+      saved = false;
+      markIncomplete();
+      console.error(`ha3m: ${writeFailure(`the merged models in ${o.out}`, e)}`);
+    }
+  }
   const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
   for (const a of result.accuracy) log(`${a.task}: float ${pct(a.before.float)} → ${pct(a.after.float)}, quantized ${pct(a.before.quantized)} → ${pct(a.after.quantized)}`);
-  log(`tied ${result.ties.length} blocks (share ${result.share}): ${result.tied.map((t, k) => `${k ? 'B' : 'A'} ${pct(t.blockFraction)} of blocks, ${pct(t.cellFraction)} of cells`).join('; ')}; ${seconds.toFixed(1)} s${o.out ? `; saved to ${o.out}` : ''}`);
+  log(`tied ${result.ties.length} blocks (share ${result.share}): ${result.tied.map((t, k) => `${k ? 'B' : 'A'} ${pct(t.blockFraction)} of blocks, ${pct(t.cellFraction)} of cells`).join('; ')}; ${seconds.toFixed(1)} s${saved ? `; saved to ${o.out}` : ''}`);
   if (o.json) console.log(JSON.stringify(out));
   modelA.dispose(); modelB.dispose();
 }

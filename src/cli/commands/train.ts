@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
-import { UserError } from '../errors.js';
+import { markIncomplete, UserError } from '../errors.js';
+import { prepareOutDir, writeFailure } from '../out.js';
 import { intArg as int, numArg as num } from '../common.js';
 import { backendNames, setupBackend, type BackendName } from '../../training/backend.js';
 import { loadTask, taskHelp } from '../../training/data/datasets.js';
@@ -96,6 +97,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
   const weightBits = int(o.weightBits, 'weight-bits', 2);
   if (weightBits > 16) throw new UserError(`--weight-bits must be in 2..16, got ${weightBits}`);
   const run = runOptionsOf(o, seed, weightBits);
+  if (o.out) prepareOutDir(o.out); // before the data and the training: a bad --out must not cost the run
   const t0 = performance.now();
   const backend = await setupBackend({ backend: o.backend as BackendName | undefined });
   let splits;
@@ -133,7 +135,7 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
     const cp = ((await import(spec)) as { default: any }).default; // eslint-disable-line @typescript-eslint/no-explicit-any
     bar = new cp.SingleBar({ format: 'epoch {ep} [{bar}] {value}/{total} | loss {loss} | acc {acc} | ETA {eta_s}s', stream: process.stderr, hideCursor: true }, cp.Presets.shades_classic);
   }
-  let curEpoch = 0;
+  let curEpoch = 0, ckptFailed = false;
   const result = await train([{ name: o.data, model, train: splits.train, val: splits.val }], {
     epochs, seed, batchSize: run.batchSize, learningRate: run.lr, lrDecay: run.lrDecay,
     patience: o.patience ? int(o.patience, 'patience', 1) : undefined, qat, resumeFrom,
@@ -145,7 +147,13 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
     onEpochEnd: async (m, state) => {
       if (bar) { bar.stop(); curEpoch = 0; }
       log(`epoch ${m.epoch}/${epochs}: loss ${m.loss.toFixed(4)}, train ${(100 * m.trainAccuracy).toFixed(2)} %, val ${m.valAccuracy !== undefined ? (100 * m.valAccuracy).toFixed(2) + ' %' : '–'}, ${m.seconds.toFixed(1)} s`);
-      if (ckptDir) await saveModel(model, ckptDir, { 'state.json': JSON.stringify({ ...state, run } satisfies CheckpointState) });
+      if (!ckptDir || ckptFailed) return;
+      try {
+        await saveModel(model, ckptDir, { 'state.json': JSON.stringify({ ...state, run } satisfies CheckpointState) });
+      } catch (e) { // training goes on without checkpoints; the final save is tried (and reported) at the end
+        ckptFailed = true;
+        console.error(`warning: ${writeFailure(`the checkpoint ${ckptDir}`, e)}; training continues without checkpoints (no --resume from this epoch on)`);
+      }
     },
   });
   const testAccuracy = evaluateAccuracy(model, splits.test);
@@ -156,10 +164,20 @@ async function runTrain(o: TrainCliOptions): Promise<void> {
     qat: qat ? { weightBits, scale: qat.scale, noiseLsb: qat.noiseLsb } : null, seed, samples: { train: splits.train.n, val: splits.val.n, test: splits.test.n },
     params: model.countParams(), history: result.history, out: o.out ? path.join(o.out, 'model') : null,
   };
+  let saved = !!o.out;
   if (o.out) {
-    await saveModel(model, path.join(o.out, 'model'));
-    await writeFileAtomic(path.join(o.out, 'result.json'), JSON.stringify(out, null, 2));
+    let target = path.join(o.out, 'model');
+    try {
+      await saveModel(model, target);
+      target = path.join(o.out, 'result.json');
+      await writeFileAtomic(target, JSON.stringify(out, null, 2));
+    } catch (e) { // the results are still printed below; the exit code says they are not all saved
+      saved = false;
+      markIncomplete();
+      if (target === out.out) out.out = null;
+      console.error(`ha3m: ${writeFailure(target, e)}`);
+    }
   }
-  log(`test accuracy ${(100 * testAccuracy).toFixed(2)} % (${o.model} on ${o.data}${qat ? `, QAT ${weightBits}-bit` : ''}), ${seconds.toFixed(1)} s${o.out ? `; saved to ${path.join(o.out, 'model')}` : ''}`);
+  log(`test accuracy ${(100 * testAccuracy).toFixed(2)} % (${o.model} on ${o.data}${qat ? `, QAT ${weightBits}-bit` : ''}), ${seconds.toFixed(1)} s${saved ? `; saved to ${path.join(o.out!, 'model')}` : ''}`);
   if (o.json) console.log(JSON.stringify(out));
 }
