@@ -119,12 +119,17 @@ export async function specFromFile(f: ScenarioFile, opts: { dataDir?: string; ca
   };
 }
 
-export async function specFromPath(path: string, opts: { dataDir?: string } = {}): Promise<ScenarioSpec> {
+/** A scenario file as written (not yet validated), its relative paths made absolute against its directory. */
+export function readScenarioPath(path: string): unknown {
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, 'utf8'));
   } catch (e) {
     throw new ScenarioFileError(`cannot read scenario file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  return specFromFile(parseScenarioFile(resolveScenarioPaths(data, dirname(resolve(path))), path), opts);
+  return resolveScenarioPaths(data, dirname(resolve(path)));
+}
+
+export async function specFromPath(path: string, opts: { dataDir?: string } = {}): Promise<ScenarioSpec> {
+  return specFromFile(parseScenarioFile(readScenarioPath(path), path), opts);
 }

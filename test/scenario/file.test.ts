@@ -63,6 +63,53 @@ test('CLI: switch --scenario finds the models next to the scenario file from ano
   }
 });
 
+test('CLI: switch flags given with --scenario override the file and say so; model flags with --scenario are refused', async () => {
+  const file = join(dir, 'study', 'scenario.json');
+  const r = await runCli(['switch', '--scenario', file, '--seed', '7', '--eval-samples', '6', '--strategy', 'full,diff', '--preset', 'ideal',
+    '--rounds', '2', '--out', join(dir, 'over'), '--json']);
+  assert.is(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal([res.seed, res.scenario.evalSamples, Object.keys(res.strategies), res.config.device.name, res.scenario.sequence],
+    [7, 6, ['full', 'diff'], 'ideal', ['A', 'B', 'A', 'B']]);
+  for (const note of ['--seed 7 overrides the scenario file\'s seed (not set)', '--eval-samples 6 overrides the scenario file\'s evalSamples (8)',
+    '--strategy full,diff overrides the scenario file\'s strategies (["diff"])', '--preset ideal overrides the scenario file\'s preset (not set)']) {
+    assert.ok(r.err.includes(`note: ${note}`), `${note} in\n${r.err}`);
+    assert.ok(res.notes.includes(note), `${note} in the results' notes`);
+  }
+  const clash = await runCli(['switch', '--scenario', file, '--model-a', 'x', '--out', join(dir, 'clash')]);
+  assert.is(clash.code, 2);
+  assert.match(clash.err, /--scenario names the models and their tasks; drop --model-a/);
+  const seqFile = join(dir, 'study', 'sequence.json');
+  writeFileSync(seqFile, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), rounds: undefined, sequence: ['A', 'B'] }));
+  const seq = await runCli(['switch', '--scenario', seqFile, '--rounds', '3', '--out', join(dir, 'seq')]);
+  assert.is(seq.code, 2);
+  assert.match(seq.err, /--rounds: the scenario file gives an explicit "sequence"/);
+  const bad = await runCli(['switch', '--scenario', file, '--strategy', 'fast', '--out', join(dir, 'bad')]);
+  assert.is(bad.code, 2);
+  assert.match(bad.err, /unknown strategy "fast"/);
+});
+
+test('CLI: switch checks --out before the work; results that cannot be written are still printed (exit 3)', async () => {
+  const file = join(dir, 'study', 'scenario.json');
+  const notDir = join(dir, 'a-file');
+  writeFileSync(notDir, 'x');
+  for (const [out, re] of [[notDir, /it is a file, not a directory/], [join(notDir, 'sub'), /a-file is a file/], ['/proc/ha3m-switch', /cannot write there/]] as const) {
+    const r = await runCli(['switch', '--scenario', file, '--out', out, '--json']);
+    assert.is(r.code, 2, `${out}: ${r.err}`);
+    assert.match(r.err, re);
+    assert.is(r.out, '');
+  }
+  const out = join(dir, 'blocked');
+  mkdirSync(join(out, 'results.json', 'in-the-way'), { recursive: true });
+  const r = await runCli(['switch', '--scenario', file, '--out', out, '--json']);
+  assert.is(r.code, 3, r.err);
+  assert.equal(Object.keys(JSON.parse(r.out).strategies), ['diff'], 'the results are printed');
+  assert.match(r.err, /could not write the results in .*blocked/);
+  const text = await runCli(['switch', '--scenario', file, '--out', out]);
+  assert.is(text.code, 3);
+  assert.match(text.out, /diff/, 'the summary is printed');
+});
+
 test('rounds, sequence and sample counts are bounded with a named error (they exhausted memory before)', async () => {
   const base = { models: [{ name: 'A', path: 'a', task: 'mnist' }, { name: 'B', path: 'b', task: 'mnist' }] };
   assert.throws(() => parseScenarioFile({ ...base, rounds: 100_000_000 }), /rounds: must be at most 10000/);

@@ -3,12 +3,15 @@ import type { Command } from 'commander';
 import { presetNames } from '../../hardware/index.js';
 import { runScenario, STRATEGY_NAMES, type StrategyName, type ScenarioSpec, type Results } from '../../scenario/index.js';
 import { parseScenarioFile, ScenarioFileError } from '../../scenario/file.js';
-import { specFromFile, specFromPath } from '../../scenario/load.js';
+import { readScenarioPath, specFromFile } from '../../scenario/load.js';
+import { markdownSummary } from '../../report/markdown.js';
 import { writeOutputs } from '../../report/node.js';
 import { initSync } from '../../wasm/index.js';
 import { userErrors } from '../common.js';
 import { progressBar } from '../progress.js';
-import { UserError } from '../errors.js';
+import { markIncomplete, UserError } from '../errors.js';
+import { prepareOutDir, writeFailure } from '../out.js';
+import { applySwitchFlags } from '../scenario-flags.js';
 
 interface SwitchOpts {
   scenario?: string; modelA?: string; dataA?: string; modelB?: string; dataB?: string; merged?: string; pareto?: string; rounds: string;
@@ -24,17 +27,14 @@ export function parseStrategies(list: string): StrategyName[] {
   return names as StrategyName[];
 }
 
-/** Runs a scenario with a progress bar and writes its outputs. */
-export async function runAndWrite(spec: ScenarioSpec, out: string, quiet = false): Promise<{ results: Results; markdown: string }> {
+/** Runs a scenario with a progress bar. */
+export async function runWithBar(spec: ScenarioSpec, quiet = false): Promise<Results> {
   const bar = progressBar('switching', spec.strategies.length * spec.sequence.length, { quiet });
-  let results: Results;
   try {
-    results = runScenario(spec, { onProgress: (stage, done) => bar.update(done, { detail: stage }) });
+    return runScenario(spec, { onProgress: (stage, done) => bar.update(done, { detail: stage }) });
   } finally {
     bar.stop();
   }
-  const markdown = writeOutputs(results, out);
-  return { results, markdown };
 }
 
 export function registerSwitch(program: Command): void {
@@ -60,29 +60,49 @@ export function registerSwitch(program: Command): void {
     .option('--data-dir <dir>', 'Fashion-MNIST IDX directory (default: auto-detect)')
     .option('--out <dir>', 'output directory', 'ha3m-out')
     .option('--json', 'print results.json instead of the summary')
-    .action(async (opts: SwitchOpts) => {
+    .action(async (opts: SwitchOpts, cmd: Command) => {
+      const notes: string[] = [];
+      let fromFile: Record<string, unknown> | null = null;
+      if (opts.scenario) {
+        const raw = await userErrors(() => readScenarioPath(opts.scenario!));
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new UserError(`scenario file ${opts.scenario} must hold a JSON object`);
+        const applied = applySwitchFlags(raw as Record<string, unknown>, opts as unknown as Record<string, unknown>, cmd, parseStrategies);
+        fromFile = applied.file;
+        notes.push(...applied.notes);
+      } else if (!opts.modelA || !opts.dataA || !opts.modelB || !opts.dataB) {
+        throw new UserError('give --scenario FILE, or all of --model-a, --data-a, --model-b and --data-b');
+      }
+      prepareOutDir(opts.out); // before loading and running: a bad --out must not cost the run
+      for (const n of notes) console.error(`note: ${n}`);
       initSync();
       const spec = await userErrors(async () => {
         try {
-          if (opts.scenario) return await specFromPath(opts.scenario, { dataDir: opts.dataDir });
-          if (!opts.modelA || !opts.dataA || !opts.modelB || !opts.dataB) {
-            throw new UserError('give --scenario FILE, or all of --model-a, --data-a, --model-b and --data-b');
-          }
-          const file = parseScenarioFile({
+          const file = parseScenarioFile(fromFile ?? {
             name: `${opts.dataA} <-> ${opts.dataB}`, preset: opts.preset,
             models: [{ name: 'A', path: opts.modelA, task: opts.dataA }, { name: 'B', path: opts.modelB, task: opts.dataB }],
             rounds: Number(opts.rounds), mapping: opts.mapping, poolSpare: Number(opts.spare),
             poolCrossbars: opts.pool === undefined ? null : Number(opts.pool), strategies: parseStrategies(opts.strategy),
             ...(opts.merged ? { merged: opts.merged } : {}), ...(opts.pareto ? { pareto: opts.pareto.split(',') } : {}), seed: Number(opts.seed), evalSamples: Number(opts.evalSamples),
             calibSamples: Number(opts.calib),
-          }, 'command-line flags');
-          return await specFromFile(file, { dataDir: opts.dataDir });
+          }, opts.scenario ?? 'command-line flags');
+          const s = await specFromFile(file, { dataDir: opts.dataDir });
+          return { ...s, notes: [...notes, ...(s.notes ?? [])] };
         } catch (e) {
           if (e instanceof ScenarioFileError) throw new UserError(e.message);
           throw e;
         }
       });
-      const { results, markdown } = await userErrors(() => runAndWrite(spec, opts.out, !!opts.json));
+      const results = await userErrors(() => runWithBar(spec, !!opts.json));
+      let markdown: string;
+      try {
+        markdown = writeOutputs(results, opts.out);
+      } catch (e) { // the results are still printed; the exit code says they are not saved
+        markIncomplete();
+        console.error(`ha3m: ${writeFailure(`the results in ${opts.out}`, e)}`);
+        if (opts.json) console.log(JSON.stringify(results));
+        else console.log(markdownSummary(results));
+        return;
+      }
       if (opts.json) console.log(JSON.stringify(results));
       else console.log(`${markdown}\nwrote ${join(opts.out, 'results.json')}, summary.md and report.html`);
     });
