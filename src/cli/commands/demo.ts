@@ -5,7 +5,10 @@ import { demoMerge, mergeModels, writeMerged, type MmrProgress } from '../../tra
 import { initSync } from '../../wasm/index.js';
 import { userErrors, parseIntOption } from '../common.js';
 import { progressBar, type Progress } from '../progress.js';
-import { UserError } from '../errors.js';
+import { markIncomplete, UserError } from '../errors.js';
+import { prepareOutDir, writeFailure } from '../out.js';
+import { MAX_ROUNDS, MAX_SAMPLES } from '../../scenario/file.js';
+import { markdownSummary } from '../../report/markdown.js';
 import { writeOutputs } from '../../report/node.js';
 import { parseStrategies } from './switch.js';
 
@@ -88,6 +91,16 @@ export function registerDemo(program: Command): void {
       const tasks = demoTasks(opts);
       const pareto = parsePareto(opts.pareto);
       const evalSamples = parseEvalSamples(opts.evalSamples);
+      const demoOpts = {
+        tasks, architecture: opts.model as 'lenet5', out: opts.out,
+        epochs: parseIntOption('epochs', opts.epochs, 2, 1), trainLimit: parseIntOption('train-limit', opts.trainLimit, 12000, 100),
+        evalSamples, trackSamples: parseIntOption('track-samples', opts.trackSamples, 1000, 1), share, pareto, sameBudget: opts.sameBudget,
+        rounds: parseIntOption('rounds', opts.rounds, 2, 1), seed: parseIntOption('seed', opts.seed, 1), strategies: parseStrategies(opts.strategy),
+        dataDir: opts.dataDir,
+      };
+      if (demoOpts.rounds > MAX_ROUNDS) throw new UserError(`--rounds must be at most ${MAX_ROUNDS}, got ${demoOpts.rounds}`);
+      if (typeof evalSamples === 'number' && evalSamples > MAX_SAMPLES) throw new UserError(`--eval-samples must be at most ${MAX_SAMPLES}, got ${evalSamples}`);
+      prepareOutDir(opts.out); // before the training: a bad --out must not cost it
       const t0 = performance.now();
       let bar: Progress | null = null, stage = '';
       const hooks: DemoHooks = {
@@ -98,16 +111,18 @@ export function registerDemo(program: Command): void {
         },
         merge: mergeHook(),
       };
-      const results = await userErrors(() => runDemo({
-        tasks, architecture: opts.model as 'lenet5', out: opts.out,
-        epochs: parseIntOption('epochs', opts.epochs, 2, 1), trainLimit: parseIntOption('train-limit', opts.trainLimit, 12000, 100),
-        evalSamples, trackSamples: parseIntOption('track-samples', opts.trackSamples, 1000, 1), share, pareto, sameBudget: opts.sameBudget,
-        rounds: parseIntOption('rounds', opts.rounds, 2, 1), seed: parseIntOption('seed', opts.seed, 1), strategies: parseStrategies(opts.strategy),
-        dataDir: opts.dataDir,
-      }, hooks));
+      const results = await userErrors(() => runDemo(demoOpts, hooks));
       (bar as Progress | null)?.stop();
       for (const n of results.notes.filter((x) => x.startsWith('warning:'))) console.error(n);
-      const md = writeOutputs(results, opts.out);
+      let md: string;
+      try {
+        md = writeOutputs(results, opts.out);
+      } catch (e) { // the results are still printed; the exit code says they are not saved
+        markIncomplete();
+        console.error(`ha3m: ${writeFailure(`the results in ${opts.out}`, e)}`);
+        console.log(opts.json ? JSON.stringify(results) : markdownSummary(results));
+        return;
+      }
       const minutes = (performance.now() - t0) / 60000;
       if (opts.json) { console.log(JSON.stringify(results)); return; }
       console.log(`${md}\nwrote ${join(opts.out, 'results.json')}, ${join(opts.out, 'summary.md')} and ${join(opts.out, 'report.html')} in ${minutes.toFixed(1)} min`);

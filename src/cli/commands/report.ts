@@ -1,13 +1,14 @@
 // `ha3m report RESULTS`: validate a results.json and write its reports (src/report).
 //   ha3m report out/results.json                       → out/report.html + out/summary.md, prints the summary
 //   ha3m report out/results.json --out site --format html,md,json --scale log --switch 3
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { readResults, ResultsError, writeReports, type ReportFormat } from '../../report/node.js';
 import type { ScaleMode } from '../../report/index.js';
 import { parseIntOption } from '../common.js';
 import { UserError } from '../errors.js';
+import { prepareOutDir } from '../out.js';
 
 interface ReportOpts { out?: string; format: string; scale: string; switch?: string; maxCrossbars?: string; quiet?: boolean }
 
@@ -55,12 +56,7 @@ export function registerReport(program: Command): void {
         if (heatmapSwitch >= n) throw new UserError(`--switch ${heatmapSwitch}: the results have switches 0..${n - 1}`);
       }
       const dir = resolve(opts.out ?? dirname(file));
-      try {
-        mkdirSync(dir, { recursive: true });
-        if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-      } catch (e) {
-        throw new UserError(`--out ${dir}: cannot create the output directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-      }
+      prepareOutDir(dir); // created if missing; a file, a path under a file or an unwritable place is refused
       const written = writeReports(results, dir, {
         formats, scale: opts.scale as ScaleMode, heatmapSwitch, maxHeatmapCrossbars,
       });
