@@ -101,3 +101,20 @@ export function acquireLock(path: string, what: string, onStale?: (message: stri
   }
   throw new SweepLockError(`could not take the lock ${path} for ${what}: other runs keep taking it; try again`);
 }
+
+/**
+ * Takes the lock at `path`, waiting while another live run holds it (e.g. shards that need the same retrained
+ * models: one retrains, the others wait and then reuse its result). Says once that it waits, and for whom.
+ */
+export async function waitForLock(path: string, what: string, log: (message: string) => void, pollMs = 2000): Promise<SweepLock> {
+  let said = false;
+  for (;;) {
+    try {
+      return acquireLock(path, what, log);
+    } catch (e) {
+      if (!(e instanceof SweepLockError)) throw e;
+      if (!said) { log(`waiting: ${e.message}`); said = true; }
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+}

@@ -2,7 +2,8 @@
 // distinct (model contents, tasks, share, MMR options, hardware) — the key is a content hash — and the merged set is
 // kept under CACHE/<key>/ (default OUT/merged/; merge.json written last, so a directory without it is an unfinished merge), so
 // points that differ only in what does not change the retraining, and later resumed or re-run sweeps, reuse it.
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { waitForLock } from './lock.js';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadLayersModelFile } from '../mapping/load-node.js';
@@ -64,6 +65,20 @@ export function isMerged(job: MergeJob): boolean {
 /** Runs the MMR retraining of a job unless its directory is already complete. */
 export async function ensureMerged(job: MergeJob, o: MergeOptions, dataDir: string | undefined, log: (m: string) => void): Promise<boolean> {
   if (isMerged(job)) return false;
+  // one retraining per cache entry: sweeps (or shards) sharing the cache would otherwise each delete the other's
+  // unfinished directory below; the others wait and reuse the result
+  mkdirSync(dirname(job.dir), { recursive: true });
+  const lock = await waitForLock(`${job.dir}.lock`, `the retraining cache entry ${job.dir}`, log);
+  try {
+    if (isMerged(job)) return false; // finished by the run we waited for
+    await retrain(job, o, dataDir, log);
+    return true;
+  } finally {
+    lock.release();
+  }
+}
+
+async function retrain(job: MergeJob, o: MergeOptions, dataDir: string | undefined, log: (m: string) => void): Promise<void> {
   rmSync(job.dir, { recursive: true, force: true }); // an unfinished earlier attempt
   const f = parseScenarioFile(job.scenario, 'point');
   const cfg = hardwareOf(f);
@@ -84,5 +99,4 @@ export async function ensureMerged(job: MergeJob, o: MergeOptions, dataDir: stri
   } finally {
     for (const m of models) m.dispose();
   }
-  return true;
 }

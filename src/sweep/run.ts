@@ -113,6 +113,8 @@ export interface SweepRun {
   skipped: number;
   /** The records standing for this shard's points, in point order. */
   records: SweepRecord[];
+  /** Why the run stopped early because a record could not be written (the records before it are in the file). */
+  writeError?: string;
 }
 
 /** Retrains (or finds in the cache) what the points with merge.share need; returns the points still to run. */
@@ -194,9 +196,16 @@ async function runLocked(o: SweepOptions, mode: 'simulate' | 'estimate', sweep: 
   let finished = skipped, ran = 0;
   o.onProgress?.(finished, points.length, null);
   const writer = new RecordWriter(file, truncateTo !== undefined ? { truncateTo } : {});
+  let writeError: string | undefined;
   const onRecord = (rec: SweepRecord) => {
     const r: SweepRecord = { ...rec, points: sweep.points.length };
-    writer.append(r);
+    if (writeError) return; // not recorded: runs again on --resume
+    try {
+      writer.append(r);
+    } catch (e) { // a full disk or a lost mount: stop, keeping what is recorded (a torn line is cut off on resume)
+      writeError = `could not append to ${file}: ${(e as Error).message}; the points recorded before are safe — free space (or fix the mount) and --resume`;
+      return;
+    }
     ran++;
     done.set(r.id, r);
     o.onProgress?.(++finished, points.length, r);
@@ -205,8 +214,9 @@ async function runLocked(o: SweepOptions, mode: 'simulate' | 'estimate', sweep: 
     schema: SWEEP_SCHEMA, sweep: t.sweep, id: t.point.id, index: t.point.index, params: t.point.params, mode: t.mode,
     status: 'error', error: (e as Error).message ?? String(e), seconds: (performance.now() - t0) / 1000,
   });
+  const shouldStop = () => writeError !== undefined || !!o.shouldStop?.();
   try {
-    if (sweep.grid.merge) tasks = await prepareMerges(tasks, sweep.grid.merge, o, fail);
+    if (sweep.grid.merge) tasks = await prepareMerges(tasks, sweep.grid.merge, { ...o, shouldStop }, fail);
     const workers = o.workers ?? availableParallelism();
     if (workers === 0) {
       const cache: ModelCache = new Map();
@@ -214,15 +224,15 @@ async function runLocked(o: SweepOptions, mode: 'simulate' | 'estimate', sweep: 
         // a point's work is synchronous: without a turn of the event loop a Ctrl-C (a signal handler) would only be
         // seen after the last point
         await new Promise((r) => setImmediate(r));
-        if (o.shouldStop?.()) break;
+        if (shouldStop()) break;
         onRecord(await runPoint(t, cache));
       }
     } else {
-      await runPool(tasks, { workers, onRecord, shouldStop: o.shouldStop });
+      await runPool(tasks, { workers, onRecord, shouldStop });
     }
   } finally {
     writer.close();
   }
   const records = points.map((p) => done.get(p.id)).filter((r): r is SweepRecord => r !== undefined);
-  return { file, sweep, points, ran, skipped, records };
+  return { file, sweep, points, ran, skipped, records, ...(writeError ? { writeError } : {}) };
 }

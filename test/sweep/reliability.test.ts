@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -228,6 +228,49 @@ test('--out is checked before the work; temp files of killed runs are removed; a
   assert.is(lines(join(out, 'points.jsonl')), 2, 'the records are safe');
   assert.not.ok(existsSync(stale), 'a killed run\'s temp file is removed');
   assert.ok(existsSync(fresh), 'a live process\'s temp file is left alone');
+});
+
+test('a full disk mid-sweep stops the run with the summary and the reason, exit 3; --resume runs what was not recorded', async () => {
+  assert.ok(existsSync('/dev/full'), 'this test writes to /dev/full (ENOSPC on every write)');
+  const out = join(dir, 'full-disk');
+  mkdirSync(out);
+  symlinkSync('/dev/full', join(out, 'points.jsonl'));
+  const r = await runCli(['sweep', '--grid', okGrid, '--out', out, '--workers', '0', '--json']);
+  assert.is(r.code, 3, r.err);
+  const s = JSON.parse(r.outLines.at(-1)!);
+  assert.equal([s.ran, s.missing], [0, 2]);
+  assert.match(s.error, /could not append to .*points\.jsonl: .*ENOSPC.*--resume/);
+  assert.match(r.err, /could not append/);
+  rmSync(join(out, 'points.jsonl'));
+  const again = await runCli(['sweep', '--out', out, '--resume', '--workers', '0', '--json']);
+  assert.is(again.code, 0, again.err);
+  assert.is(JSON.parse(again.outLines.at(-1)!).ran, 2);
+});
+
+test('sweeps sharing a retraining cache take turns on an entry: a held entry is waited for, then finished by the waiter', async () => {
+  const scenario = JSON.parse(readFileSync(join(dir, 'scenario.json'), 'utf8'));
+  const g = join(grids, 'mmr.json');
+  writeFileSync(g, JSON.stringify({ name: 'mmr', scenario: { ...scenario, models: scenario.models.map((m: { path: string }) => ({ ...m, path: join(dir, m.path) })), strategies: ['diff', 'ha3m'] },
+    parameters: { 'merge.share': [0.5] }, merge: { epochs: 0, finetuneEpochs: 0, limit: 64, batchSize: 32 } }));
+  const cache = join(dir, 'cache');
+  const first = await runSweep({ gridPath: g, out: join(dir, 'mmr1'), workers: 0, mergeCache: cache, onLog: () => {} });
+  assert.equal(first.records.map((r) => r.status), ['ok'], first.records[0]!.error);
+  const key = readdirSync(cache).find((n) => !n.endsWith('.lock'))!;
+  rmSync(join(cache, key, 'merge.json')); // as if that retraining had been cut short
+  const lock = join(cache, `${key}.lock`);
+  writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), started: 'now', command: 'another sweep (test)' }));
+  const logs: string[] = [];
+  const second = runSweep({ gridPath: g, out: join(dir, 'mmr2'), workers: 0, mergeCache: cache, onLog: (m) => logs.push(m) });
+  const t0 = Date.now();
+  while (!logs.some((m) => m.startsWith('waiting:')) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+  assert.match(logs.join('\n'), /waiting: the retraining cache entry .* is in use by another run/);
+  assert.not.ok(logs.some((m) => /retraining \(MMR\)/.test(m)), 'nothing retrained while the entry was held');
+  rmSync(lock);
+  const r = await second;
+  assert.equal(r.records.map((x) => x.status), ['ok'], r.records[0]!.error);
+  assert.ok(logs.some((m) => /retraining \(MMR\)/.test(m)), 'the waiter finished the unfinished entry');
+  assert.ok(existsSync(join(cache, key, 'merge.json')));
+  assert.not.ok(existsSync(lock), 'and released it');
 });
 
 test('workers are capped by cores and memory, with a note', async () => {

@@ -78,13 +78,14 @@ async function sweepAction(o: SweepOpts): Promise<void> {
   const summary = {
     file: run.file, sweep: run.sweep.id, points: run.points.length, ran: run.ran, resumed: run.skipped,
     ok: run.records.filter((r) => r.status === 'ok').length, failed: run.records.filter((r) => r.status === 'error').length,
-    missing: run.points.length - run.records.length, reports: reports.files, workers: plan.workers, ...(reports.error ? { error: reports.error } : {}),
+    missing: run.points.length - run.records.length, reports: reports.files, workers: plan.workers,
+    ...(run.writeError || reports.error ? { error: [run.writeError, reports.error].filter(Boolean).join('; ') } : {}),
   };
   if (summary.failed || summary.missing) markIncomplete();
-  if (reports.error) console.error(`ha3m: ${reports.error}`);
+  for (const e of [run.writeError, reports.error]) if (e) console.error(`ha3m: ${e}`);
   if (o.json) { console.log(JSON.stringify(summary)); return; }
   console.log(`sweep ${run.sweep.grid.name} (${run.sweep.id}): ${run.points.length} points${shard ? ` in shard ${shard.index}/${shard.count} of ${run.sweep.points.length}` : ''}; `
-    + `ran ${run.ran}, found done ${run.skipped}; ${counts(run.records)}${summary.missing ? `; ${summary.missing} not run (stopped; --resume continues)` : ''}`
+    + `ran ${run.ran}, found done ${run.skipped}; ${counts(run.records)}${summary.missing ? `; ${summary.missing} not run (${run.writeError ? 'could not record them' : 'stopped'}; --resume continues)` : ''}`
     + `${summary.failed ? `; --resume --retry-failed runs the failed points again` : ''}`);
   console.log(`wrote ${[run.file, ...reports.files].join(', ')}`);
 }
